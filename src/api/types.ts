@@ -1,0 +1,119 @@
+/**
+ * The contract of the Nen API client (`DriveClient`). Everything above the client
+ * (file system provider, tree, commands, benchmarks) codes against these shapes.
+ * This folder never imports `vscode`.
+ */
+
+/** Every way a call can go wrong, as one discriminator. */
+export type NenErrorKind =
+  | 'unauthorized' // 401
+  | 'forbidden' // 403
+  | 'notFound' // 404
+  | 'badRequest' // 400, and client-side guard failures (bad name, bad URL)
+  | 'tooLarge' // 413, and the client-side 100 MiB guard
+  | 'conflict' // 409
+  | 'rateLimited' // 429 (after retries ran out)
+  | 'unavailable' // 5xx (after retries ran out), 405 and other unexpected statuses
+  | 'network' // connection refused/reset, DNS, TLS
+  | 'timeout' // a configured timeout fired
+  | 'cancelled' // the caller's AbortSignal fired
+  | 'protocol'; // a 2xx whose body is not what the API documents
+
+/** A drive entry as the API lists it; `modified` stays in the API's unit (float Unix seconds). */
+export interface DriveEntry {
+  name: string;
+  size: number;
+  /** Unix seconds, float with sub-second digits, exactly as the server sent it. */
+  modified: number;
+  /** True for folder entries (servers with `?path=` folders); false for files. */
+  isDir: boolean;
+}
+
+export interface Desktop {
+  desktop_id: string;
+  desktop_type?: string;
+  status?: string;
+  workspace_id?: string;
+  name?: string;
+  created_at?: number;
+  updated_at?: number;
+  [extra: string]: unknown;
+}
+
+export interface UploadResult {
+  success: boolean;
+  size: number;
+  filename: string;
+}
+
+export interface Progress {
+  /** Bytes sent or received so far. */
+  done: number;
+  /** Total bytes when known (Content-Length), else undefined. */
+  total?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface TransferOptions extends CallOptions {
+  onProgress?: (p: Progress) => void;
+}
+
+export interface FolderOptions {
+  /** Sub-folder on servers that support `?path=`; omitted for the flat drive. */
+  path?: string;
+}
+
+export interface UploadOptions extends TransferOptions, FolderOptions {
+  /** Overrides the Content-Type detected from the name's extension. */
+  contentType?: string;
+}
+
+export interface DownloadToFileOptions extends TransferOptions, FolderOptions {
+  /** Replace an existing local file (the CLI's --force). Default false: an existing target is refused with `conflict`. */
+  overwrite?: boolean;
+}
+
+/** A request the client made, for the log channel. Never contains the key. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query only, no origin, no key. */
+  path: string;
+  status?: number;
+  durationMs: number;
+  bytesSent?: number;
+  bytesReceived?: number;
+  attempt: number;
+  error?: string;
+}
+
+export interface DriveClientOptions {
+  /** e.g. https://desktop.api.getnen.ai or http://127.0.0.1:PORT; must be https unless loopback. */
+  baseUrl: string;
+  /** Read on every request so a changed key takes effect at once. Undefined → `unauthorized` without a request. */
+  getApiKey: () => string | undefined | Promise<string | undefined>;
+  /** Metadata calls (list, desktops). Default 30 000 ms. */
+  metadataTimeoutMs?: number;
+  /** Transfers: time allowed without progress (headers or body inactivity). Default 120 000 ms. */
+  transferTimeoutMs?: number;
+  /** Retries after the first attempt for 429/502/503/504/connection reset. Default 3. */
+  maxRetries?: number;
+  /** Upper bound on total time spent waiting between retries. Default 30 000 ms. */
+  maxRetryWaitMs?: number;
+  /** First backoff step; doubles each retry with jitter. Default 250 ms. */
+  baseRetryDelayMs?: number;
+  /** Called once per HTTP attempt, after it ends. */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** Upload body sources. A local file streams from disk with its exact Content-Length. */
+export type UploadSource =
+  | { kind: 'bytes'; data: Uint8Array }
+  | { kind: 'file'; path: string }
+  /** A stream factory: called again for every retry. `size` is required so the 100 MiB guard runs before sending. */
+  | { kind: 'stream'; size: number; open: () => NodeJS.ReadableStream };
+
+export const MAX_UPLOAD_BYTES = 104_857_600;
+export const DEFAULT_API_URL = 'https://desktop.api.getnen.ai';

@@ -1,0 +1,73 @@
+/** The programmatic handle of the local Nen API emulator (see server.ts). */
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where the drives live on disk: <dataDir>/<desktopId>/... Created if missing. */
+  dataDir: string;
+  /** The one accepted bearer key. */
+  apiKey: string;
+  /** Desktops that exist at start (ids like dsk_abc123def456). More can be created via POST /desktops. */
+  desktops?: string[];
+  /** Added latency in ms before every response. */
+  latencyMs?: number;
+  /** Support `?path=` folders and `is_dir` entries (default true). When false, the emulator behaves like the flat seed API and answers 400 to `?path=`. */
+  folders?: boolean;
+}
+
+export type FaultSpec =
+  | { type: 'status'; status: number; body?: string; retryAfter?: number | string; headers?: Record<string, string> }
+  /** Send headers and part of the body (`afterBytes` of the response, or for uploads read that many request bytes), then destroy the socket. */
+  | { type: 'reset'; afterBytes?: number }
+  /** Never answer (until the client gives up or the emulator closes). */
+  | { type: 'hang' }
+  /** A 200 with this raw body (e.g. malformed JSON, or JSON without `files`). */
+  | { type: 'body'; status?: number; body: string; contentType?: string }
+  /** A redirect to another URL (to test that the key does not follow to another origin). */
+  | { type: 'redirect'; status?: number; location: string };
+
+export interface FaultMatch {
+  /** e.g. 'GET', 'POST'; any when omitted. */
+  method?: string;
+  /** Matches against the decoded path (string: substring; RegExp: test). Any when omitted. */
+  path?: string | RegExp;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Raw request path with query, as received. */
+  url: string;
+  /** Decoded pathname without query. */
+  path: string;
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  bytesReceived: number;
+  bytesSent: number;
+  at: number;
+}
+
+export interface EmulatorHandle {
+  /** http://127.0.0.1:<port> (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly apiKey: string;
+  /** Inject a fault for the next `times` (default 1) matching requests. */
+  injectFault(fault: FaultSpec, match?: FaultMatch, times?: number): void;
+  setLatency(ms: number): void;
+  /** Every request received, oldest first. */
+  readonly requests: RecordedRequest[];
+  clearRequests(): void;
+  /** Clear faults, latency and the request log (files stay). */
+  reset(): void;
+  /** Add a desktop (drive folder created). */
+  addDesktop(id: string): void;
+  /** Write a file straight into a drive (bypassing HTTP), optionally with an mtime (seconds). */
+  putFile(desktopId: string, name: string, data: Uint8Array | string, opts?: { mtime?: number; contentType?: string; path?: string }): void;
+  /** Read a stored file straight from disk; undefined when missing. */
+  readFile(desktopId: string, name: string, opts?: { path?: string }): Buffer | undefined;
+  close(): Promise<void>;
+}
