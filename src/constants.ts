@@ -1,0 +1,40 @@
+/** Ids used by the manifest, the code and the tests. Defined once, here. */
+export const EXTENSION_ID = 'nen.nen-drive';
+export const SCHEME = 'nendrive';
+export const VIEW_CONTAINER_ID = 'nen-drive';
+export const VIEW_ID = 'nenDrive.desktops';
+export const SECRET_KEY_NAME = 'nenDrive.apiKey';
+export const ENV_KEY_NAME = 'NEN_API_KEY';
+
+export const Settings = {
+  section: 'nenDrive',
+  apiUrl: 'apiUrl',
+  desktops: 'desktops',
+  metadataTimeoutSeconds: 'metadataTimeoutSeconds',
+  transferTimeoutSeconds: 'transferTimeoutSeconds',
+  transferConcurrency: 'transferConcurrency',
+  confirmOverwrite: 'confirmOverwrite',
+} as const;
+
+export const Commands = {
+  setApiKey: 'nenDrive.setApiKey',
+  clearApiKey: 'nenDrive.clearApiKey',
+  addDesktop: 'nenDrive.addDesktop',
+  removeDesktop: 'nenDrive.removeDesktop',
+  refresh: 'nenDrive.refresh',
+  upload: 'nenDrive.upload',
+  download: 'nenDrive.download',
+  open: 'nenDrive.open',
+  openToSide: 'nenDrive.openToSide',
+  copyName: 'nenDrive.copyName',
+  copyCurlCommand: 'nenDrive.copyCurlCommand',
+  openAsWorkspaceFolder: 'nenDrive.openAsWorkspaceFolder',
+  showLog: 'nenDrive.showLog',
+  retry: 'nenDrive.retry',
+} as const;
+
+/** Context keys for `when` clauses. */
+export const ContextKeys = {
+  keySource: 'nenDrive.keySource', // 'secretStorage' | 'environment' | 'none'
+  hasDesktops: 'nenDrive.hasDesktops',
+} as const;
