@@ -1,0 +1,44 @@
+/**
+ * Name and path rules of the emulator. The URL is split into raw segments *before* any
+ * percent-decoding, so `..%2F`, `%2e%2e` or `%5c` arrive here as one decoded segment and are
+ * refused; nothing a client sends can name a location outside its drive folder.
+ */
+
+/** Why a name is refused, or undefined when it is acceptable. */
+export function badNameReason(name: string): string | undefined {
+  if (name.length === 0) return 'file name is empty';
+  if (name.includes('/')) return 'file name must not contain "/"';
+  if (name.includes('\\')) return 'file name must not contain "\\"';
+  if (name.includes('..')) return 'file name must not contain ".."';
+  if (name === '.') return 'file name must not be "."';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'file name must not contain control characters';
+  return undefined;
+}
+
+/** Desktop ids as the API issues them (dsk_abc123def456); anything else is simply unknown. */
+export function isDesktopId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(id);
+}
+
+/** Decode one raw URL segment; undefined when the percent-encoding is malformed. */
+export function decodeSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parse the `path` query value (a folder inside the drive, `a` or `a/b`) into checked segments.
+ * Leading, trailing and doubled slashes are ignored; every segment obeys the name rules.
+ */
+export function parseFolderPath(value: string): { segments: string[] } | { error: string } {
+  const segments = value.split('/').filter((s) => s.length > 0);
+  for (const s of segments) {
+    const reason = badNameReason(s);
+    if (reason) return { error: `bad path: ${reason.replace('file name', 'folder name')}` };
+  }
+  return { segments };
+}
