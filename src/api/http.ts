@@ -1,0 +1,76 @@
+/**
+ * The narrow slice of undici the client uses. Importing the package index pulls in fetch,
+ * WebSocket, caches and mocks (~535 KB minified); the agent and `request` alone bundle to about
+ * half of that, which keeps the extension under its size budget. Types come from the package
+ * (type-only imports cost nothing at run time).
+ */
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const AgentCtor = require('undici/lib/dispatcher/agent') as typeof UndiciAgent;
+const requestFn = require('undici/lib/api/api-request') as (
+  this: Dispatcher,
+  opts: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export type { Dispatcher };
+export type HttpAgent = UndiciAgent;
+
+/** One keep-alive agent per client. */
+export function createAgent(): UndiciAgent {
+  return new AgentCtor({
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: 8,
+    connect: { timeout: 15_000 },
+  });
+}
+
+/** `agent.request(opts)` without the package index attaching every API to Dispatcher. */
+export function sendRequest(agent: UndiciAgent, opts: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+  return requestFn.call(agent, opts);
+}
+
+/**
+ * Parses `Retry-After`: delta seconds (a float is tolerated) or an HTTP date. Returns ms from
+ * `now`, never negative, or undefined when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined) return undefined;
+  const s = v.trim();
+  if (!s) return undefined;
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  const at = Date.parse(s);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Exponential backoff with "equal jitter": between half and all of base·2^(retry-1), capped. */
+export function backoffDelay(retry: number, baseMs: number, capMs = 10_000, random = Math.random): number {
+  const full = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+  return Math.round(full / 2 + (random() * full) / 2);
+}
+
+/** Error codes that mean the connection dropped under us: safe to retry an idempotent call. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+
+export function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function isConnectionReset(e: unknown): boolean {
+  const code = errorCode(e);
+  if (code && RESET_CODES.has(code)) return true;
+  // Also look one level into `cause`: undici wraps socket errors.
+  const cause = e && typeof e === 'object' ? (e as { cause?: unknown }).cause : undefined;
+  const causeCode = errorCode(cause);
+  return !!causeCode && RESET_CODES.has(causeCode);
+}

@@ -1,0 +1,7 @@
+/** The Nen API client: no `vscode` import anywhere below this folder. */
+export * from './types';
+export { DriveClient } from './DriveClient';
+export { NenApiError, isNenApiError, messageFromBody, kindForStatus, scrubSecrets } from './errors';
+export { validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
+export { validateBaseUrl, isLoopbackHost } from './baseUrl';
+export { runPool } from './pool';

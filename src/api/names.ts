@@ -1,0 +1,52 @@
+import { lookup } from 'mime-types';
+
+/** Longest name in UTF-8 bytes: the drive is a Linux file system (EFS), whose limit is 255. */
+export const MAX_NAME_BYTES = 255;
+
+/**
+ * Why a drive file name is refused, or undefined when it is acceptable. The API forbids `/`,
+ * `\` and `..`; an empty name would hit the list route; `.` is a dot-segment; control
+ * characters cannot be typed back and garble logs.
+ */
+export function validateName(name: string): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'A name cannot be empty.';
+  if (name.includes('/')) return 'A name cannot contain "/".';
+  if (name.includes('\\')) return 'A name cannot contain "\\".';
+  if (name.includes('..')) return 'A name cannot contain "..".';
+  if (name === '.') return 'A name cannot be ".".';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'A name cannot contain control characters.';
+  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `A name cannot be longer than ${MAX_NAME_BYTES} bytes.`;
+  return undefined;
+}
+
+/**
+ * Splits a folder path (`a`, `a/b`, `/a/b/`) into its segments. Leading, trailing and doubled
+ * slashes are ignored, as the server ignores them; an empty result is the drive's root.
+ */
+export function folderSegments(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0);
+}
+
+/** Why a folder path (for `?path=`) is refused, or undefined when every segment is a valid name. */
+export function validateFolderPath(path: string): string | undefined {
+  if (typeof path !== 'string') return 'A folder path must be text.';
+  if (path.includes('\\')) return 'A folder path cannot contain "\\".';
+  for (const segment of folderSegments(path)) {
+    const reason = validateName(segment);
+    if (reason) return reason.replace(/^A name/, 'A folder name');
+  }
+  return undefined;
+}
+
+/** The canonical form sent as `?path=` (`a/b`), or undefined for the root. */
+export function normalizeFolderPath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const joined = folderSegments(path).join('/');
+  return joined || undefined;
+}
+
+/** Content-Type by extension (the CLI's rule), else `application/octet-stream`. */
+export function contentTypeFor(name: string): string {
+  return lookup(name) || 'application/octet-stream';
+}
