@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import { DriveClient } from './api/DriveClient';
+import { DEFAULT_API_URL } from './api/types';
+import type { ApiKeyStore } from './auth/ApiKeyStore';
+import { Settings } from './constants';
+import type { Logger } from './log/Logger';
+
+export interface NenDriveSettings {
+  apiUrl: string;
+  /** Desktop ids to show; empty means "the desktops the key can see" (GET /desktops). */
+  desktops: string[];
+  metadataTimeoutMs: number;
+  transferTimeoutMs: number;
+  transferConcurrency: number;
+  confirmOverwrite: boolean;
+}
+
+const MIN_CONCURRENCY = 1;
+const MAX_CONCURRENCY = 16;
+
+/** Reads `nenDrive.*`, falling back to the defaults on missing or nonsensical values. */
+export function readSettings(): NenDriveSettings {
+  const c = vscode.workspace.getConfiguration(Settings.section);
+  const apiUrl = (c.get<string>(Settings.apiUrl) ?? '').trim().replace(/\/+$/, '') || DEFAULT_API_URL;
+  const desktops = (c.get<unknown>(Settings.desktops) ?? []) as unknown;
+  return {
+    apiUrl,
+    desktops: Array.isArray(desktops)
+      ? [...new Set(desktops.filter((d): d is string => typeof d === 'string').map((d) => d.trim()).filter(Boolean))]
+      : [],
+    metadataTimeoutMs: seconds(c.get(Settings.metadataTimeoutSeconds), 30) * 1000,
+    transferTimeoutMs: seconds(c.get(Settings.transferTimeoutSeconds), 120) * 1000,
+    transferConcurrency: clampInt(c.get(Settings.transferConcurrency), 4, MIN_CONCURRENCY, MAX_CONCURRENCY),
+    confirmOverwrite: c.get<boolean>(Settings.confirmOverwrite) ?? true,
+  };
+}
+
+function seconds(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+function clampInt(v: unknown, fallback: number, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fallback;
+  return Math.min(max, Math.max(min, Math.round(v)));
+}
+
+/**
+ * Hands out the one `DriveClient` for the current settings. The client is rebuilt (lazily, on
+ * the next `get()`) when the URL or timeouts change; the key is not baked in but read per
+ * request through `getApiKey`, so a new key applies to the next request.
+ */
+export class ClientProvider implements vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Fires when `nenDrive.*` settings or the key changed: views refetch. */
+  readonly onDidChange: vscode.Event<void> = this.changeEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private client: DriveClient | undefined;
+  private clientSignature = '';
+  private current: NenDriveSettings | undefined;
+
+  constructor(
+    private readonly keys: ApiKeyStore,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(Settings.section)) return;
+        this.current = undefined;
+        this.changeEmitter.fire();
+      }),
+      keys.onDidChange(() => this.changeEmitter.fire()),
+    );
+  }
+
+  /** The current settings (cached until the next configuration change). */
+  get settings(): NenDriveSettings {
+    return (this.current ??= readSettings());
+  }
+
+  /** The base URL the current client talks to. */
+  get baseUrl(): string {
+    return this.settings.apiUrl;
+  }
+
+  /** The client for the current settings. Throws a `NenApiError` (badRequest) for an unusable URL. */
+  get(): DriveClient {
+    const s = this.settings;
+    const signature = JSON.stringify([s.apiUrl, s.metadataTimeoutMs, s.transferTimeoutMs]);
+    if (!this.client || signature !== this.clientSignature) {
+      const previous = this.client;
+      this.client = undefined;
+      this.client = new DriveClient({
+        baseUrl: s.apiUrl,
+        getApiKey: () => this.keys.get(),
+        metadataTimeoutMs: s.metadataTimeoutMs,
+        transferTimeoutMs: s.transferTimeoutMs,
+        onRequest: (entry) => this.log.request(entry),
+      });
+      this.clientSignature = signature;
+      if (previous) this.closeLater(previous);
+    }
+    return this.client;
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+    this.changeEmitter.dispose();
+    if (this.client) this.closeLater(this.client);
+    this.client = undefined;
+  }
+
+  /** In-flight transfers on an old client finish on their own; its idle sockets close after. */
+  private closeLater(client: DriveClient): void {
+    void Promise.resolve()
+      .then(() => client.close())
+      .catch((err) => this.log.debug(`closing a previous client: ${String(err)}`));
+  }
+}

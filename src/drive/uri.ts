@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import { SCHEME } from '../constants';
+
+/**
+ * `nendrive://<desktopId>/<segment>/<segment>`. `vscode.Uri.from` keeps the raw segments and
+ * escapes them only when the URI is printed, so unicode, spaces, `%`, `#` and `?` survive a
+ * round trip unchanged.
+ */
+export function driveUri(desktopId: string, ...segments: string[]): vscode.Uri {
+  return vscode.Uri.from({ scheme: SCHEME, authority: desktopId, path: '/' + segments.join('/') });
+}
+
+export interface DriveLocation {
+  desktopId: string;
+  /** The `?path=` folder for nested entries (`a` or `a/b`); undefined at the drive's root. */
+  folder?: string;
+  /** The entry's name; undefined for the drive's root. */
+  name?: string;
+}
+
+export function parseDriveUri(uri: vscode.Uri): DriveLocation {
+  if (uri.scheme !== SCHEME) throw new Error(`not a ${SCHEME}: URI: ${uri.toString(true)}`);
+  const segments = uri.path.split('/').filter((s) => s.length > 0);
+  const desktopId = uri.authority;
+  if (segments.length === 0) return { desktopId };
+  const name = segments[segments.length - 1];
+  const folder = segments.length > 1 ? segments.slice(0, -1).join('/') : undefined;
+  return folder === undefined ? { desktopId, name } : { desktopId, folder, name };
+}
+
+/** The URI of the folder holding `uri` (the desktop root for top-level entries). */
+export function parentUri(uri: vscode.Uri): vscode.Uri {
+  const { desktopId, folder } = parseDriveUri(uri);
+  return folder === undefined ? driveUri(desktopId) : driveUri(desktopId, ...folder.split('/'));
+}
+
+/** A short label for messages: `name` on `dsk_…`. */
+export function describeUri(uri: vscode.Uri): string {
+  const { desktopId, folder, name } = parseDriveUri(uri);
+  if (name === undefined) return `the drive of ${desktopId}`;
+  return `'${folder ? `${folder}/${name}` : name}' on ${desktopId}`;
+}

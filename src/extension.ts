@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { ApiKeyStore } from './auth/ApiKeyStore';
+import { registerCommands } from './commands';
+import { ClientProvider } from './config';
+import { SCHEME } from './constants';
+import { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
+import { Logger } from './log/Logger';
+import type { Services } from './services';
+import { registerViews } from './views';
+
+/** What activate() returns: the live objects, for the in-host tests. */
+export interface NenDriveApi {
+  services: Services;
+}
+
+/** The composition root: builds the objects, registers them, nothing else. No request here. */
+export function activate(context: vscode.ExtensionContext): NenDriveApi {
+  const keys = new ApiKeyStore(context.secrets);
+  const channel = vscode.window.createOutputChannel('Nen Drive', { log: true });
+  const log = new Logger(channel, () => keys.secretValues());
+  const clients = new ClientProvider(keys, log);
+  const fs = new DriveFileSystemProvider(clients, log);
+  const services: Services = { context, keys, clients, fs, log };
+
+  context.subscriptions.push(
+    channel,
+    keys,
+    log,
+    clients,
+    fs,
+    vscode.workspace.registerFileSystemProvider(SCHEME, fs, { isCaseSensitive: true }),
+    registerViews(services),
+    registerCommands(services),
+  );
+  void keys.refreshContext();
+  return { services };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}
