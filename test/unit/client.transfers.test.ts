@@ -1,0 +1,390 @@
+/**
+ * Uploads and downloads against the emulator: streaming from disk with the exact
+ * Content-Length, Content-Type by extension, progress, stream factories reopened on retry,
+ * abort mid-transfer, the 100 MiB guard on both sides, and download-to-file that never
+ * clobbers and never leaves a temporary file behind.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  DriveClient,
+  MAX_UPLOAD_BYTES,
+  isNenApiError,
+  type DriveClientOptions,
+  type NenApiError,
+  type NenErrorKind,
+  type Progress,
+  type RequestLogEntry,
+} from '../../src/api';
+import { startEmulator } from '../emulator/server';
+import type { EmulatorHandle } from '../emulator/types';
+
+const KEY = 'sk_nen_transfers_Hh27dLq0PpXv31mK';
+const DESK = 'dsk_abc123def456';
+const texts: string[] = [];
+
+async function setup(t: TestContext, opts: Partial<DriveClientOptions> = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nen-client-tx-'));
+  const work = await mkdtemp(join(tmpdir(), 'nen-client-local-'));
+  const emu = await startEmulator({ port: 0, dataDir, apiKey: KEY, desktops: [DESK] });
+  const logs: RequestLogEntry[] = [];
+  const client = new DriveClient({
+    baseUrl: emu.url,
+    getApiKey: () => KEY,
+    baseRetryDelayMs: 5,
+    onRequest: (e) => {
+      logs.push(e);
+      texts.push(JSON.stringify(e));
+    },
+    ...opts,
+  });
+  t.after(async () => {
+    await client.close();
+    await emu.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  });
+  return { emu, client, logs, work };
+}
+
+async function expectKind(p: Promise<unknown>, kind: NenErrorKind): Promise<NenApiError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isNenApiError(e), `expected a NenApiError, got ${String(e)}`);
+    texts.push(e.message, String(e.stack), JSON.stringify(e));
+    assert.equal(e.kind, kind, `kind ${e.kind} (${e.message})`);
+    return e;
+  }
+  assert.fail(`expected a ${kind} error, the call succeeded`);
+}
+
+const posts = (emu: EmulatorHandle) => emu.requests.filter((r) => r.method === 'POST');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a file on disk streams with its exact Content-Length and round-trips byte-exact', async (t) => {
+  const { emu, client, work, logs } = await setup(t);
+  const data = randomBytes(3 * 1024 * 1024 + 17);
+  const local = join(work, 'data.bin');
+  await writeFile(local, data);
+  const progress: Progress[] = [];
+  const result = await client.upload(DESK, 'data.bin', { kind: 'file', path: local }, { onProgress: (p) => progress.push(p) });
+  assert.deepEqual(result, { success: true, size: data.length, filename: 'data.bin' });
+  const [post] = posts(emu);
+  assert.equal(post.headers['content-length'], String(data.length));
+  assert.equal(post.headers['transfer-encoding'], undefined);
+  assert.equal(post.headers.authorization, `Bearer ${KEY}`);
+  assert.equal(post.bytesReceived, data.length);
+  assert.ok(emu.readFile(DESK, 'data.bin')?.equals(data));
+  assert.ok(progress.length > 2, 'progress is reported as the body goes out');
+  assert.deepEqual(progress.at(-1), { done: data.length, total: data.length });
+  assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done));
+  assert.equal(logs.at(-1)?.bytesSent, data.length);
+
+  const back = await client.download(DESK, 'data.bin');
+  assert.ok(Buffer.from(back).equals(data));
+  const entry = await client.stat(DESK, 'data.bin');
+  assert.equal(entry?.size, data.length);
+  assert.equal(entry?.isDir, false);
+  assert.equal(await client.stat(DESK, 'data.bi'), undefined);
+});
+
+test('Content-Type comes from the extension, else octet-stream, unless overridden, and comes back on download', async (t) => {
+  const { emu, client } = await setup(t);
+  const bytes = { kind: 'bytes' as const, data: Buffer.from('%PDF-1.4') };
+  await client.upload(DESK, 'report.pdf', bytes);
+  await client.upload(DESK, 'notes.txt', bytes);
+  await client.upload(DESK, 'photo.PNG', bytes);
+  await client.upload(DESK, 'Makefile', bytes);
+  await client.upload(DESK, 'x.weirdext', bytes);
+  await client.upload(DESK, 'data.custom', bytes, { contentType: 'application/vnd.nen.custom' });
+  const types = posts(emu).map((r) => r.headers['content-type']);
+  assert.deepEqual(types, ['application/pdf', 'text/plain', 'image/png', 'application/octet-stream', 'application/octet-stream', 'application/vnd.nen.custom']);
+  const dl = await client.downloadStream(DESK, 'report.pdf');
+  assert.equal(dl.contentType, 'application/pdf');
+  assert.equal(dl.size, 8);
+  const chunks: Buffer[] = [];
+  for await (const c of dl.body) chunks.push(c as Buffer);
+  assert.equal(Buffer.concat(chunks).toString(), '%PDF-1.4');
+});
+
+test('an empty file uploads and downloads', async (t) => {
+  const { emu, client, work } = await setup(t);
+  const local = join(work, 'empty.txt');
+  await writeFile(local, '');
+  await client.upload(DESK, 'empty.txt', { kind: 'file', path: local });
+  assert.equal(posts(emu)[0].headers['content-length'], '0');
+  assert.equal((await client.download(DESK, 'empty.txt')).length, 0);
+});
+
+test('a stream upload reopens its factory for a retry after a reset and stores exact bytes', async (t) => {
+  const { emu, client } = await setup(t);
+  const data = randomBytes(600_000);
+  let opened = 0;
+  emu.injectFault({ type: 'reset', afterBytes: 100_000 }, { method: 'POST' });
+  const result = await client.upload(DESK, 'streamed.bin', {
+    kind: 'stream',
+    size: data.length,
+    open: () => {
+      opened++;
+      return Readable.from([data.subarray(0, 200_000), data.subarray(200_000)]);
+    },
+  });
+  assert.equal(result.size, data.length);
+  assert.equal(opened, 2);
+  assert.equal(posts(emu).length, 2);
+  assert.ok(emu.readFile(DESK, 'streamed.bin')?.equals(data));
+});
+
+test('a file upload is retried after a 503 with the body read again from disk', async (t) => {
+  const { emu, client, work } = await setup(t);
+  const data = randomBytes(200_000);
+  const local = join(work, 'r.bin');
+  await writeFile(local, data);
+  emu.injectFault({ type: 'status', status: 503 }, { method: 'POST' });
+  await client.upload(DESK, 'r.bin', { kind: 'file', path: local });
+  assert.equal(posts(emu).length, 2);
+  assert.ok(emu.readFile(DESK, 'r.bin')?.equals(data));
+});
+
+test('a stream whose length differs from its declared size is refused, not stored', async (t) => {
+  const { emu, client } = await setup(t, { maxRetries: 0 });
+  await expectKind(client.upload(DESK, 'short.bin', { kind: 'stream', size: 1000, open: () => Readable.from([Buffer.alloc(10)]) }), 'badRequest');
+  assert.equal(emu.readFile(DESK, 'short.bin'), undefined);
+});
+
+test('over 100 MiB is refused client-side before any request, naming the size', async (t) => {
+  const { emu, client, work } = await setup(t);
+  let opened = 0;
+  const err = await expectKind(
+    client.upload(DESK, 'huge.bin', { kind: 'stream', size: MAX_UPLOAD_BYTES + 1, open: () => (opened++, Readable.from([])) }),
+    'tooLarge',
+  );
+  assert.match(err.message, /104,857,601 bytes/);
+  // A sparse file on disk: its size is known from stat, nothing is read.
+  const sparse = join(work, 'sparse.bin');
+  const fh = await open(sparse, 'w');
+  await fh.truncate(MAX_UPLOAD_BYTES + 4096);
+  await fh.close();
+  const err2 = await expectKind(client.upload(DESK, 'sparse.bin', { kind: 'file', path: sparse }), 'tooLarge');
+  assert.match(err2.message, /100\.0 MiB|104,861,696 bytes/);
+  await expectKind(client.upload(DESK, 'b.bin', { kind: 'bytes', data: new Uint8Array(MAX_UPLOAD_BYTES + 1) }), 'tooLarge');
+  assert.equal(opened, 0);
+  assert.equal(emu.requests.length, 0, 'no request reached the server');
+});
+
+test('exactly 100 MiB passes the guard on both sides and is stored', async (t) => {
+  const { emu, client } = await setup(t);
+  const mib = Buffer.alloc(1024 * 1024, 0x5a);
+  const res = await client.upload(DESK, 'max.bin', {
+    kind: 'stream',
+    size: MAX_UPLOAD_BYTES,
+    open: () => Readable.from((function* () {
+      for (let i = 0; i < MAX_UPLOAD_BYTES / mib.length; i++) yield mib;
+    })()),
+  });
+  assert.equal(res.size, MAX_UPLOAD_BYTES);
+  assert.equal(posts(emu)[0].headers['content-length'], String(MAX_UPLOAD_BYTES));
+  assert.equal(emu.readFile(DESK, 'max.bin')?.length, MAX_UPLOAD_BYTES);
+});
+
+test('a local file that does not exist is notFound without a request', async (t) => {
+  const { emu, client, work } = await setup(t);
+  await expectKind(client.upload(DESK, 'x.bin', { kind: 'file', path: join(work, 'nope.bin') }), 'notFound');
+  await expectKind(client.upload(DESK, 'x.bin', { kind: 'file', path: work }), 'badRequest');
+  assert.equal(emu.requests.length, 0);
+});
+
+test('abort mid-upload: cancelled promptly, not retried, nothing stored and the old version kept', async (t) => {
+  const { emu, client } = await setup(t);
+  emu.putFile(DESK, 'slow.bin', 'previous version');
+  const ac = new AbortController();
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  const start = Date.now();
+  let abortedAt = 0;
+  const p = client.upload(
+    DESK,
+    'slow.bin',
+    {
+      kind: 'stream',
+      size: chunk.length * 100,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            for (let i = 0; i < 100; i++) {
+              yield chunk;
+              await sleep(20);
+            }
+          })(),
+        ),
+    },
+    {
+      signal: ac.signal,
+      onProgress: (pr) => {
+        if (pr.done >= chunk.length * 3 && !abortedAt) {
+          abortedAt = Date.now();
+          ac.abort();
+        }
+      },
+    },
+  );
+  await expectKind(p, 'cancelled');
+  assert.ok(abortedAt > 0);
+  assert.ok(Date.now() - abortedAt < 500, `cancel took ${Date.now() - abortedAt} ms`);
+  assert.ok(Date.now() - start < 1500);
+  await sleep(200);
+  assert.equal(posts(emu).length, 1);
+  assert.equal(emu.readFile(DESK, 'slow.bin')?.toString(), 'previous version');
+});
+
+test('abort mid-download: cancelled, and downloadToFile leaves neither the target nor a temp file', async (t) => {
+  const { emu, client, work } = await setup(t);
+  emu.putFile(DESK, 'big.bin', randomBytes(8 * 1024 * 1024));
+  const ac = new AbortController();
+  const target = join(work, 'big.bin');
+  await expectKind(
+    client.downloadToFile(DESK, 'big.bin', target, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.done > 0) ac.abort();
+      },
+    }),
+    'cancelled',
+  );
+  assert.deepEqual(await readdir(work), []);
+  const ac2 = new AbortController();
+  await expectKind(client.download(DESK, 'big.bin', { signal: ac2.signal, onProgress: (p) => p.done > 0 && ac2.abort() }), 'cancelled');
+  assert.equal(emu.requests.length, 2, 'no retry after abort');
+});
+
+test('abort while reading a downloadStream body errors the stream with cancelled', async (t) => {
+  const { emu, client } = await setup(t);
+  emu.putFile(DESK, 'big.bin', randomBytes(8 * 1024 * 1024));
+  const ac = new AbortController();
+  const { body, size } = await client.downloadStream(DESK, 'big.bin', { signal: ac.signal });
+  assert.equal(size, 8 * 1024 * 1024);
+  let got = 0;
+  const err = await (async () => {
+    try {
+      for await (const c of body) {
+        got += (c as Buffer).length;
+        if (got > 100_000) ac.abort();
+      }
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  assert.ok(isNenApiError(err), String(err));
+  assert.equal(err.kind, 'cancelled');
+  assert.ok(got < 8 * 1024 * 1024);
+});
+
+test('downloadToFile writes the whole file and reports progress to the total', async (t) => {
+  const { emu, client, work } = await setup(t);
+  const data = randomBytes(1_500_000);
+  emu.putFile(DESK, 'report.pdf', data, { contentType: 'application/pdf' });
+  const target = join(work, 'report.pdf');
+  const progress: Progress[] = [];
+  const res = await client.downloadToFile(DESK, 'report.pdf', target, { onProgress: (p) => progress.push(p) });
+  assert.equal(res.size, data.length);
+  assert.ok((await readFile(target)).equals(data));
+  assert.deepEqual(progress.at(-1), { done: data.length, total: data.length });
+  assert.deepEqual(await readdir(work), ['report.pdf']);
+});
+
+test('downloadToFile refuses an existing target before any request, and replaces it with overwrite', async (t) => {
+  const { emu, client, work } = await setup(t);
+  emu.putFile(DESK, 'a.txt', 'remote');
+  const target = join(work, 'a.txt');
+  await writeFile(target, 'local');
+  const err = await expectKind(client.downloadToFile(DESK, 'a.txt', target), 'conflict');
+  assert.match(err.message, /already exists/);
+  assert.equal(emu.requests.length, 0);
+  assert.equal(await readFile(target, 'utf8'), 'local');
+  await client.downloadToFile(DESK, 'a.txt', target, { overwrite: true });
+  assert.equal(await readFile(target, 'utf8'), 'remote');
+  assert.deepEqual(await readdir(work), ['a.txt']);
+});
+
+test('downloadToFile re-checks at the end: a target that appeared meanwhile is not clobbered', async (t) => {
+  const { emu, client, work } = await setup(t);
+  emu.putFile(DESK, 'a.bin', randomBytes(500_000));
+  const target = join(work, 'a.bin');
+  let created = false;
+  await expectKind(
+    client.downloadToFile(DESK, 'a.bin', target, {
+      onProgress: (p) => {
+        if (p.done > 0 && !created) {
+          created = true;
+          void writeFile(target, 'made by someone else');
+        }
+      },
+    }),
+    'conflict',
+  );
+  assert.equal(await readFile(target, 'utf8'), 'made by someone else');
+  assert.deepEqual(await readdir(work), ['a.bin']);
+});
+
+test('a failed download (reset, no retries left) keeps the existing target intact and leaves no temp file', async (t) => {
+  const { emu, client, work } = await setup(t, { maxRetries: 0 });
+  emu.putFile(DESK, 'a.bin', randomBytes(400_000));
+  const target = join(work, 'a.bin');
+  await writeFile(target, 'precious');
+  emu.injectFault({ type: 'reset', afterBytes: 100_000 }, { method: 'GET' });
+  await expectKind(client.downloadToFile(DESK, 'a.bin', target, { overwrite: true }), 'network');
+  assert.equal(await readFile(target, 'utf8'), 'precious');
+  assert.deepEqual(await readdir(work), ['a.bin']);
+  await expectKind(client.downloadToFile(DESK, 'missing.bin', join(work, 'missing.bin')), 'notFound');
+  assert.deepEqual(await readdir(work), ['a.bin']);
+  await expectKind(client.downloadToFile(DESK, 'a.bin', join(work, 'no-such-dir', 'a.bin')), 'notFound');
+});
+
+test('a download reset mid-body is retried from the start and the file is exact', async (t) => {
+  const { emu, client, work } = await setup(t);
+  const data = randomBytes(700_000);
+  emu.putFile(DESK, 'a.bin', data);
+  emu.injectFault({ type: 'reset', afterBytes: 300_000 }, { method: 'GET' });
+  const target = join(work, 'a.bin');
+  await client.downloadToFile(DESK, 'a.bin', target);
+  assert.ok((await readFile(target)).equals(data));
+  assert.equal(emu.requests.length, 2);
+  assert.deepEqual(await readdir(work), ['a.bin']);
+});
+
+test('folders: upload with path creates them, list with path shows is_dir entries, names are encoded', async (t) => {
+  const { emu, client } = await setup(t);
+  const name = 'résumé #1 & 100%?.txt';
+  await client.upload(DESK, name, { kind: 'bytes', data: Buffer.from('x') }, { path: 'docs/2026' });
+  assert.equal(emu.readFile(DESK, name, { path: 'docs/2026' })?.toString(), 'x');
+  assert.equal(posts(emu)[0].url, `/desktops/${DESK}/files/${encodeURIComponent(name)}?path=${encodeURIComponent('docs/2026')}`);
+  const root = await client.listFiles(DESK);
+  assert.deepEqual(root.map((e) => [e.name, e.isDir]), [['docs', true]]);
+  const inner = await client.listFiles(DESK, { path: '/docs/' });
+  assert.deepEqual(inner.map((e) => [e.name, e.isDir]), [['2026', true]]);
+  const leaf = await client.stat(DESK, name, { path: 'docs/2026' });
+  assert.equal(leaf?.size, 1);
+  assert.equal(Buffer.from(await client.download(DESK, name, { path: 'docs/2026' })).toString(), 'x');
+});
+
+test('desktops: create, list, get, rename, delete', async (t) => {
+  const { client } = await setup(t);
+  const created = await client.createDesktop({ desktop_type: 'sandbox' });
+  assert.equal(created.desktop_type, 'sandbox');
+  const all = await client.listDesktops();
+  assert.ok(all.some((d) => d.desktop_id === created.desktop_id));
+  assert.equal((await client.getDesktop(created.desktop_id)).desktop_id, created.desktop_id);
+  assert.equal((await client.renameDesktop(created.desktop_id, 'my-box')).name, 'my-box');
+  assert.deepEqual(await client.deleteDesktop(created.desktop_id), { desktop_id: created.desktop_id, status: 'deleted' });
+});
+
+test('no error message, stack or log entry from the tests above contains the key', () => {
+  assert.ok(texts.length > 30, `only ${texts.length} texts collected`);
+  for (const text of texts) assert.ok(!text.includes(KEY), `the key leaked into: ${text}`);
+});
