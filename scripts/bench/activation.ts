@@ -1,0 +1,64 @@
+/**
+ * Activation time measured inside a real extension host: code-server (VS Code 1.100.3) is
+ * started fresh for each sample, with the workbench opened in headless Chromium and
+ * activationProbe.js as the `extensionTestsPath`; the probe times `extension.activate()`.
+ * Reuses the in-host test harness's launcher (test/integration/runner/codeServerProcess).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../test/integration/runner/codeServerProcess';
+import type { ProbeReport } from './activationProbe';
+
+export interface ActivationResult {
+  /** ms from `extension.activate()` called to resolved, one per fresh extension host. */
+  activationMs?: number[];
+  /** The tree's getChildren for the listing drive, when measured. */
+  getChildrenMs?: number[];
+  note?: string;
+  /** Why nothing was measured. */
+  reason?: string;
+  errors?: string[];
+}
+
+export async function measureActivation(root: string, tmp: string, runs: number): Promise<ActivationResult> {
+  if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
+  const probe = join(root, 'out', 'scripts', 'bench', 'activationProbe.js');
+  if (!existsSync(join(root, 'dist', 'extension.js'))) return { reason: 'dist/extension.js missing (npm run build)' };
+  const activationMs: number[] = [];
+  const errors: string[] = [];
+  let alreadyActive = 0;
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmp, 'activation-'));
+    const workspace = join(dir, 'workspace');
+    mkdirSync(workspace);
+    const outFile = join(dir, 'probe.json');
+    const server = await startCodeServer({ name: 'bench', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_ACTIVATION_OUT: outFile } });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: root, extensionTestsPath: probe }));
+      const deadline = Date.now() + 90_000;
+      while (!existsSync(outFile) && Date.now() < deadline) {
+        if (/Extension Host Process exited with code/.test(server.readLog())) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      if (!existsSync(outFile)) {
+        errors.push(`run ${i + 1}: no probe report within 90 s`);
+        continue;
+      }
+      const report = JSON.parse(readFileSync(outFile, 'utf8')) as ProbeReport;
+      if (report.error) errors.push(`run ${i + 1}: ${report.error.split('\n')[0]}`);
+      else if (report.isActiveBefore) alreadyActive++;
+      else if (report.activationMs !== undefined) activationMs.push(Math.round(report.activationMs * 10) / 10);
+    } finally {
+      await browser.close().catch(() => undefined);
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const result: ActivationResult = { activationMs, errors: errors.length ? errors : undefined };
+  result.note = 'code-server 4.100.3, fresh host per run';
+  if (alreadyActive) result.reason = `${alreadyActive} run(s) found the extension already active before the probe (activated at startup)`;
+  if (!activationMs.length) result.reason = result.reason ?? (errors[0] ?? 'no sample');
+  return result;
+}

@@ -1,0 +1,97 @@
+/**
+ * One client measurement in a fresh Node process, so that its time and its memory high-water
+ * mark belong to that one operation. Prints one JSON line on stdout:
+ * `{ ms, rssBeforeKiB, maxRssKiB, addedKiB }`, where `addedKiB` is the process's peak RSS
+ * (`process.resourceUsage().maxRSS`) minus its RSS right before the operation (after the
+ * client was loaded and a GC ran). Run with `--expose-gc` by bench.ts.
+ *
+ * With `warm`, a separate client first does one small upload, download and listing, then is
+ * closed: the measured client still opens its own connection (as curl does), but the process
+ * has already compiled undici's parser and the client's code, as in a long-running extension
+ * host. Without it, the figure is a cold first request in a fresh process.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DriveClient } from '../../src/api/DriveClient';
+import { runPool } from '../../src/api/pool';
+
+interface JobBase {
+  baseUrl: string;
+  apiKey: string;
+  desktopId: string;
+  /** A desktop for the warm-up calls (not the measured one). */
+  warmDesktopId?: string;
+}
+
+export type WorkerJob = JobBase &
+  (
+    | { op: 'upload'; name: string; path: string }
+    | { op: 'download'; name: string; target: string }
+    | { op: 'list'; expect: number }
+    | { op: 'many'; dir: string; concurrency: number }
+  );
+
+export interface WorkerResult {
+  ms: number;
+  rssBeforeKiB: number;
+  maxRssKiB: number;
+  addedKiB: number;
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
+  if (job.warmDesktopId) await warmUp(job.baseUrl, job.apiKey, job.warmDesktopId);
+  const client = new DriveClient({ baseUrl: job.baseUrl, getApiKey: () => job.apiKey, maxRetries: 0 });
+  const many = job.op === 'many' ? readdirSync(job.dir).sort() : [];
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssBeforeKiB = Math.round(process.memoryUsage.rss() / 1024);
+  const t0 = process.hrtime.bigint();
+  switch (job.op) {
+    case 'upload':
+      await client.upload(job.desktopId, job.name, { kind: 'file', path: job.path });
+      break;
+    case 'download':
+      await client.downloadToFile(job.desktopId, job.name, job.target, { overwrite: true });
+      break;
+    case 'list': {
+      const entries = await client.listFiles(job.desktopId);
+      if (entries.length !== job.expect) throw new Error(`listed ${entries.length} entries, expected ${job.expect}`);
+      break;
+    }
+    case 'many': {
+      const upload = (name: string): Promise<unknown> => client.upload(job.desktopId, name, { kind: 'file', path: join(job.dir, name) });
+      if (job.concurrency <= 1) {
+        for (const name of many) await upload(name);
+      } else {
+        const settled = await runPool(many, job.concurrency, upload);
+        const failed = settled.filter((s) => s.status === 'rejected');
+        if (failed.length) throw new Error(`${failed.length} uploads failed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
+      }
+      break;
+    }
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  await client.close();
+  const result: WorkerResult = { ms, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+async function warmUp(baseUrl: string, apiKey: string, desktopId: string): Promise<void> {
+  const warm = new DriveClient({ baseUrl, getApiKey: () => apiKey, maxRetries: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'nen-bench-warm-'));
+  try {
+    await warm.upload(desktopId, 'warm-up.bin', { kind: 'bytes', data: new Uint8Array(256 * 1024) });
+    await warm.downloadToFile(desktopId, 'warm-up.bin', join(dir, 'warm-up.bin'), { overwrite: true });
+    await warm.listFiles(desktopId);
+  } finally {
+    await warm.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  process.exit(1);
+});
