@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import type { SaveConflict } from '../drive/DriveFileSystemProvider';
+import type { Services } from '../services';
+
+const COMPARE = 'Compare';
+const OVERWRITE = 'Overwrite';
+
+/**
+ * A save the file system provider refused because the remote file changed since it was read:
+ * VS Code keeps the editor dirty and shows the provider's reason; this adds the way out.
+ * Compare opens the remote version (read-only) against the editor; Overwrite lets the next
+ * save through once and saves.
+ */
+export function registerConflictHandling(services: Services): vscode.Disposable {
+  return services.fs.onDidConflict((conflict) => {
+    void offerResolution(services, conflict);
+  });
+}
+
+async function offerResolution(services: Services, conflict: SaveConflict): Promise<void> {
+  const name = conflict.uri.path.split('/').filter(Boolean).pop() ?? conflict.uri.toString(true);
+  const choice = await vscode.window.showWarningMessage(
+    `'${name}' changed on the Nen drive since you opened it. Your edits are kept unsaved.`,
+    COMPARE,
+    OVERWRITE,
+  );
+  if (choice === COMPARE) await compareWithRemote(services, conflict.uri);
+  if (choice === OVERWRITE) await overwriteRemote(services, conflict.uri);
+}
+
+/** Opens a diff: the file as it is on the drive now (left) against the editor (right). */
+export async function compareWithRemote(services: Services, uri: vscode.Uri): Promise<void> {
+  const name = uri.path.split('/').filter(Boolean).pop() ?? '';
+  await vscode.commands.executeCommand('vscode.diff', services.fs.remoteVersionUri(uri), uri, `${name} (Nen drive) ↔ ${name} (yours)`);
+}
+
+/** Saves the editor's text over the changed remote file, once, on the user's word. */
+export async function overwriteRemote(services: Services, uri: vscode.Uri): Promise<boolean> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (!doc) return false;
+  const permission = services.fs.allowOverwriteOnce(uri);
+  try {
+    const saved = await doc.save();
+    if (saved) services.log.info(`Overwrote ${uri.toString(true)} on the user's request after a save conflict.`);
+    return saved;
+  } finally {
+    // Used by the save, or withdrawn if the save did not reach the provider.
+    permission.dispose();
+  }
+}

@@ -1,0 +1,89 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { driveUri } from '../drive/uri';
+import type { Services } from '../services';
+import { desktopIdOf, isDriveNode } from '../views/nodes';
+import { pickDesktop, pickFiles, selectedNodes, toFileRefs, type DriveFileRef } from './targets';
+
+/** Files named by `(node, selected)`, a URI or a list of URIs; the palette asks. */
+async function filesFrom(services: Services, first: unknown, second: unknown, placeHolder: string, many: boolean): Promise<DriveFileRef[]> {
+  const nodes = selectedNodes(first, second);
+  if (nodes) return toFileRefs(nodes);
+  if (first instanceof vscode.Uri) return toFileRefs([first]);
+  if (Array.isArray(first)) return toFileRefs(first);
+  return pickFiles(services, placeHolder, many);
+}
+
+/** POSIX shell single quotes: safe for any name, including `$`, spaces and quotes. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A download command for a terminal. The key is never in it: it reads `$NEN_API_KEY`, the
+ * variable the Nen docs tell users to export.
+ */
+export function curlCommand(apiUrl: string, ref: Pick<DriveFileRef, 'desktopId' | 'folder' | 'name'>): string {
+  const query = ref.folder ? `?path=${encodeURIComponent(ref.folder)}` : '';
+  const url = `${apiUrl.replace(/\/+$/, '')}/desktops/${encodeURIComponent(ref.desktopId)}/files/${encodeURIComponent(ref.name)}${query}`;
+  return `curl -H "Authorization: Bearer $NEN_API_KEY" -o ${shellQuote(ref.name)} ${shellQuote(url)}`;
+}
+
+export function fileCommands(services: Services): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    /** `open(node | nendrive: URI, selected?)`: opens each file in an editor tab. */
+    [Commands.open]: async (first?: unknown, second?: unknown) => {
+      const refs = await filesFrom(services, first, second, 'Open which files?', true);
+      for (const ref of refs) await vscode.commands.executeCommand('vscode.open', ref.uri, { preview: refs.length === 1 });
+      return refs.length;
+    },
+    [Commands.openToSide]: async (first?: unknown, second?: unknown) => {
+      const refs = await filesFrom(services, first, second, 'Open which file to the side?', false);
+      for (const ref of refs) await vscode.commands.executeCommand('vscode.open', ref.uri, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      return refs.length;
+    },
+    /** Copies the names (one per line) and returns them. */
+    [Commands.copyName]: async (first?: unknown, second?: unknown) => {
+      const nodes = selectedNodes(first, second);
+      const names = nodes
+        ? nodes.flatMap((n) => (n.kind === 'file' || n.kind === 'folder' ? [n.entry.name] : n.kind === 'desktop' ? [n.desktopId] : []))
+        : (await filesFrom(services, first, second, 'Copy the name of which files?', true)).map((r) => r.name);
+      if (names.length === 0) return undefined;
+      const text = names.join('\n');
+      await vscode.env.clipboard.writeText(text);
+      return text;
+    },
+    /** Copies `curl … -o '<name>' '<apiUrl>/desktops/<id>/files/<name>'` (one line per file) and returns it. */
+    [Commands.copyCurlCommand]: async (first?: unknown, second?: unknown) => {
+      const refs = await filesFrom(services, first, second, 'Copy a curl command for which files?', true);
+      if (refs.length === 0) return undefined;
+      const apiUrl = services.clients.settings.apiUrl;
+      const text = refs.map((r) => curlCommand(apiUrl, r)).join('\n');
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.showInformationMessage(
+        refs.length === 1 ? `Copied a curl command for '${refs[0].name}'. It reads the key from $NEN_API_KEY.` : `Copied ${refs.length} curl commands. They read the key from $NEN_API_KEY.`,
+      );
+      return text;
+    },
+    /** `openAsWorkspaceFolder(desktop node | id | nendrive: URI)`: adds `nendrive://<id>/` to the workspace. */
+    [Commands.openAsWorkspaceFolder]: async (first?: unknown) => {
+      let desktopId: string | undefined;
+      let label: string | undefined;
+      if (isDriveNode(first)) {
+        desktopId = desktopIdOf(first);
+        label = first.kind === 'desktop' ? first.label : undefined;
+      } else if (first instanceof vscode.Uri) desktopId = first.authority;
+      else if (typeof first === 'string') desktopId = first;
+      else {
+        const picked = await pickDesktop(services, 'Open which drive as a workspace folder?');
+        desktopId = picked?.desktopId;
+        label = picked?.label;
+      }
+      if (!desktopId) return false;
+      const uri = driveUri(desktopId);
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      if (folders.some((f) => f.uri.toString() === uri.toString())) return false;
+      return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `Nen Drive: ${label ?? desktopId}` });
+    },
+  };
+}

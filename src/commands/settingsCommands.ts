@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import { Commands, ENV_KEY_NAME, Settings } from '../constants';
+import type { Services } from '../services';
+import { isDriveNode } from '../views/nodes';
+import { selectedNodes, toDesktopIds } from './targets';
+
+/** Desktop ids look like `dsk_abc123def456`; accept any plausible id, refuse obvious typos. */
+const DESKTOP_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$/;
+
+export function validateDesktopId(id: string): string | undefined {
+  const trimmed = id.trim();
+  if (!trimmed) return 'Enter a desktop id, like dsk_abc123def456.';
+  if (!DESKTOP_ID.test(trimmed)) return 'A desktop id has letters, digits, "_" or "-" only, like dsk_abc123def456.';
+  return undefined;
+}
+
+export function keyCommands(services: Services): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    /** `setApiKey(key?: string)`: a script passes the key; otherwise a password input box asks. */
+    [Commands.setApiKey]: async (key?: unknown) => {
+      let value = typeof key === 'string' ? key : undefined;
+      if (value === undefined) {
+        value = await vscode.window.showInputBox({
+          title: 'Nen Drive: Set API Key',
+          prompt: 'Your Nen API key. It is stored in VS Code\'s secret storage, never in settings.',
+          placeHolder: 'sk_nen_…',
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'The key cannot be empty.'),
+        });
+        if (value === undefined) return false;
+      }
+      await services.keys.set(value);
+      services.log.info('API key stored in secret storage.');
+      if (typeof key !== 'string') void vscode.window.showInformationMessage('Nen Drive: API key stored in VS Code\'s secret storage.');
+      return true;
+    },
+    [Commands.clearApiKey]: async () => {
+      await services.keys.clear();
+      services.log.info('API key removed from secret storage.');
+      const source = await services.keys.source();
+      void vscode.window.showInformationMessage(
+        source === 'environment'
+          ? `Nen Drive: stored API key removed. The ${ENV_KEY_NAME} environment variable is still used.`
+          : 'Nen Drive: API key removed.',
+      );
+      return true;
+    },
+  };
+}
+
+export function desktopCommands(_services: Services): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    /** `addDesktop(id?: string)`: appends to `nenDrive.desktops`. */
+    [Commands.addDesktop]: async (arg?: unknown) => {
+      let id = typeof arg === 'string' ? arg : undefined;
+      if (id === undefined) {
+        id = await vscode.window.showInputBox({
+          title: 'Nen Drive: Add Desktop',
+          prompt: 'The id of a Nen desktop (see `nen desktop list`).',
+          placeHolder: 'dsk_abc123def456',
+          ignoreFocusOut: true,
+          validateInput: validateDesktopId,
+        });
+        if (id === undefined) return false;
+      }
+      const problem = validateDesktopId(id);
+      if (problem) throw new Error(problem);
+      const current = configuredDesktops();
+      const trimmed = id.trim();
+      if (current.ids.includes(trimmed)) return false;
+      await updateDesktops([...current.ids, trimmed], current.target);
+      return true;
+    },
+    /** `removeDesktop(node | id | nendrive: URI, selected?)`: removes from `nenDrive.desktops`. */
+    [Commands.removeDesktop]: async (arg?: unknown, selected?: unknown) => {
+      const current = configuredDesktops();
+      let ids = isDriveNode(arg) ? toDesktopIds(selectedNodes(arg, selected) ?? []) : toDesktopIds(Array.isArray(arg) ? arg : arg === undefined ? [] : [arg]);
+      if (ids.length === 0) {
+        if (current.ids.length === 0) {
+          void vscode.window.showInformationMessage('Nen Drive shows every desktop the key can see: nenDrive.desktops is empty, so there is nothing to remove.');
+          return false;
+        }
+        const picked = await vscode.window.showQuickPick(current.ids, { placeHolder: 'Remove which desktops from Nen Drive?', canPickMany: true });
+        if (!picked || picked.length === 0) return false;
+        ids = picked;
+      }
+      const remaining = current.ids.filter((d) => !ids.includes(d));
+      if (remaining.length === current.ids.length) return false;
+      await updateDesktops(remaining, current.target);
+      return true;
+    },
+  };
+}
+
+/** The configured ids and the settings level they live at (workspace wins over user). */
+function configuredDesktops(): { ids: string[]; target: vscode.ConfigurationTarget } {
+  const inspected = vscode.workspace.getConfiguration(Settings.section).inspect<string[]>(Settings.desktops);
+  if (inspected?.workspaceValue !== undefined) return { ids: [...inspected.workspaceValue], target: vscode.ConfigurationTarget.Workspace };
+  return { ids: [...(inspected?.globalValue ?? [])], target: vscode.ConfigurationTarget.Global };
+}
+
+async function updateDesktops(ids: string[], target: vscode.ConfigurationTarget): Promise<void> {
+  await vscode.workspace.getConfiguration(Settings.section).update(Settings.desktops, ids, target);
+}

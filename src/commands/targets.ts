@@ -1,0 +1,119 @@
+import * as vscode from 'vscode';
+import { SCHEME } from '../constants';
+import { parseDriveUri, driveUri } from '../drive/uri';
+import type { Services } from '../services';
+import { desktopIdOf, folderOf, isDriveNode, type DesktopNode, type DriveNode } from '../views/nodes';
+
+/** A place on a drive: a desktop's root or a folder in it. */
+export interface DriveFolderRef {
+  desktopId: string;
+  folder: string | undefined;
+  /** For messages: the desktop's name when known. */
+  label: string;
+}
+
+/** One drive file. */
+export interface DriveFileRef {
+  desktopId: string;
+  folder: string | undefined;
+  name: string;
+  uri: vscode.Uri;
+  /** Known from the tree's listing; else looked up when needed. */
+  size?: number;
+}
+
+/**
+ * "One command, three entry points": VS Code calls a context-menu command with
+ * `(clicked, selectedNodes)`; a script calls it with its own arguments. The clicked row joins
+ * the selection only when it is part of it (right-clicking outside a selection acts on the row).
+ */
+export function selectedNodes(first: unknown, second: unknown): DriveNode[] | undefined {
+  if (!isDriveNode(first)) return undefined;
+  if (Array.isArray(second) && second.length > 0 && second.every(isDriveNode) && second.includes(first)) return second as DriveNode[];
+  return [first];
+}
+
+export function isNodeArray(value: unknown): value is DriveNode[] {
+  return Array.isArray(value) && value.length > 0 && value.every(isDriveNode);
+}
+
+/** A desktop/folder node (a file's or message's parent folder) or a nendrive: URI → a folder ref. */
+export function toFolderRef(target: unknown): DriveFolderRef | undefined {
+  if (isDriveNode(target)) {
+    let node: DriveNode | undefined = target;
+    while (node && node.kind !== 'desktop' && node.kind !== 'folder') node = node.parent;
+    if (!node) return undefined;
+    return { desktopId: node.desktopId, folder: folderOf(node), label: node.kind === 'desktop' ? node.label : node.desktopId };
+  }
+  if (target instanceof vscode.Uri && target.scheme === SCHEME) {
+    const { desktopId, folder, name } = parseDriveUri(target);
+    const path = [folder, name].filter((s): s is string => !!s).join('/');
+    return { desktopId, folder: path || undefined, label: desktopId };
+  }
+  if (typeof target === 'string' && target) return { desktopId: target, folder: undefined, label: target };
+  return undefined;
+}
+
+/** File nodes and nendrive: file URIs → file refs (folders and other rows are left out). */
+export function toFileRefs(items: readonly unknown[]): DriveFileRef[] {
+  const refs: DriveFileRef[] = [];
+  for (const item of items) {
+    if (isDriveNode(item)) {
+      if (item.kind === 'file') refs.push({ desktopId: item.desktopId, folder: item.folder, name: item.entry.name, uri: item.uri, size: item.entry.size });
+    } else if (item instanceof vscode.Uri && item.scheme === SCHEME) {
+      const { desktopId, folder, name } = parseDriveUri(item);
+      if (name !== undefined) refs.push({ desktopId, folder, name, uri: item });
+    }
+  }
+  return refs;
+}
+
+/** The desktop ids named by nodes, URIs or strings. */
+export function toDesktopIds(items: readonly unknown[]): string[] {
+  const ids: string[] = [];
+  for (const item of items) {
+    if (isDriveNode(item)) {
+      const id = desktopIdOf(item);
+      if (id) ids.push(id);
+    }
+    else if (item instanceof vscode.Uri && item.scheme === SCHEME) ids.push(item.authority);
+    else if (typeof item === 'string' && item.trim()) ids.push(item.trim());
+  }
+  return [...new Set(ids)];
+}
+
+/** Quick pick of the tree's desktops (for the palette entry point). */
+export async function pickDesktop(services: Services, placeHolder: string): Promise<DesktopNode | undefined> {
+  const roots = services.views ? await services.views.tree.getChildren() : [];
+  const desktops = roots.filter((n): n is DesktopNode => n.kind === 'desktop' && !n.notFound);
+  if (desktops.length === 0) {
+    void vscode.window.showWarningMessage('Nen Drive has no desktops to use. Add one with "Nen Drive: Add Desktop".');
+    return undefined;
+  }
+  if (desktops.length === 1) return desktops[0];
+  const picked = await vscode.window.showQuickPick(
+    desktops.map((d) => ({ label: d.label, description: d.description, desktop: d })),
+    { placeHolder, ignoreFocusOut: true },
+  );
+  return picked?.desktop;
+}
+
+/** Quick pick of files at a desktop's root (palette entry point of open/download/copy…). */
+export async function pickFiles(services: Services, placeHolder: string, canPickMany: boolean): Promise<DriveFileRef[]> {
+  const desktop = await pickDesktop(services, 'Pick a desktop');
+  if (!desktop) return [];
+  const entries = await services.fs.list(desktop.desktopId, undefined);
+  const items = entries
+    .filter((e) => !e.isDir)
+    .map((e) => ({ label: e.name, description: `${e.size.toLocaleString('en-US')} bytes`, ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(`The drive of ${desktop.label} has no files.`);
+    return [];
+  }
+  if (canPickMany) {
+    const picked = await vscode.window.showQuickPick(items, { placeHolder, canPickMany: true, ignoreFocusOut: true });
+    return (picked ?? []).map((p) => p.ref);
+  }
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
+  return picked ? [picked.ref] : [];
+}

@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import { Commands, SCHEME, VIEW_ID } from '../constants';
+import { folderOf, isDriveNode, type ContainerNode, type DriveNode, type EntryNode, type UploadItem } from './nodes';
+
+/** The tree's own mime type: `application/vnd.code.tree.<view id lower-cased>`. */
+export const TREE_MIME = `application/vnd.code.tree.${VIEW_ID.toLowerCase()}`;
+const URI_LIST = 'text/uri-list';
+
+/**
+ * Drops onto a desktop or folder upload; drags out of the tree carry `text/uri-list` with the
+ * drive URIs, so dropping a row into the editor area opens it. Every drop goes through the
+ * upload command, the same path as Upload… (views never import commands: it is called by id).
+ *
+ * What arrives (observed in code-server 1.100.3):
+ *  - an OS file: one item per file under its own mime type, `asFile()` with `name` and
+ *    `data()` and, in the browser, no `uri` (desktop VS Code gives a `uri`: streamed instead);
+ *  - an Explorer row or editor tab: `text/uri-list` with `file:` URIs;
+ *  - a row of this tree: {@link TREE_MIME} with the dragged nodes (copied to the target drive).
+ */
+export class DriveDragAndDropController implements vscode.TreeDragAndDropController<DriveNode> {
+  readonly dropMimeTypes = ['files', URI_LIST, TREE_MIME];
+  readonly dragMimeTypes = [URI_LIST];
+
+  handleDrag(source: readonly DriveNode[], dataTransfer: vscode.DataTransfer): void {
+    const files = source.filter((n): n is EntryNode => n.kind === 'file');
+    if (files.length === 0) return;
+    dataTransfer.set(TREE_MIME, new vscode.DataTransferItem(files));
+    dataTransfer.set(URI_LIST, new vscode.DataTransferItem(files.map((n) => n.uri.toString()).join('\r\n')));
+  }
+
+  async handleDrop(target: DriveNode | undefined, dataTransfer: vscode.DataTransfer): Promise<void> {
+    const container = containerOf(target);
+    const items = await dropItems(dataTransfer);
+    if (items.length === 0) return;
+    if (container) {
+      // Dropping a drive file back where it already is would only make "name (1)" copies.
+      const here = folderOf(container) ?? '';
+      const moved = items.filter((i) => !(i instanceof vscode.Uri && i.scheme === SCHEME && i.authority === container.desktopId && parentFolder(i) === here));
+      if (moved.length === 0) return;
+      await vscode.commands.executeCommand(Commands.upload, container, moved);
+      return;
+    }
+    // Dropped on empty space: the command asks which desktop.
+    await vscode.commands.executeCommand(Commands.upload, undefined, items);
+  }
+}
+
+/** The desktop or folder a drop lands in: a file's drop lands in its folder. */
+export function containerOf(target: DriveNode | undefined): ContainerNode | undefined {
+  let node: DriveNode | undefined = target;
+  while (node && !(node.kind === 'desktop' || node.kind === 'folder')) node = node.parent;
+  return node as ContainerNode | undefined;
+}
+
+/** The upload items of a drop, in the order: this tree's rows, dropped files, URI lists. */
+export async function dropItems(dataTransfer: vscode.DataTransfer): Promise<UploadItem[]> {
+  const own = dataTransfer.get(TREE_MIME)?.value;
+  if (Array.isArray(own) && own.length > 0 && own.every(isDriveNode)) {
+    return (own as DriveNode[]).filter((n): n is EntryNode => n.kind === 'file').map((n) => n.uri);
+  }
+  const items: UploadItem[] = [];
+  const seen = new Set<string>();
+  dataTransfer.forEach((item) => {
+    const file = item.asFile();
+    if (!file) return;
+    if (file.uri) {
+      if (seen.has(file.uri.toString())) return;
+      seen.add(file.uri.toString());
+      items.push(file.uri);
+    } else {
+      items.push({ name: file.name, data: () => file.data() });
+    }
+  });
+  if (items.length > 0) return items;
+  const list = dataTransfer.get(URI_LIST);
+  if (!list) return [];
+  const text = await list.asString();
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#') || seen.has(trimmed)) continue;
+    seen.add(trimmed);
+    try {
+      const uri = vscode.Uri.parse(trimmed, true);
+      if (uri.scheme === 'file' || uri.scheme === SCHEME || uri.scheme === 'vscode-remote') items.push(uri);
+    } catch {
+      // Not a URI (a browser drop of plain text): nothing to upload.
+    }
+  }
+  return items;
+}
+
+function parentFolder(uri: vscode.Uri): string {
+  const segments = uri.path.split('/').filter(Boolean);
+  return segments.slice(0, -1).join('/');
+}

@@ -1,0 +1,284 @@
+import * as vscode from 'vscode';
+import type { Desktop, DriveEntry } from '../api/types';
+import { Commands, ContextKeys } from '../constants';
+import { readSettings } from '../config';
+import { describeError, errorKind } from '../drive/errors';
+import { driveUri } from '../drive/uri';
+import type { Services } from '../services';
+import { compareKeys, formatAge, formatBytesExact, formatSize, naturalKey } from './format';
+import { folderOf, type DesktopNode, type DriveNode, type EntryNode, type MessageNode } from './nodes';
+
+/** contextValue strings, matched by `viewItem` in package.json menus. */
+export const ContextValues = {
+  desktop: 'desktop',
+  desktopConfigured: 'desktop.configured',
+  desktopNotFound: 'desktop.notFound',
+  file: 'file',
+  folder: 'folder',
+  error: 'error',
+  message: 'message',
+} as const;
+
+/**
+ * The Nen Drive tree: desktops at the root, their files below. It only fetches inside
+ * `getChildren`, which VS Code calls only while the view is visible, so a hidden view costs
+ * no requests. Listings come from the file system provider's cache; Refresh asks for fresh ones.
+ */
+export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<DriveNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  /** The root rows, kept until a refresh, a settings change or a key change. */
+  private roots: Promise<DriveNode[]> | undefined;
+  /**
+   * Refresh bookkeeping: each container remembers the refresh generation it was listed in;
+   * one listed before the latest Refresh (or marked -1 by a targeted refresh) bypasses the
+   * provider's cache once. A first listing may use the cache (an editor may have warmed it).
+   */
+  private generation = 0;
+  private readonly listedIn = new Map<string, number>();
+  /** Sorted children per listing array: a re-render of an unchanged listing is free. */
+  private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; nodes: EntryNode[] }>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private readonly desktopIcon: { light: vscode.Uri; dark: vscode.Uri };
+
+  constructor(private readonly services: Services) {
+    const media = vscode.Uri.joinPath(services.context.extensionUri, 'media');
+    this.desktopIcon = { light: vscode.Uri.joinPath(media, 'desktop-light.svg'), dark: vscode.Uri.joinPath(media, 'desktop-dark.svg') };
+    this.disposables.push(
+      this.changed,
+      services.fs.onDidChangeFile(() => this.changed.fire(undefined)),
+      // Fires for settings and key changes alike.
+      services.clients.onDidChange(() => this.refresh()),
+    );
+  }
+
+  /** Reloads one container (fresh listing), or everything when `node` is undefined. */
+  refresh(node?: DriveNode): void {
+    if (!node || node.kind === 'desktop' && node.notFound) {
+      this.roots = undefined;
+      this.generation++;
+      this.changed.fire(undefined);
+      return;
+    }
+    const container = node.kind === 'message' ? node.parent : node.kind === 'file' ? node.parent : node;
+    if (!container) return this.refresh();
+    this.listedIn.set(containerKey(container.desktopId, folderOf(container)), -1);
+    this.changed.fire(container);
+  }
+
+  getTreeItem(node: DriveNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'desktop': {
+        const item = new vscode.TreeItem(node.label, node.notFound ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `desktop:${node.desktopId}`;
+        item.description = node.description;
+        item.resourceUri = node.uri;
+        item.iconPath = node.notFound ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : this.desktopIcon;
+        item.contextValue = node.notFound ? ContextValues.desktopNotFound : node.configured ? ContextValues.desktopConfigured : ContextValues.desktop;
+        item.tooltip = node.notFound
+          ? `Desktop ${node.desktopId} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.`
+          : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}`;
+        return item;
+      }
+      case 'folder':
+      case 'file': {
+        const isDir = node.kind === 'folder';
+        const item = new vscode.TreeItem(node.uri, isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.label = node.entry.name;
+        item.description = node.description;
+        item.contextValue = isDir ? ContextValues.folder : ContextValues.file;
+        // The theme's own icon for the resourceUri: ThemeIcon.File/Folder ask for exactly that.
+        item.iconPath = isDir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
+        if (!isDir) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
+        item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
+        if (node.detail) item.description = node.detail;
+        item.tooltip = [node.label, node.detail].filter(Boolean).join('\n');
+        const command = node.action && actionCommand(node.action);
+        if (command) item.command = { command, title: node.label, arguments: [node] };
+        return item;
+      }
+    }
+  }
+
+  /** Tooltips are built only when hovered, keeping getChildren cheap for 10,000 rows. */
+  resolveTreeItem(item: vscode.TreeItem, node: DriveNode): vscode.TreeItem {
+    if (node.kind === 'file' || node.kind === 'folder') {
+      const { entry } = node;
+      const md = new vscode.MarkdownString(undefined, true);
+      md.appendMarkdown('**');
+      md.appendText(entry.name);
+      md.appendMarkdown('**\n\n');
+      const lines: string[] = [];
+      if (node.kind === 'file') lines.push(`Size: ${formatBytesExact(entry.size)}`);
+      lines.push(`Modified: ${new Date(entry.modified * 1000).toLocaleString()}`);
+      lines.push(`Type: ${node.kind === 'folder' ? 'folder' : typeOf(entry.name)}`);
+      md.appendText(lines.join('\n'));
+      item.tooltip = md;
+    }
+    return item;
+  }
+
+  getParent(node: DriveNode): DriveNode | undefined {
+    return node.kind === 'desktop' ? undefined : node.parent;
+  }
+
+  async getChildren(node?: DriveNode): Promise<DriveNode[]> {
+    if (!node) {
+      if (!this.roots) this.roots = this.loadRoots();
+      return this.roots;
+    }
+    if (node.kind === 'message' || node.kind === 'file') return [];
+    if (node.kind === 'desktop' && node.notFound) return [];
+    return this.loadEntries(node);
+  }
+
+  private async loadRoots(): Promise<DriveNode[]> {
+    const source = await this.services.keys.refreshContext();
+    // No key at all: an empty tree lets the "Set API Key" welcome view show.
+    if (source === 'none') return [];
+    const { desktops: configured } = readSettings();
+    const client = this.services.clients.get();
+    let nodes: DesktopNode[];
+    try {
+      if (configured.length > 0) {
+        const answers = await Promise.all(
+          configured.map(async (id): Promise<DesktopNode> => {
+            try {
+              return desktopNode(await client.getDesktop(id), true);
+            } catch (err) {
+              if (errorKind(err) === 'notFound') return notFoundNode(id);
+              // One bad key fails every desktop: say it once, at the root.
+              if (errorKind(err) === 'unauthorized' || errorKind(err) === 'network') throw err;
+              return { ...desktopNode({ desktop_id: id }, true), description: `${id} · ${shortReason(err)}` };
+            }
+          }),
+        );
+        nodes = answers;
+      } else {
+        nodes = (await client.listDesktops()).map((d) => desktopNode(d, false));
+      }
+    } catch (err) {
+      this.services.log.warn(`Listing desktops failed: ${describeError(err)}`);
+      this.roots = undefined; // a retry must fetch again
+      return [errorRow(err, undefined)];
+    }
+    void vscode.commands.executeCommand('setContext', ContextKeys.hasDesktops, nodes.length > 0);
+    return nodes;
+  }
+
+  private async loadEntries(container: DesktopNode | EntryNode): Promise<DriveNode[]> {
+    const folder = folderOf(container);
+    const key = containerKey(container.desktopId, folder);
+    const listed = this.listedIn.get(key);
+    const fresh = listed !== undefined && listed !== this.generation;
+    this.listedIn.set(key, this.generation);
+    let entries: readonly DriveEntry[];
+    try {
+      entries = await this.services.fs.list(container.desktopId, folder, { fresh });
+    } catch (err) {
+      this.services.log.warn(`Listing ${container.desktopId}${folder ? `/${folder}` : ''} failed: ${describeError(err)}`);
+      return [errorRow(err, container)];
+    }
+    if (entries.length === 0) {
+      return [{ kind: 'message', parent: container, label: 'No files yet', detail: 'drop files here or use Upload', action: 'upload', isError: false }];
+    }
+    const cached = this.sorted.get(entries);
+    if (cached && cached.parent === container) return cached.nodes;
+    const nodes = entryNodes(container, folder, entries);
+    this.sorted.set(entries, { parent: container, nodes });
+    return nodes;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function containerKey(desktopId: string, folder: string | undefined): string {
+  return `${desktopId}\u0000${folder ?? ''}`;
+}
+
+/** Builds the sorted rows of one listing: folders first, then natural order. */
+export function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now()): EntryNode[] {
+  const keyed: { key: string; dir: boolean; entry: DriveEntry }[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    keyed[i] = { key: naturalKey(entry.name), dir: entry.isDir, entry };
+  }
+  keyed.sort((a, b) => (a.dir === b.dir ? compareKeys(a.key, b.key) : a.dir ? -1 : 1));
+  const prefix = folder ? folder.split('/') : [];
+  const nodes: EntryNode[] = new Array(keyed.length);
+  for (let i = 0; i < keyed.length; i++) {
+    const { entry } = keyed[i];
+    nodes[i] = {
+      kind: entry.isDir ? 'folder' : 'file',
+      desktopId: parent.desktopId,
+      folder,
+      entry,
+      uri: driveUri(parent.desktopId, ...prefix, entry.name),
+      description: entry.isDir ? formatAge(entry.modified, nowMs) : `${formatSize(entry.size)} · ${formatAge(entry.modified, nowMs)}`,
+      parent,
+    };
+  }
+  return nodes;
+}
+
+function desktopNode(d: Desktop, configured: boolean): DesktopNode {
+  const id = d.desktop_id;
+  const status = typeof d.status === 'string' ? d.status : undefined;
+  return {
+    kind: 'desktop',
+    desktopId: id,
+    uri: driveUri(id),
+    label: typeof d.name === 'string' && d.name ? d.name : id,
+    description: status ? `${id} · ${status}` : id,
+    status,
+    notFound: false,
+    configured,
+  };
+}
+
+function notFoundNode(id: string): DesktopNode {
+  return { kind: 'desktop', desktopId: id, uri: driveUri(id), label: id, description: 'not found', notFound: true, configured: true };
+}
+
+function errorRow(err: unknown, parent: DesktopNode | EntryNode | undefined): MessageNode {
+  if (errorKind(err) === 'unauthorized') {
+    return { kind: 'message', parent, label: 'Nen rejected the API key', detail: 'click to set a new one', action: 'setApiKey', isError: true };
+  }
+  if (errorKind(err) === 'notFound' && parent?.kind === 'desktop') {
+    return { kind: 'message', parent, label: 'Desktop not found', detail: 'it may have been deleted · click to retry', action: 'retry', isError: true };
+  }
+  return { kind: 'message', parent, label: describeError(err), detail: 'click to retry', action: 'retry', isError: true };
+}
+
+function shortReason(err: unknown): string {
+  return errorKind(err) ?? 'error';
+}
+
+function actionCommand(action: NonNullable<MessageNode['action']>): string | undefined {
+  switch (action) {
+    case 'retry':
+      return Commands.retry;
+    case 'setApiKey':
+      return Commands.setApiKey;
+    case 'addDesktop':
+      return Commands.addDesktop;
+    case 'removeDesktop':
+      return Commands.removeDesktop;
+    case 'upload':
+      return Commands.upload;
+  }
+}
+
+function typeOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(dot + 1).toUpperCase()} file` : 'file';
+}

@@ -1,0 +1,75 @@
+/**
+ * Formatting shared by the tree and the commands: human sizes and CLI-style relative ages
+ * (`nen desktop files list` prints `just now`, `2m ago`), and the natural name order.
+ * Pure functions, no `vscode`, so the 10,000-row listing stays cheap.
+ */
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+
+/** 102400 → "100 KB", 1536 → "1.5 KB", 0 → "0 B". Binary steps, like the CLI. */
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // One decimal below 10 ("1.5 MB"), none above ("100 KB"); a trailing ".0" reads as noise.
+  const text = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value));
+  return `${text} ${UNITS[unit]}`;
+}
+
+/** Seconds (API `modified`) → "just now", "2m ago", "3h ago", "5d ago", "4mo ago", "2y ago". */
+export function formatAge(modifiedSeconds: number, nowMs: number = Date.now()): string {
+  if (!Number.isFinite(modifiedSeconds)) return '';
+  const seconds = Math.floor(nowMs / 1000 - modifiedSeconds);
+  // A clock slightly ahead of ours is still "just now", not "in the future".
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ago`;
+  const days = Math.floor(hours / 24);
+  if (days < 30) return `${days}d ago`;
+  if (days < 365) return `${Math.floor(days / 30)}mo ago`;
+  return `${Math.floor(days / 365)}y ago`;
+}
+
+/** Exact bytes with thousands separators: "102,400 bytes". */
+export function formatBytesExact(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
+}
+
+/**
+ * One collator, reused: constructing one per call costs more than the sort. V8 compares with
+ * the default options on a fast path; `numeric: true` leaves it and made 10,000 names take
+ * ~75 ms to sort. So numbers are made comparable in the key instead ({@link naturalKey}).
+ */
+const collator = new Intl.Collator();
+const DIGITS = /\d+/g;
+
+/**
+ * A key under which the default collation is natural order: every digit run becomes its
+ * length (two digits) followed by the run without leading zeros, so "2" (→ "012") sorts
+ * before "10" (→ "0210"). Compute it once per name, not once per comparison.
+ */
+export function naturalKey(name: string): string {
+  return name.replace(DIGITS, (run) => {
+    let i = 0;
+    while (i < run.length - 1 && run.charCodeAt(i) === 48) i++;
+    const digits = i ? run.slice(i) : run;
+    return (digits.length < 10 ? '0' : '') + digits.length + digits;
+  });
+}
+
+/** Compares two {@link naturalKey}s, ties broken by code unit so the order is total. */
+export function compareKeys(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Natural order ("file2" before "file10") for two names. */
+export function compareNames(a: string, b: string): number {
+  return compareKeys(naturalKey(a), naturalKey(b)) || (a < b ? -1 : a > b ? 1 : 0);
+}

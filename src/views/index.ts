@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { ENV_KEY_NAME, VIEW_ID } from '../constants';
+import type { Services } from '../services';
+import { DriveDragAndDropController } from './DriveDragAndDropController';
+import { DriveTreeDataProvider } from './DriveTreeDataProvider';
+import type { DriveNode } from './nodes';
+
+/** What the views hand to commands (through `services.views`) and to the in-host tests. */
+export interface ViewsApi {
+  readonly tree: DriveTreeDataProvider;
+  readonly dragAndDrop: DriveDragAndDropController;
+  readonly view: vscode.TreeView<DriveNode>;
+}
+
+/**
+ * Creates the Nen Drive tree. Nothing here fetches: the tree asks for data only when VS Code
+ * calls `getChildren`, which it does only while the view is visible.
+ */
+export function registerViews(services: Services): vscode.Disposable {
+  const tree = new DriveTreeDataProvider(services);
+  const dragAndDrop = new DriveDragAndDropController();
+  const view = vscode.window.createTreeView(VIEW_ID, {
+    treeDataProvider: tree,
+    dragAndDropController: dragAndDrop,
+    canSelectMany: true,
+    showCollapseAll: true,
+  });
+  // Commands reach the tree through the services object: views never import commands, and
+  // commands need the tree only at call time, so the order of registration does not matter.
+  services.views = { tree, dragAndDrop, view };
+
+  const showKeySource = async (): Promise<void> => {
+    const source = await services.keys.source();
+    view.description = source === 'environment' ? `key from ${ENV_KEY_NAME}` : undefined;
+    view.message =
+      source === 'environment'
+        ? `Using the API key from the ${ENV_KEY_NAME} environment variable. Run "Nen Drive: Set API Key" to store one in VS Code instead.`
+        : undefined;
+  };
+  void showKeySource();
+  const keyWatch = services.keys.onDidChange(() => void showKeySource());
+
+  return vscode.Disposable.from(keyWatch, view, tree, {
+    dispose: () => {
+      if (services.views?.tree === tree) services.views = undefined;
+    },
+  });
+}
