@@ -117,10 +117,12 @@ function sendError(res: http.ServerResponse, ctx: Ctx, status: number, message: 
 }
 
 /** Keep reading (and counting) a body we are not going to store, so the client can read our answer. */
-function discard(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ctx): void {
-  req.on('data', (c: Buffer) => {
-    ctx.rec.bytesReceived += c.length;
-  });
+function discard(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ctx, alreadyCounted = false): void {
+  if (!alreadyCounted) {
+    req.on('data', (c: Buffer) => {
+      ctx.rec.bytesReceived += c.length;
+    });
+  }
   req.resume();
   // A client that keeps streaming long after the answer is cut off, so nothing is read forever.
   res.once('finish', () => {
@@ -400,7 +402,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     const body = await readSmallBody(req, ctx);
     if (body === 'aborted') return undefined;
     if (body === 'tooLarge') {
-      discard(req, res, ctx);
+      discard(req, res, ctx, true);
       sendError(res, ctx, 413, 'request body too large', { connection: 'close' });
       return undefined;
     }
@@ -515,8 +517,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       await new Promise<void>((r) => (ws.closed ? r() : ws.once('close', () => r())));
       fs.rmSync(tmp, { force: true });
       if (outcome === 'tooLarge') {
-        req.resume(); // keep draining (already counted by the data listener) so the client reads the 413
-        discard(req, res, ctx);
+        // Keep draining (the upload's data listener still counts) so the client reads the 413.
+        discard(req, res, ctx, true);
         return sendError(res, ctx, 413, `file is larger than ${MAX_UPLOAD_BYTES} bytes`, { connection: 'close' });
       }
       if (outcome === 'error' && !res.destroyed) return sendError(res, ctx, 500, 'could not store the file');

@@ -70,6 +70,7 @@ test('a chunked body over 100 MiB is counted, answered 413, and stores nothing',
     const rec = s.emu.requests.find((x) => x.method === 'POST');
     assert.equal(rec?.status, 413);
     assert.ok((rec?.bytesReceived ?? 0) > 104_857_600, 'the server counted past the cap before refusing');
+    assert.ok((rec?.bytesReceived ?? 0) <= 104_857_600 + 2 * MiB, 'each byte counted once');
   } finally {
     await s.cleanup();
   }

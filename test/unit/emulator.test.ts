@@ -65,6 +65,9 @@ test('desktops: list is a bare array, create/get/rename/delete answer the docume
     assert.equal((await call(s.emu.url, `/desktops/${id}`, { method: 'PATCH', body: '{"name":42}' })).status, 400);
     assert.equal((await call(s.emu.url, `/desktops/${id}`, { method: 'PATCH', body: 'not json' })).status, 400);
     assert.equal((await call(s.emu.url, '/desktops', { method: 'POST', body: '[1]' })).status, 400);
+    const huge = await call(s.emu.url, '/desktops', { method: 'POST', body: `{"name":"${'x'.repeat(2 * 1024 * 1024)}"}` });
+    assert.equal(huge.status, 413, 'desktop calls take small JSON bodies only');
+    assert.equal(s.emu.requests[s.emu.requests.length - 1].bytesReceived, 2 * 1024 * 1024 + 11);
 
     assert.equal((await call(s.emu.url, '/desktops/dsk_unknown00000')).status, 404);
     assert.equal((await call(s.emu.url, '/desktops/dsk_unknown00000', { method: 'PATCH', body: '{"name":"x"}' })).status, 404);
