@@ -125,9 +125,10 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 
   /**
-   * The escape hatch for a save conflict: the next `writeFile` of `uri` skips the "changed
-   * remotely" check once (the user chose Overwrite). Returns a disposable that withdraws the
-   * permission if the save did not happen.
+   * The escape hatch for a save conflict (the user chose Overwrite): until the next `writeFile`
+   * of `uri`, `stat` answers with the version the editor was based on (so VS Code's own "file is
+   * newer" check passes) and that write skips the "changed remotely" check, once. Then call
+   * `document.save()`. The returned disposable withdraws the permission if no save happened.
    */
   allowOverwriteOnce(uri: vscode.Uri): vscode.Disposable {
     const key = fileKey(parseDriveUri(uri));
@@ -170,6 +171,13 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     }
     const entry = await this.lookup(uri, loc, LISTING_TTL_MS);
     if (!entry) throw this.notFound(uri, 'stat');
+    const key = fileKey(loc);
+    const seen = this.seen.get(key);
+    if (seen && !entry.isDir && this.overwriteAllowed.has(key)) {
+      // The user chose Overwrite: answer with the version the editor is based on, so VS Code's
+      // own "file is newer" check lets this one save through to writeFile.
+      return toStat({ name: loc.name, size: seen.size, modified: seen.modified, isDir: false });
+    }
     const stat: vscode.FileStat = toStat(entry);
     if (isRemoteVersion(uri)) stat.permissions = vscode.FilePermission.Readonly;
     return stat;
