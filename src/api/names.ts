@@ -16,6 +16,8 @@ export function validateName(name: string): string | undefined {
   if (name === '.') return 'A name cannot be ".".';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'A name cannot contain control characters.';
+  // A lone UTF-16 surrogate has no UTF-8 form: it cannot be encoded into a URL or stored.
+  if (/\p{Cs}/u.test(name)) return 'A name cannot contain unpaired Unicode surrogates.';
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `A name cannot be longer than ${MAX_NAME_BYTES} bytes.`;
   return undefined;
 }
