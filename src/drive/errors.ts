@@ -37,9 +37,10 @@ export function describeError(err: unknown): string {
     case 'notFound':
       return `Not found on the Nen drive (404).${server}`;
     case 'badRequest':
-      return `The Nen API refused the request.${server}`;
+      // No status: a guard in the client refused it before sending (bad name, bad URL); its message says why.
+      return err.status === undefined ? ensurePeriod(err.message) : `The Nen API refused the request (${err.status}).${server}`;
     case 'tooLarge':
-      return `Too large for the Nen drive: files are limited to 100 MiB.${server}`;
+      return err.status === undefined ? ensurePeriod(err.message) : `Too large for the Nen drive: files are limited to 100 MiB (413).${server}`;
     case 'conflict':
       return `The Nen API reported a conflict (409).${server}`;
     case 'rateLimited':

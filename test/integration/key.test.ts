@@ -111,4 +111,13 @@ suite('API key in requests, logs and messages', () => {
     }
     for (const m of messages) assert.ok(!m.includes(key), `error message leaks the key: ${m}`);
   });
+
+  test('an http: URL to a non-loopback host is refused with a reason, and the key is not sent', async () => {
+    await vscode.workspace.getConfiguration('nenDrive').update('apiUrl', 'http://nen-drive-test.invalid', vscode.ConfigurationTarget.Global);
+    await waitFor(() => env.services.clients.baseUrl === 'http://nen-drive-test.invalid', 'the new URL');
+    const err = await rejects(vscode.workspace.fs.stat(env.uri()));
+    assert.match(err.message, /https/);
+    assert.ok(!err.message.includes(key));
+    assert.equal(env.emu.requests.length, 0);
+  });
 });
