@@ -6,20 +6,33 @@
  */
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const AgentCtor = require('undici/lib/dispatcher/agent') as typeof UndiciAgent;
-const requestFn = require('undici/lib/api/api-request') as (
-  this: Dispatcher,
-  opts: Dispatcher.RequestOptions,
-) => Promise<Dispatcher.ResponseData>;
-/* eslint-enable @typescript-eslint/no-require-imports */
+type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+
+let undiciParts: { Agent: typeof UndiciAgent; request: RequestFn } | undefined;
+
+/**
+ * undici is required on first use, not at module load: evaluating it is the largest part of
+ * loading dist/extension.js, and activation must not pay for it before any request is made
+ * (measured by `npm run bench`: the bundle's require time roughly halves with this and the
+ * lazy mime lookup).
+ */
+function undici(): { Agent: typeof UndiciAgent; request: RequestFn } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  undiciParts ??= {
+    Agent: require('undici/lib/dispatcher/agent') as typeof UndiciAgent,
+    request: require('undici/lib/api/api-request') as RequestFn,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return undiciParts;
+}
 
 export type { Dispatcher };
 export type HttpAgent = UndiciAgent;
 
 /** One keep-alive agent per client. */
 export function createAgent(): UndiciAgent {
-  return new AgentCtor({
+  const { Agent } = undici();
+  return new Agent({
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
     connections: 8,
@@ -29,7 +42,7 @@ export function createAgent(): UndiciAgent {
 
 /** `agent.request(opts)` without the package index attaching every API to Dispatcher. */
 export function sendRequest(agent: UndiciAgent, opts: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
-  return requestFn.call(agent, opts);
+  return undici().request.call(agent, opts);
 }
 
 /**
