@@ -1,0 +1,376 @@
+/**
+ * The in-host cells of the fault matrix (docs/reliability.md): each user operation (list in the
+ * tree, open, save, the upload command, the download command, a drop on the tree) against each
+ * fault the emulator injects. Each cell checks what the user gets (success after a bounded
+ * retry, or a message that says why, never the key) and that nothing is lost: a failed save
+ * keeps the edits dirty, a failed upload leaves the previous remote version, a failed download
+ * leaves the existing local file untouched with no partial file beside it.
+ *
+ * Test names are stable: docs/reliability.md links to them as `faults.test.ts#<name>`.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands, Settings } from '../../src/constants';
+import type { LogLine } from '../../src/log/Logger';
+import type { DesktopNode, DriveNode, MessageNode } from '../../src/views/nodes';
+import type { FaultSpec } from '../emulator/types';
+import { closeAllEditors, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
+
+const TIMEOUT_S = 1;
+const MAX_ATTEMPTS = 4; // the client's default: 1 + 3 retries
+const ORIGINAL = 'the version on the drive\n';
+const NEW = 'a new version from this machine\n';
+const LOCAL_OLD = 'the local file the user already had\n';
+const EDIT = 'my unsaved edit, ';
+
+/** What one operation gave the user. */
+interface Outcome {
+  ok: boolean;
+  /** The text the user reads: an error row, an error message, a notification or the log's reason. */
+  message: string;
+}
+
+interface Cell {
+  env: EmulatorSetup;
+  name: string;
+  local: string;
+  lines: LogLine[];
+  notes: string[];
+  /** Set by `save`: the editor, to check it is still dirty with the edit. */
+  editor?: vscode.TextEditor;
+}
+
+type OpId = 'list' | 'open' | 'save' | 'upload command' | 'download command' | 'drop upload';
+
+interface Op {
+  id: OpId;
+  method: 'GET' | 'POST';
+  /** The request the fault hits: the listing, or the file itself. */
+  isTarget(c: Cell, url: string): boolean;
+  /** Prepares (before the fault is armed) and returns the action. */
+  prepare(c: Cell): Promise<() => Promise<Outcome>>;
+  verifySuccess(c: Cell): void;
+  verifyNothingLost(c: Cell): void;
+}
+
+/**
+ * What each failing cell told the user, written beside the harness's report (test-results/)
+ * so the table in docs/reliability.md can quote real messages.
+ */
+const observed: Record<string, { message: string; notifications: string[] }> = {};
+function record(op: string, fault: string, message: string, notes: string[]): void {
+  observed[`${op} · ${fault}`] = { message, notifications: [...notes] };
+  const report = process.env.NEN_DRIVE_TEST_REPORT;
+  if (report) fs.writeFileSync(path.join(path.dirname(report), 'fault-matrix-messages.json'), JSON.stringify(observed, null, 2));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let counter = 0;
+
+function filesPath(c: Cell): string {
+  return `/desktops/${c.env.desktopId}/files`;
+}
+
+async function desktopNode(c: Cell): Promise<DesktopNode> {
+  const tree = c.env.services.views!.tree;
+  const roots = await tree.getChildren();
+  const node = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === c.env.desktopId);
+  assert.ok(node, `the tree shows ${c.env.desktopId}: ${JSON.stringify(roots.map((r) => ('label' in r ? r.label : r.kind)))}`);
+  return node;
+}
+
+function logReason(c: Cell, pattern: RegExp): string {
+  const line = [...c.lines].reverse().find((l) => pattern.test(l.text));
+  return line?.text ?? '';
+}
+
+/** A dropped OS file as code-server delivers it: a name and bytes, no uri. */
+class DroppedFileItem extends vscode.DataTransferItem {
+  constructor(private readonly file: vscode.DataTransferFile) {
+    super('');
+  }
+  override asFile(): vscode.DataTransferFile {
+    return this.file;
+  }
+}
+
+const remoteIntact = (c: Cell): void =>
+  assert.equal(c.env.emu.readFile(c.env.desktopId, c.name)?.toString(), ORIGINAL, 'the previous remote version is intact');
+const remoteIsNew = (c: Cell): void => assert.equal(c.env.emu.readFile(c.env.desktopId, c.name)?.toString(), NEW, 'the new version is stored whole');
+const nameIsTarget = (c: Cell, url: string): boolean => url.split('?')[0] === `${filesPath(c)}/${encodeURIComponent(c.name)}`;
+
+const OPS: Op[] = [
+  {
+    id: 'list',
+    method: 'GET',
+    isTarget: (c, url) => url.split('?')[0] === filesPath(c),
+    async prepare(c) {
+      const node = await desktopNode(c);
+      c.env.services.fs.invalidateAll();
+      return async () => {
+        const rows: DriveNode[] = await c.env.services.views!.tree.getChildren(node);
+        if (rows.some((r) => r.kind === 'file' && r.entry.name === c.name)) return { ok: true, message: '' };
+        const err = rows.find((r): r is MessageNode => r.kind === 'message' && r.isError);
+        assert.ok(err, `neither the files nor an error row: ${JSON.stringify(rows.map((r) => r.kind))}`);
+        assert.equal(rows.length, 1, 'one error row, not a half-empty list');
+        return { ok: false, message: `${err.label} · ${err.detail ?? ''} · action=${err.action ?? ''}` };
+      };
+    },
+    verifySuccess: () => undefined,
+    verifyNothingLost: remoteIntact,
+  },
+  {
+    id: 'open',
+    method: 'GET',
+    isTarget: nameIsTarget,
+    async prepare(c) {
+      return async () => {
+        try {
+          const doc = await vscode.workspace.openTextDocument(c.env.uri(c.name));
+          assert.equal(doc.getText(), ORIGINAL, 'the editor shows the whole file');
+          return { ok: true, message: '' };
+        } catch (e) {
+          const code = (e as vscode.FileSystemError).code;
+          return { ok: false, message: `${(e as Error).message}${code ? ` [${code}]` : ''}` };
+        }
+      };
+    },
+    verifySuccess: () => undefined,
+    verifyNothingLost: remoteIntact,
+  },
+  {
+    id: 'save',
+    method: 'POST',
+    isTarget: nameIsTarget,
+    async prepare(c) {
+      const doc = await vscode.workspace.openTextDocument(c.env.uri(c.name));
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), EDIT)));
+      c.editor = editor;
+      return async () => {
+        const saved = await editor.document.save();
+        return { ok: saved, message: saved ? '' : logReason(c, /writeFile .* failed/) };
+      };
+    },
+    verifySuccess: (c) => {
+      assert.equal(c.editor!.document.isDirty, false);
+      assert.equal(c.env.emu.readFile(c.env.desktopId, c.name)?.toString(), EDIT + ORIGINAL);
+    },
+    verifyNothingLost: (c) => {
+      assert.equal(c.editor!.document.isDirty, true, 'the edits stay dirty');
+      assert.equal(c.editor!.document.getText(), EDIT + ORIGINAL, 'the edits are all there');
+      remoteIntact(c);
+    },
+  },
+  {
+    id: 'upload command',
+    method: 'POST',
+    isTarget: nameIsTarget,
+    async prepare(c) {
+      const file = path.join(c.local, c.name);
+      fs.writeFileSync(file, NEW);
+      return async () => {
+        const report = (await vscode.commands.executeCommand(Commands.upload, c.env.desktopId, [vscode.Uri.file(file)], { conflict: 'overwrite' })) as {
+          uploaded: unknown[];
+          failed: { reason: string }[];
+        };
+        if (report.uploaded.length === 1) return { ok: true, message: '' };
+        return { ok: false, message: [...report.failed.map((f) => f.reason), ...c.notes].join(' | ') };
+      };
+    },
+    verifySuccess: remoteIsNew,
+    verifyNothingLost: remoteIntact,
+  },
+  {
+    id: 'download command',
+    method: 'GET',
+    isTarget: nameIsTarget,
+    async prepare(c) {
+      const target = path.join(c.local, c.name);
+      fs.writeFileSync(target, LOCAL_OLD);
+      return async () => {
+        const report = (await vscode.commands.executeCommand(Commands.download, [c.env.uri(c.name)], vscode.Uri.file(target), { overwrite: true })) as {
+          downloaded: unknown[];
+          failed: { reason: string }[];
+        };
+        if (report.downloaded.length === 1) return { ok: true, message: '' };
+        return { ok: false, message: [...report.failed.map((f) => f.reason), ...c.notes].join(' | ') };
+      };
+    },
+    verifySuccess: (c) => {
+      assert.equal(fs.readFileSync(path.join(c.local, c.name), 'utf8'), ORIGINAL, 'the local file is the whole remote file');
+      assert.deepEqual(fs.readdirSync(c.local), [c.name], 'no temporary file left');
+    },
+    verifyNothingLost: (c) => {
+      assert.equal(fs.readFileSync(path.join(c.local, c.name), 'utf8'), LOCAL_OLD, 'the existing local file is untouched');
+      assert.deepEqual(fs.readdirSync(c.local), [c.name], 'no partial or temporary file beside it');
+    },
+  },
+  {
+    id: 'drop upload',
+    method: 'POST',
+    isTarget: nameIsTarget,
+    async prepare(c) {
+      const node = await desktopNode(c);
+      const dt = new vscode.DataTransfer();
+      dt.set('text/plain', new DroppedFileItem({ name: c.name, uri: undefined, data: async () => new TextEncoder().encode(NEW) }));
+      return async () => {
+        await c.env.services.views!.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
+        if (c.env.emu.readFile(c.env.desktopId, c.name)?.toString() === NEW) return { ok: true, message: '' };
+        return { ok: false, message: [logReason(c, /Uploading .* failed/), ...c.notes].join(' | ') };
+      };
+    },
+    verifySuccess: remoteIsNew,
+    verifyNothingLost: remoteIntact,
+  },
+];
+
+interface FaultCase {
+  id: string;
+  fault: FaultSpec;
+  times: number;
+  /** undefined: the operation succeeds after a bounded retry. */
+  expect?: RegExp;
+  attempts: number;
+  /** Operations this cell does not apply to, with the reason (stated in the table). */
+  notFor?: OpId[];
+}
+
+const FAULTS: FaultCase[] = [
+  { id: '500', fault: { type: 'status', status: 500, body: '{"error":"disk on fire"}' }, times: 100, expect: /unavailable \(500\).*disk on fire/, attempts: 1 },
+  { id: '503 with Retry-After', fault: { type: 'status', status: 503, retryAfter: 1 }, times: 1, attempts: 2 },
+  { id: '429 with Retry-After', fault: { type: 'status', status: 429, retryAfter: 1 }, times: 1, attempts: 2 },
+  { id: '401', fault: { type: 'status', status: 401, body: '{"error":"invalid API key"}' }, times: 100, expect: /rejected the API key/, attempts: 1 },
+  { id: '403', fault: { type: 'status', status: 403, body: '{"error":"desktop belongs to another workspace"}' }, times: 100, expect: /not allowed.*403.*another workspace/, attempts: 1 },
+  { id: '404', fault: { type: 'status', status: 404, body: '{"error":"desktop not found"}' }, times: 100, expect: /not found/i, attempts: 1 },
+  { id: '413', fault: { type: 'status', status: 413, body: '{"error":"file too large"}' }, times: 100, expect: /Too large.*100 MiB/, attempts: 1 },
+  { id: 'reset mid-body', fault: { type: 'reset', afterBytes: 8 }, times: 100, expect: /Cannot reach the Nen API/, attempts: MAX_ATTEMPTS },
+  { id: 'hang', fault: { type: 'hang' }, times: 100, expect: /did not answer in time/, attempts: 1 },
+  {
+    id: '200 with malformed JSON',
+    fault: { type: 'body', body: '{"files": [ {"name": "a' },
+    times: 100,
+    expect: /unexpected answer.*not valid JSON/,
+    attempts: 1,
+    notFor: ['open', 'download command'],
+  },
+  {
+    id: '200 without files',
+    fault: { type: 'body', body: '{"items":[]}' },
+    times: 100,
+    expect: /unexpected answer.*"files"/,
+    attempts: 1,
+    notFor: ['open', 'download command', 'save', 'upload command', 'drop upload'],
+  },
+];
+
+suite('Fault matrix: what the user gets', () => {
+  let env: EmulatorSetup;
+  let cell: Cell;
+  let logSub: vscode.Disposable;
+  const restore: Array<() => void> = [];
+
+  suiteSetup(async () => {
+    env = await setupEmulator();
+    const config = vscode.workspace.getConfiguration(Settings.section);
+    await config.update(Settings.metadataTimeoutSeconds, TIMEOUT_S, vscode.ConfigurationTarget.Global);
+    await config.update(Settings.transferTimeoutSeconds, TIMEOUT_S, vscode.ConfigurationTarget.Global);
+    // A drop onto an existing name would ask Overwrite / Keep Both / Skip in a modal dialog.
+    await config.update(Settings.confirmOverwrite, false, vscode.ConfigurationTarget.Global);
+    await waitFor(() => env.services.clients.settings.transferTimeoutMs === TIMEOUT_S * 1000, 'the short timeouts to apply');
+    // Record the notifications the commands show (the extension and this suite share one API object).
+    for (const fn of ['showErrorMessage', 'showWarningMessage', 'showInformationMessage'] as const) {
+      const original = vscode.window[fn];
+      const patched = ((message: string, ...rest: unknown[]) => {
+        cell?.notes.push(message);
+        // Never leave a notification waiting for a click: resolve as "dismissed".
+        void rest;
+        return Promise.resolve(undefined);
+      }) as typeof original;
+      try {
+        (vscode.window as { [k: string]: unknown })[fn] = patched;
+        restore.push(() => ((vscode.window as { [k: string]: unknown })[fn] = original));
+      } catch {
+        // A frozen API object: the reasons still come from the reports and the log.
+      }
+    }
+  });
+
+  suiteTeardown(async () => {
+    for (const r of restore) r();
+    const config = vscode.workspace.getConfiguration(Settings.section);
+    await config.update(Settings.metadataTimeoutSeconds, undefined, vscode.ConfigurationTarget.Global);
+    await config.update(Settings.transferTimeoutSeconds, undefined, vscode.ConfigurationTarget.Global);
+    await config.update(Settings.confirmOverwrite, undefined, vscode.ConfigurationTarget.Global);
+    await env.dispose();
+  });
+
+  setup(() => {
+    env.emu.reset();
+    env.services.fs.invalidateAll();
+    const name = `cell-${++counter}.txt`;
+    env.emu.putFile(env.desktopId, name, ORIGINAL, { mtime: 1_700_000_000 + counter });
+    const lines: LogLine[] = [];
+    logSub = env.services.log.onDidLog((l) => lines.push(l));
+    cell = { env, name, local: fs.mkdtempSync(path.join(os.tmpdir(), 'nen-faults-it-')), lines, notes: [] };
+  });
+
+  teardown(async () => {
+    logSub.dispose();
+    await closeAllEditors();
+    fs.rmSync(cell.local, { recursive: true, force: true });
+  });
+
+  for (const op of OPS) {
+    for (const f of FAULTS) {
+      if (f.notFor?.includes(op.id)) continue;
+      const title = f.expect
+        ? `${op.id} · ${f.id}: ${f.attempts > 1 ? `${f.attempts} attempts, then ` : ''}a clear message, nothing lost`
+        : `${op.id} · ${f.id}: waits, retries once, succeeds`;
+      test(title, async () => {
+        const action = await op.prepare(cell);
+        env.emu.clearRequests();
+        env.emu.injectFault(f.fault, { method: op.method, path: op.id === 'list' ? new RegExp(`^${filesPath(cell)}/?$`) : `/${cell.name}` }, f.times);
+        const t0 = Date.now();
+        const outcome = await action();
+        const took = Date.now() - t0;
+        const hits = env.emu.requests.filter((r) => r.method === op.method && op.isTarget(cell, r.url)).length;
+        const key = env.emu.apiKey;
+        assert.ok(!outcome.message.includes(key) && !cell.notes.some((n) => n.includes(key)) && !cell.lines.some((l) => l.text.includes(key)), 'the key appears nowhere');
+        if (!f.expect) {
+          assert.equal(outcome.ok, true, `succeeds after the retry (message: ${outcome.message})`);
+          assert.equal(hits, f.attempts, 'one retry');
+          assert.ok(took >= 950, `waited for Retry-After (${took} ms)`);
+          op.verifySuccess(cell);
+          return;
+        }
+        assert.equal(outcome.ok, false, 'the operation reports failure');
+        assert.match(outcome.message, f.expect, `the message says why`);
+        assert.equal(hits, f.attempts, `requests to the failing endpoint (${env.emu.requests.map((r) => `${r.method} ${r.url} ${r.status}`).join(', ')})`);
+        if (f.id === 'hang') assert.ok(took < TIMEOUT_S * 1000 + 4000, `gave up after the configured timeout (${took} ms)`);
+        op.verifyNothingLost(cell);
+        // A failure leaves nothing behind on the server either (no partial upload in flight).
+        const tmp = path.join(env.emu.dataDir, '.nen-emulator', 'tmp');
+        if (f.id !== 'hang') assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], 'no partial upload on the server');
+        record(op.id, f.id, outcome.message, cell.notes);
+      });
+    }
+  }
+
+  test('save · a 503 storm: bounded retries, then the edits are still dirty and Retry works', async () => {
+    const action = await OPS.find((o) => o.id === 'save')!.prepare(cell);
+    env.emu.injectFault({ type: 'status', status: 503, retryAfter: 0 }, { method: 'POST', path: `/${cell.name}` }, 100);
+    const outcome = await action();
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.message, /unavailable \(503\)/);
+    assert.equal(env.emu.requests.filter((r) => r.method === 'POST').length, MAX_ATTEMPTS);
+    OPS.find((o) => o.id === 'save')!.verifyNothingLost(cell);
+    env.emu.reset();
+    await sleep(10);
+    assert.equal(await cell.editor!.document.save(), true, 'saving again once the server recovers works');
+    assert.equal(env.emu.readFile(env.desktopId, cell.name)?.toString(), EDIT + ORIGINAL);
+  });
+});
