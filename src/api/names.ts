@@ -1,4 +1,4 @@
-import { lookup } from 'mime-types';
+import type { lookup as mimeLookup } from 'mime-types';
 
 /** Longest name in UTF-8 bytes: the drive is a Linux file system (EFS), whose limit is 255. */
 export const MAX_NAME_BYTES = 255;
@@ -48,7 +48,19 @@ export function normalizeFolderPath(path: string | undefined): string | undefine
   return joined || undefined;
 }
 
+let mimeLookupFn: typeof mimeLookup | undefined;
+
+/**
+ * mime-types (and its ~150 KB database) is required on the first upload, not at module load:
+ * building that database is a large share of loading dist/extension.js, which activation pays.
+ */
+function lookup(): typeof mimeLookup {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  mimeLookupFn ??= (require('mime-types') as { lookup: typeof mimeLookup }).lookup;
+  return mimeLookupFn;
+}
+
 /** Content-Type by extension (the CLI's rule), else `application/octet-stream`. */
 export function contentTypeFor(name: string): string {
-  return lookup(name) || 'application/octet-stream';
+  return lookup()(name) || 'application/octet-stream';
 }
