@@ -367,8 +367,9 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
 
   private mapped(uri: vscode.Uri, op: string, err: unknown): vscode.FileSystemError {
     if (err instanceof vscode.FileSystemError) return err;
-    const fsErr = toFileSystemError(err, uri);
-    this.log.warn(`${op} ${uri.toString(true)} failed: ${describeError(err)}`);
+    const redact = (text: string) => this.log.redact(text);
+    const fsErr = toFileSystemError(err, uri, redact);
+    this.log.warn(`${op} ${uri.toString(true)} failed: ${describeError(err, redact)}`);
     return fsErr;
   }
 

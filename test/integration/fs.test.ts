@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { SaveConflict } from '../../src/drive/DriveFileSystemProvider';
+import { driveUri, parseDriveUri } from '../../src/drive/uri';
 import type { LogLine } from '../../src/log/Logger';
 import {
   closeAllEditors,
@@ -308,5 +309,30 @@ suite('nendrive: file system provider', () => {
     } finally {
       sub.dispose();
     }
+  });
+
+  test('concurrent stats of one folder share a single listing request', async () => {
+    for (let i = 0; i < 10; i++) env.emu.putFile(env.desktopId, `f${i}.txt`, String(i));
+    env.emu.clearRequests();
+    const stats = await Promise.all(Array.from({ length: 10 }, (_, i) => vscode.workspace.fs.stat(env.uri(`f${i}.txt`))));
+    assert.deepEqual(stats.map((st) => st.size), Array(10).fill(1));
+    assert.equal(countDriveRequests(env.emu, env.desktopId).listings, 1);
+    await env.services.fs.list(env.desktopId, undefined, { fresh: true });
+    assert.equal(countDriveRequests(env.emu, env.desktopId).listings, 2, 'fresh: true bypasses the cache');
+  });
+
+  test('odd but valid names (unicode NFC/NFD, emoji, %, #, ?, +, spaces) round-trip exactly', async () => {
+    const names = ['résumé ü.txt', 'e\u0301-nfd.txt', '100% #1 ?.txt', 'a+b=c&d.txt', '📄 notes.md', "it's (1).txt"];
+    for (const name of names) {
+      const uri = driveUri(env.desktopId, name);
+      assert.deepEqual(parseDriveUri(vscode.Uri.parse(uri.toString())), { desktopId: env.desktopId, name }, `URI round trip of ${name}`);
+      await vscode.workspace.fs.writeFile(uri, enc(name));
+      assert.equal(env.emu.readFile(env.desktopId, name)?.toString(), name, `stored under its exact name: ${name}`);
+      assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString(), name);
+    }
+    const listed = (await vscode.workspace.fs.readDirectory(env.uri())).map(([n]) => n).sort();
+    assert.deepEqual(listed, [...names].sort());
+    assert.deepEqual(parseDriveUri(driveUri(env.desktopId, 'sub', 'x y.txt')), { desktopId: env.desktopId, folder: 'sub', name: 'x y.txt' });
+    assert.deepEqual(parseDriveUri(driveUri(env.desktopId)), { desktopId: env.desktopId });
   });
 });
