@@ -129,6 +129,10 @@ class Attempt {
     this.logger(entry);
   }
 
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
   finish(): void {
     if (this.finished) return;
     this.finished = true;
@@ -275,6 +279,14 @@ export class DriveClient {
         const contentType = headerString(res.headers['content-type']);
         const relay = this.handOver(res, att, opts.signal, opts.onProgress);
         const body = Readable.from(relay, { objectMode: false });
+        // A reader that destroys the stream before reading never starts the relay: release here.
+        body.once('close', () => {
+          if (att.isFinished) return;
+          res.body.on('error', () => undefined);
+          res.body.destroy();
+          att.log(res.statusCode, 'closed by the reader before the end');
+          att.finish();
+        });
         const value: { body: Readable; size?: number; contentType?: string } = { body };
         if (size !== undefined) value.size = size;
         if (contentType !== undefined) value.contentType = contentType;

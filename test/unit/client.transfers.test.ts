@@ -285,6 +285,17 @@ test('abort while reading a downloadStream body errors the stream with cancelled
   assert.ok(got < 8 * 1024 * 1024);
 });
 
+test('a downloadStream body destroyed unread releases the request, is logged, and the client goes on', async (t) => {
+  const { emu, client, logs } = await setup(t);
+  emu.putFile(DESK, 'big.bin', randomBytes(4 * 1024 * 1024));
+  const { body } = await client.downloadStream(DESK, 'big.bin');
+  body.destroy();
+  await sleep(50);
+  assert.equal(logs.length, 1);
+  assert.match(logs[0].error ?? '', /closed by the reader/);
+  assert.deepEqual((await client.listFiles(DESK)).map((e) => e.name), ['big.bin']);
+});
+
 test('downloadToFile writes the whole file and reports progress to the total', async (t) => {
   const { emu, client, work } = await setup(t);
   const data = randomBytes(1_500_000);
