@@ -104,7 +104,7 @@ export async function uploadItems(
   // 2. Names that exist already (or twice in this batch): Overwrite / Keep Both / Skip.
   const plans: Plan[] = [];
   if (candidates.length > 0) {
-    const existing = new Set((await services.fs.list(target.desktopId, target.folder, { fresh: true })).map((e) => e.name));
+    const existing = new Set((await remoteNames(services, target)).map((e) => e.name));
     const taken = new Set(existing);
     const conflicts = candidates.filter((c, i) => existing.has(c.label) || candidates.findIndex((o) => o.label === c.label) !== i).length;
     let remaining = conflicts;
@@ -191,6 +191,16 @@ export async function uploadItems(
   }
   summarize(services, report, target);
   return report;
+}
+
+/** The entries already at the target; a folder that does not exist yet is empty (uploading creates it). */
+async function remoteNames(services: Services, target: DriveFolderRef): Promise<{ name: string }[]> {
+  try {
+    return await services.fs.list(target.desktopId, target.folder, { fresh: true });
+  } catch (err) {
+    if (target.folder !== undefined && errorKind(err) === 'notFound') return [];
+    throw err;
+  }
 }
 
 function summarize(services: Services, report: UploadReport, target: DriveFolderRef): void {

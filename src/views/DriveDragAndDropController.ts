@@ -5,6 +5,8 @@ import { folderOf, isDriveNode, type ContainerNode, type DriveNode, type EntryNo
 /** The tree's own mime type: `application/vnd.code.tree.<view id lower-cased>`. */
 export const TREE_MIME = `application/vnd.code.tree.${VIEW_ID.toLowerCase()}`;
 const URI_LIST = 'text/uri-list';
+/** A drop is a person at the keyboard: an existing name asks Overwrite / Keep Both / Skip. */
+const DROP_OPTIONS = { conflict: 'ask' } as const;
 
 /**
  * Drops onto a desktop or folder upload; drags out of the tree carry `text/uri-list` with the
@@ -28,7 +30,7 @@ export class DriveDragAndDropController implements vscode.TreeDragAndDropControl
     dataTransfer.set(URI_LIST, new vscode.DataTransferItem(files.map((n) => n.uri.toString()).join('\r\n')));
   }
 
-  async handleDrop(target: DriveNode | undefined, dataTransfer: vscode.DataTransfer): Promise<void> {
+  async handleDrop(target: DriveNode | undefined, dataTransfer: vscode.DataTransfer, _token?: vscode.CancellationToken): Promise<void> {
     const container = containerOf(target);
     const items = await dropItems(dataTransfer);
     if (items.length === 0) return;
@@ -37,11 +39,11 @@ export class DriveDragAndDropController implements vscode.TreeDragAndDropControl
       const here = folderOf(container) ?? '';
       const moved = items.filter((i) => !(i instanceof vscode.Uri && i.scheme === SCHEME && i.authority === container.desktopId && parentFolder(i) === here));
       if (moved.length === 0) return;
-      await vscode.commands.executeCommand(Commands.upload, container, moved);
+      await vscode.commands.executeCommand(Commands.upload, container, moved, DROP_OPTIONS);
       return;
     }
     // Dropped on empty space: the command asks which desktop.
-    await vscode.commands.executeCommand(Commands.upload, undefined, items);
+    await vscode.commands.executeCommand(Commands.upload, undefined, items, DROP_OPTIONS);
   }
 }
 
