@@ -12,19 +12,23 @@ import type { ProbeReport } from './activationProbe';
 export interface ActivationResult {
   /** ms from `extension.activate()` called to resolved, one per fresh extension host. */
   activationMs?: number[];
-  /** The tree's getChildren for the listing drive, when measured. */
+  /** The tree's getChildren of a desktop row holding `treeCount` files, listing request included. */
   getChildrenMs?: number[];
+  /** The same from a listing already in the provider's cache (the tree's own cost). */
+  getChildrenFromCacheMs?: number[];
   note?: string;
   /** Why nothing was measured. */
   reason?: string;
   errors?: string[];
 }
 
-export async function measureActivation(root: string, tmp: string, runs: number): Promise<ActivationResult> {
+export async function measureActivation(root: string, tmp: string, runs: number, treeCount: number): Promise<ActivationResult> {
   if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
   const probe = join(root, 'out', 'scripts', 'bench', 'activationProbe.js');
   if (!existsSync(join(root, 'dist', 'extension.js'))) return { reason: 'dist/extension.js missing (npm run build)' };
   const activationMs: number[] = [];
+  const getChildrenMs: number[] = [];
+  const getChildrenFromCacheMs: number[] = [];
   const errors: string[] = [];
   let alreadyActive = 0;
   for (let i = 0; i < runs; i++) {
@@ -32,31 +36,33 @@ export async function measureActivation(root: string, tmp: string, runs: number)
     const workspace = join(dir, 'workspace');
     mkdirSync(workspace);
     const outFile = join(dir, 'probe.json');
-    const server = await startCodeServer({ name: 'bench', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_ACTIVATION_OUT: outFile } });
+    const server = await startCodeServer({ name: 'bench', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_ACTIVATION_OUT: outFile, NEN_BENCH_TREE_COUNT: String(treeCount) } });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: root, extensionTestsPath: probe }));
-      const deadline = Date.now() + 90_000;
+      const deadline = Date.now() + 120_000;
       while (!existsSync(outFile) && Date.now() < deadline) {
         if (/Extension Host Process exited with code/.test(server.readLog())) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       if (!existsSync(outFile)) {
-        errors.push(`run ${i + 1}: no probe report within 90 s`);
+        errors.push(`run ${i + 1}: no probe report within 120 s`);
         continue;
       }
       const report = JSON.parse(readFileSync(outFile, 'utf8')) as ProbeReport;
       if (report.error) errors.push(`run ${i + 1}: ${report.error.split('\n')[0]}`);
       else if (report.isActiveBefore) alreadyActive++;
       else if (report.activationMs !== undefined) activationMs.push(Math.round(report.activationMs * 10) / 10);
+      if (report.treeWithListingMs !== undefined) getChildrenMs.push(Math.round(report.treeWithListingMs * 10) / 10);
+      if (report.treeFromCacheMs !== undefined) getChildrenFromCacheMs.push(Math.round(report.treeFromCacheMs * 10) / 10);
     } finally {
       await browser.close().catch(() => undefined);
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const result: ActivationResult = { activationMs, errors: errors.length ? errors : undefined };
+  const result: ActivationResult = { activationMs, getChildrenMs, getChildrenFromCacheMs, errors: errors.length ? errors : undefined };
   result.note = 'code-server 4.100.3, fresh host per run';
   if (alreadyActive) result.reason = `${alreadyActive} run(s) found the extension already active before the probe (activated at startup)`;
   if (!activationMs.length) result.reason = result.reason ?? (errors[0] ?? 'no sample');
