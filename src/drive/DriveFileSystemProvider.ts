@@ -173,7 +173,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     if (!entry) throw this.notFound(uri, 'stat');
     const key = fileKey(loc);
     const seen = this.seen.get(key);
-    if (seen && !entry.isDir && this.overwriteAllowed.has(key)) {
+    if (seen && !entry.isDir && !isRemoteVersion(uri) && this.overwriteAllowed.has(key)) {
       // The user chose Overwrite: answer with the version the editor is based on, so VS Code's
       // own "file is newer" check lets this one save through to writeFile.
       return toStat({ name: loc.name, size: seen.size, modified: seen.modified, isDir: false });
