@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../../src/constants';
 import type { ViewsApi } from '../../src/views';
 import type { DesktopNode, DriveNode, EntryNode, MessageNode } from '../../src/views/nodes';
+import { compareNames, formatAge, formatSize } from '../../src/views/format';
 import { randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 function viewsOf(env: EmulatorSetup): ViewsApi {
@@ -19,6 +20,30 @@ async function desktopRow(env: EmulatorSetup, id = env.desktopId): Promise<Deskt
 }
 
 const nowSeconds = (): number => Date.now() / 1000;
+
+suite('Tree formatting', () => {
+  test('sizes and ages read like the CLI', () => {
+    assert.equal(formatSize(0), '0 B');
+    assert.equal(formatSize(1023), '1023 B');
+    assert.equal(formatSize(1536), '1.5 KB');
+    assert.equal(formatSize(102_400), '100 KB');
+    assert.equal(formatSize(104_857_600), '100 MB');
+    const now = Date.UTC(2026, 0, 10);
+    const ago = (s: number): string => formatAge(now / 1000 - s, now);
+    assert.equal(ago(5), 'just now');
+    assert.equal(ago(-30), 'just now', 'a server clock slightly ahead is not "in the future"');
+    assert.equal(ago(120), '2m ago');
+    assert.equal(ago(3 * 3600), '3h ago');
+    assert.equal(ago(5 * 86400), '5d ago');
+    assert.equal(ago(90 * 86400), '3mo ago');
+    assert.equal(ago(800 * 86400), '2y ago');
+  });
+
+  test('natural order: numbers by value, case ignored first', () => {
+    const names = ['file10.txt', 'File1.txt', 'file2.txt', 'file02b.txt', 'a.txt', 'Z.txt'];
+    assert.deepEqual([...names].sort(compareNames), ['a.txt', 'File1.txt', 'file2.txt', 'file02b.txt', 'file10.txt', 'Z.txt']);
+  });
+});
 
 suite('Tree', () => {
   let env: EmulatorSetup | undefined;
@@ -115,6 +140,13 @@ suite('Tree', () => {
     await vscode.commands.executeCommand(Commands.retry, row);
     const again = (await tree.getChildren(desktop)) as DriveNode[];
     assert.deepEqual(again.map((n) => (n.kind === 'file' ? n.entry.name : n.kind)), ['kept.txt']);
+  });
+
+  test('with no key the tree is empty, so the Set API Key welcome view shows', async function () {
+    env = await setupEmulator({ setKey: false });
+    if ((await env.services.keys.source()) === 'environment') this.skip(); // NEN_API_KEY set for this host
+    assert.deepEqual(await viewsOf(env).tree.getChildren(), []);
+    assert.equal(env.emu.requests.length, 0, 'no request without a key');
   });
 
   test('a rejected key is one root row that offers Set API Key', async () => {
