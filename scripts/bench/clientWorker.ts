@@ -10,7 +10,9 @@
  * has already compiled undici's parser and the client's code, as in a long-running extension
  * host. Without it, the figure is a cold first request in a fresh process.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriveClient } from '../../src/api/DriveClient';
@@ -30,6 +32,9 @@ export type WorkerJob = JobBase &
     | { op: 'download'; name: string; target: string }
     | { op: 'list'; expect: number }
     | { op: 'many'; dir: string; concurrency: number }
+    /** The Node floor, no client: node:http piped to or from the file, for reference. */
+    | { op: 'nodeUpload'; name: string; path: string }
+    | { op: 'nodeDownload'; name: string; target: string }
   );
 
 export interface WorkerResult {
@@ -43,6 +48,10 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
   if (job.warmDesktopId) await warmUp(job.baseUrl, job.apiKey, job.warmDesktopId);
   const client = new DriveClient({ baseUrl: job.baseUrl, getApiKey: () => job.apiKey, maxRetries: 0 });
+  if (job.op === 'nodeUpload' || job.op === 'nodeDownload') {
+    // The floor warms the same way: one small exchange through node:http first.
+    if (job.warmDesktopId) await nodeHttp({ ...job, desktopId: job.warmDesktopId }, 'GET', 'warm-up.bin', async (req) => void req.end()).catch(() => undefined);
+  }
   const many = job.op === 'many' ? readdirSync(job.dir).sort() : [];
   (globalThis as { gc?: () => void }).gc?.();
   const rssBeforeKiB = Math.round(process.memoryUsage.rss() / 1024);
@@ -59,6 +68,16 @@ async function main(): Promise<void> {
       if (entries.length !== job.expect) throw new Error(`listed ${entries.length} entries, expected ${job.expect}`);
       break;
     }
+    case 'nodeUpload':
+      await nodeHttp(job, 'POST', job.name, async (req) => {
+        await pipeline(createReadStream(job.path), req);
+      }, statSync(job.path).size);
+      break;
+    case 'nodeDownload':
+      await nodeHttp(job, 'GET', job.name, async (req) => {
+        req.end();
+      }, undefined, job.target);
+      break;
     case 'many': {
       const upload = (name: string): Promise<unknown> => client.upload(job.desktopId, name, { kind: 'file', path: join(job.dir, name) });
       if (job.concurrency <= 1) {
@@ -76,6 +95,32 @@ async function main(): Promise<void> {
   await client.close();
   const result: WorkerResult = { ms, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
   process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+/** One plain node:http exchange; the response body goes to `target` or is drained. */
+function nodeHttp(
+  job: JobBase,
+  method: string,
+  name: string,
+  send: (req: ReturnType<typeof httpRequest>) => Promise<void>,
+  length?: number,
+  target?: string,
+): Promise<void> {
+  const url = new URL(`${job.baseUrl}/desktops/${job.desktopId}/files/${encodeURIComponent(name)}`);
+  const headers: Record<string, string | number> = { authorization: `Bearer ${job.apiKey}` };
+  if (length !== undefined) {
+    headers['content-length'] = length;
+    headers['content-type'] = 'application/octet-stream';
+  }
+  return new Promise((ok, fail) => {
+    const req = httpRequest(url, { method, headers }, (res: IncomingMessage) => {
+      if (res.statusCode !== 200) fail(new Error(`HTTP ${res.statusCode}`));
+      const done = target ? pipeline(res, createWriteStream(target)) : (res.resume(), new Promise<void>((r) => res.on('end', () => r())));
+      done.then(ok, fail);
+    });
+    req.on('error', fail);
+    send(req).catch(fail);
+  });
 }
 
 async function warmUp(baseUrl: string, apiKey: string, desktopId: string): Promise<void> {
