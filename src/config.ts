@@ -18,10 +18,17 @@ export interface NenDriveSettings {
 const MIN_CONCURRENCY = 1;
 const MAX_CONCURRENCY = 16;
 
-/** Reads `nenDrive.*`, falling back to the defaults on missing or nonsensical values. */
-export function readSettings(): NenDriveSettings {
+/**
+ * Reads `nenDrive.*`, falling back to the defaults on missing or nonsensical values.
+ * When the user has not set `nenDrive.apiUrl`, the `NEN_API_URL` environment variable (beside
+ * the docs' `NEN_API_KEY`) is used: a launch configuration can point a development host at the
+ * emulator without touching user settings, which an `extensionHost` launch cannot preset.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): NenDriveSettings {
   const c = vscode.workspace.getConfiguration(Settings.section);
-  const apiUrl = (c.get<string>(Settings.apiUrl) ?? '').trim().replace(/\/+$/, '') || DEFAULT_API_URL;
+  const userSet = c.inspect<string>(Settings.apiUrl)?.globalValue;
+  const configured = userSet ?? env.NEN_API_URL ?? c.get<string>(Settings.apiUrl) ?? '';
+  const apiUrl = configured.trim().replace(/\/+$/, '') || DEFAULT_API_URL;
   const desktops = (c.get<unknown>(Settings.desktops) ?? []) as unknown;
   return {
     apiUrl,

@@ -129,7 +129,7 @@ export async function downloadFiles(
       else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.ref.name, reason: 'cancelled' });
       else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.ref.name, reason: `'${job.path}' appeared while downloading; left untouched` });
       else {
-        report.failed.push({ name: job.ref.name, reason: describeError(r.reason) });
+        report.failed.push({ name: job.ref.name, reason: describeError(r.reason, services.log.redact) });
         services.log.error(`Downloading '${job.ref.name}' from ${job.ref.desktopId} failed`, r.reason);
       }
     });

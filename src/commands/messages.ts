@@ -28,7 +28,7 @@ export function showFailure(services: Services, what: string, err: unknown, retr
   }
   const transient = kind === 'network' || kind === 'timeout' || kind === 'unavailable' || kind === 'rateLimited';
   const actions = transient && retry ? [RETRY, OPEN_LOG] : [OPEN_LOG];
-  void vscode.window.showErrorMessage(`${what}: ${describeError(err)}`, ...actions).then((choice) => {
+  void vscode.window.showErrorMessage(`${what}: ${describeError(err, services.log.redact)}`, ...actions).then((choice) => {
     if (choice === RETRY && retry) void retry();
     if (choice === OPEN_LOG) services.log.show();
   });

@@ -81,7 +81,7 @@ export async function uploadItems(
   const client = services.clients.get();
   const candidates: Omit<Plan, 'name' | 'existed'>[] = [];
   for (const item of items) {
-    const resolved = await resolveSource(item).catch((err: unknown) => ({ label: labelOf(item), reason: describeError(err) }));
+    const resolved = await resolveSource(item).catch((err: unknown) => ({ label: labelOf(item), reason: describeError(err, services.log.redact) }));
     if ('reason' in resolved) {
       report.refused.push({ name: resolved.label, reason: resolved.reason });
       continue;
@@ -174,7 +174,7 @@ export async function uploadItems(
       if (r.status === 'fulfilled') report.uploaded.push({ name: plan.name, uri: uri.toString(), source: plan.label });
       else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.label, reason: 'cancelled' });
       else {
-        report.failed.push({ name: plan.label, reason: describeError(r.reason) });
+        report.failed.push({ name: plan.label, reason: describeError(r.reason, services.log.redact) });
         services.log.error(`Uploading '${plan.label}' to ${target.desktopId} failed`, r.reason);
       }
     });

@@ -58,14 +58,17 @@ export class Logger implements vscode.Disposable {
     this.channel.show(true);
   }
 
-  /** Replaces the known secrets, `sk_nen_…` tokens and `Bearer …` credentials with `***`. */
-  redact(text: string): string {
+  /**
+   * Replaces the known secrets, `sk_nen_…` tokens and `Bearer …` credentials with `***`.
+   * Bound, so it can be handed around as a plain function (`describeError(err, log.redact)`).
+   */
+  readonly redact = (text: string): string => {
     let out = text;
     for (const s of this.secretValues()) {
       if (s && s.length >= 4) out = out.split(s).join('***');
     }
     return out.replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer ***').replace(/sk_nen_[A-Za-z0-9_\-.]*/g, '***');
-  }
+  };
 
   dispose(): void {
     this.lineEmitter.dispose();

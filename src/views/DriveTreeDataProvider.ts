@@ -164,9 +164,9 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
         nodes = (await client.listDesktops()).map((d) => desktopNode(d, false));
       }
     } catch (err) {
-      this.services.log.warn(`Listing desktops failed: ${describeError(err)}`);
+      this.services.log.warn(`Listing desktops failed: ${describeError(err, this.services.log.redact)}`);
       this.roots = undefined; // a retry must fetch again
-      return [errorRow(err, undefined)];
+      return [errorRow(err, undefined, this.services.log.redact)];
     }
     void vscode.commands.executeCommand('setContext', ContextKeys.hasDesktops, nodes.length > 0);
     return nodes;
@@ -182,8 +182,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     try {
       entries = await this.services.fs.list(container.desktopId, folder, { fresh });
     } catch (err) {
-      this.services.log.warn(`Listing ${container.desktopId}${folder ? `/${folder}` : ''} failed: ${describeError(err)}`);
-      return [errorRow(err, container)];
+      this.services.log.warn(`Listing ${container.desktopId}${folder ? `/${folder}` : ''} failed: ${describeError(err, this.services.log.redact)}`);
+      return [errorRow(err, container, this.services.log.redact)];
     }
     if (entries.length === 0) {
       return [{ kind: 'message', parent: container, label: 'No files yet', detail: 'drop files here or use Upload', action: 'upload', isError: false }];
@@ -270,14 +270,14 @@ function notFoundNode(id: string): DesktopNode {
   return { kind: 'desktop', desktopId: id, uri: driveUri(id), label: id, description: 'not found', notFound: true, configured: true };
 }
 
-function errorRow(err: unknown, parent: DesktopNode | EntryNode | undefined): MessageNode {
+function errorRow(err: unknown, parent: DesktopNode | EntryNode | undefined, redact: (text: string) => string): MessageNode {
   if (errorKind(err) === 'unauthorized') {
     return { kind: 'message', parent, label: 'Nen rejected the API key', detail: 'click to set a new one', action: 'setApiKey', isError: true };
   }
   if (errorKind(err) === 'notFound' && parent?.kind === 'desktop') {
     return { kind: 'message', parent, label: 'Desktop not found', detail: 'it may have been deleted · click to retry', action: 'retry', isError: true };
   }
-  return { kind: 'message', parent, label: describeError(err), detail: 'click to retry', action: 'retry', isError: true };
+  return { kind: 'message', parent, label: describeError(err, redact), detail: 'click to retry', action: 'retry', isError: true };
 }
 
 function shortReason(err: unknown): string {
