@@ -1,14 +1,31 @@
-// Bundles the extension into dist/extension.js. `vscode` stays external; undici and
-// mime-types are bundled so the .vsix ships no node_modules.
+// Bundles the extension. `vscode` stays external; undici and mime-types are bundled so the
+// .vsix ships no node_modules, but into their own files, loaded on first use:
+//   dist/extension.js  the extension (what activation loads)
+//   dist/undici.js     undici's Agent and `request`, required by src/api/http.ts on the first request
+//   dist/mime.js       mime-types and its database, required by src/api/names.ts on the first upload
+// The sources keep their plain `require('undici/…')` / `require('mime-types')` (so tsc's out/
+// and the unit tests use node_modules as usual); a plugin turns each into a require of the
+// vendor file. Node still has to parse a file it loads, even for code it never runs: keeping
+// undici (~290 KB) and mime-db (~150 KB) out of dist/extension.js takes that off activation.
 import * as esbuild from 'esbuild';
 import { writeFileSync, mkdirSync } from 'node:fs';
 
 const production = !process.argv.includes('--dev');
-const result = await esbuild.build({
-  entryPoints: ['src/extension.ts'],
+
+/** Bare specifier used in src → [vendor file in dist/, export of that file]. */
+const VENDOR = {
+  'undici/lib/dispatcher/agent': ['undici.js', 'Agent'],
+  'undici/lib/api/api-request': ['undici.js', 'request'],
+  'mime-types': ['mime.js', 'mimeTypes'],
+};
+/** What each vendor file exports: one property per module it carries. */
+const VENDOR_ENTRIES = {
+  'undici.js': "module.exports = { Agent: require('undici/lib/dispatcher/agent'), request: require('undici/lib/api/api-request') };",
+  'mime.js': "module.exports = { mimeTypes: require('mime-types') };",
+};
+
+const common = {
   bundle: true,
-  outfile: 'dist/extension.js',
-  external: ['vscode'],
   format: 'cjs',
   platform: 'node',
   target: 'node20',
@@ -16,9 +33,41 @@ const result = await esbuild.build({
   sourcemap: !production,
   metafile: true,
   logLevel: 'warning',
-});
+};
+
+/** Redirects the vendored specifiers to `require('./<file>').<export>`, left external. */
+const vendorSplit = {
+  name: 'vendor-split',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(VENDOR).map((s) => s.replace(/[/.-]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'vendor' }));
+    build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => {
+      const [file, name] = VENDOR[args.path];
+      return { contents: `module.exports = require(${JSON.stringify(`./${file}`)})[${JSON.stringify(name)}];`, loader: 'js' };
+    });
+    build.onResolve({ filter: /^\.\/(undici|mime)\.js$/, namespace: 'vendor' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 mkdirSync('dist', { recursive: true });
-writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
+const main = await esbuild.build({
+  ...common,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  external: ['vscode'],
+  plugins: [vendorSplit],
+});
+const metas = [main.metafile];
+for (const [file, contents] of Object.entries(VENDOR_ENTRIES)) {
+  const r = await esbuild.build({
+    ...common,
+    stdin: { contents, resolveDir: process.cwd(), sourcefile: `vendor-${file}`, loader: 'js' },
+    outfile: `dist/${file}`,
+  });
+  metas.push(r.metafile);
+}
+const metafile = { inputs: Object.assign({}, ...metas.map((m) => m.inputs)), outputs: Object.assign({}, ...metas.map((m) => m.outputs)) };
+writeFileSync('dist/meta.json', JSON.stringify(metafile));
 if (process.argv.includes('--analyze')) {
-  console.log(await esbuild.analyzeMetafile(result.metafile));
+  console.log(await esbuild.analyzeMetafile(metafile));
 }

@@ -1,4 +1,5 @@
-// Fails unless the .vsix holds only what the extension needs: the bundle, media, the
+// Fails unless the .vsix holds only what the extension needs: the bundle (dist/extension.js and
+// the two vendor files it requires on first use, dist/undici.js and dist/mime.js), media, the
 // manifest, README, CHANGELOG and LICENSE (plus the two files vsce always adds).
 // A stray node_modules, source map or test file in the package is a packaging mistake.
 //   node scripts/check-vsix.mjs [nen-drive.vsix]
@@ -36,13 +37,13 @@ const allowed = [
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
   /^extension\/package\.json$/,
-  /^extension\/dist\/extension\.js$/,
+  /^extension\/dist\/(extension|undici|mime)\.js$/,
   /^extension\/media\/(?!screenshots\/).+$/,
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
   /^extension\/license(\.txt|\.md)?$/i,
 ];
-const required = ['extension/package.json', 'extension/dist/extension.js'];
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/undici.js', 'extension/dist/mime.js'];
 
 const buf = readFileSync(file);
 const entries = zipEntries(buf).filter((e) => !e.name.endsWith('/'));

@@ -345,6 +345,15 @@ async function main(): Promise<void> {
     } else {
       rows.push({ measurement: 'dist/extension.js (minified)', client: 'missing', reference: '', ratio: '', target: '< 550 KB', result: 'n/a' });
     }
+    // The vendor files dist/extension.js requires on first use (scripts/bundle.mjs): shipped
+    // too, so their size is shown beside it rather than hidden by the split.
+    const lazy = ['undici.js', 'mime.js'].map((f) => join(ROOT, 'dist', f)).filter((f) => existsSync(f));
+    if (lazy.length) {
+      const sizes = lazy.map((f) => ({ file: `dist/${f.split('/').pop()}`, bytes: statSync(f).size }));
+      results.lazyJs = sizes;
+      const total = sizes.reduce((n, x) => n + x.bytes, 0);
+      rows.push({ measurement: 'loaded on first use, not at activation', client: sizes.map((x) => `${x.file} ${round(x.bytes / 1000)} KB`).join(', '), reference: `${round(total / 1000)} KB`, ratio: '', target: '', result: 'info' });
+    }
     if (existsSync(js)) {
       const loads: number[] = [];
       for (let i = 0; i < WARMUP + REPEAT; i++) {
