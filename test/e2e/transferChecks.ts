@@ -1,0 +1,98 @@
+/**
+ * Moving files onto the drive as a person does: dropping a file from the OS on a desktop row,
+ * dragging a file from VS Code's Explorer onto it, and Upload… from the row's inline action
+ * with a slow server, where the progress notification shows and its Cancel stops the upload.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { activityIcon, clearNotifications, desktopRow, dropOn, poll, rowByLabel, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
+
+/** Workspace files the checks drag or upload (written by {@link seedWorkspace}). */
+export const EXPLORER_FILE = 'from-the-explorer.txt';
+export const SLOW_FILE = 'slow upload.log';
+const LATENCY_MS = 4_000;
+
+export function seedWorkspace(workspace: string): void {
+  fs.writeFileSync(path.join(workspace, EXPLORER_FILE), 'dragged from the Explorer onto a desktop\n\u00e9\u00e8 \u2713\n');
+  fs.writeFileSync(path.join(workspace, SLOW_FILE), 'x'.repeat(64 * 1024));
+}
+
+/** Bytes no text decoder would keep intact: every byte value, in a scrambled order. */
+function binarySample(): number[] {
+  return Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) & 0xff);
+}
+
+export function transferChecks(s: Session): Check[] {
+  const { page, emu } = s;
+  return [
+    {
+      name: 'a file dropped from the OS on the desktop row uploads with the exact bytes and shows in the tree',
+      run: async () => {
+        const name = 'dropped from the OS.bin';
+        const bytes = binarySample();
+        // In the page (no DOM types here): a DataTransfer holding one File, as the OS hands it over.
+        const dt = await page.evaluateHandle(
+          `(() => { const dt = new DataTransfer(); dt.items.add(new File([new Uint8Array(${JSON.stringify(bytes)})], ${JSON.stringify(name)}, { type: 'application/octet-stream' })); return dt; })()`,
+        );
+        await dropOn(desktopRow(s), dt);
+        const stored = await poll(`"${name}" on the drive`, 20_000, () => emu.readFile(s.desktop, name));
+        if (!stored.equals(Buffer.from(bytes))) throw new Error(`the drive holds ${stored.length} bytes that differ from the ${bytes.length} dropped`);
+        await rowByLabel(page, name).waitFor({ timeout: 20_000 });
+      },
+    },
+    {
+      name: 'a file dragged from the Explorer onto the desktop row uploads and shows in the tree',
+      run: async () => {
+        await activityIcon(page, 'Explorer').click();
+        const source = page.locator('.explorer-folders-view .monaco-list-row', { hasText: EXPLORER_FILE }).first();
+        await source.waitFor({ timeout: 20_000 });
+        const dt = await page.evaluateHandle('new DataTransfer()');
+        await source.dispatchEvent('dragstart', { dataTransfer: dt });
+        // A person hovers the Nen Drive icon to switch the side bar, then drops on the row.
+        await activityIcon(page, 'Nen Drive').click();
+        await desktopRow(s).waitFor({ timeout: 10_000 });
+        await dropOn(desktopRow(s), dt);
+        // The drag ends at its source; the Explorer's rows may be gone from the DOM by now.
+        await source.dispatchEvent('dragend', { dataTransfer: dt }, { timeout: 2_000 }).catch(() => undefined);
+        const expected = fs.readFileSync(path.join(s.workspace, EXPLORER_FILE));
+        const stored = await poll(`"${EXPLORER_FILE}" on the drive`, 20_000, () => emu.readFile(s.desktop, EXPLORER_FILE));
+        if (!stored.equals(expected)) throw new Error(`the drive holds ${JSON.stringify(stored.toString('utf8'))}, expected ${JSON.stringify(expected.toString('utf8'))}`);
+        await rowByLabel(page, EXPLORER_FILE).waitFor({ timeout: 20_000 });
+      },
+    },
+    {
+      name: 'Upload… on a slow server shows a progress notification whose Cancel stops the upload',
+      run: async () => {
+        await clearNotifications(page);
+        const postsBefore = emu.requests.filter((r) => r.method === 'POST').length;
+        emu.setLatency(LATENCY_MS);
+        try {
+          const row = desktopRow(s);
+          await row.hover();
+          await row.locator('.actions .action-label[aria-label^="Upload"]').first().click();
+          // code-server's own open dialog: a quick input that takes a path.
+          const input = page.locator('.quick-input-widget input.input');
+          await input.waitFor({ timeout: 10_000 });
+          // The dialog fills in the folder and lists it asynchronously: type the path after that.
+          await page.locator('.quick-input-widget .monaco-list-row', { hasText: SLOW_FILE }).first().waitFor({ timeout: 10_000 });
+          await input.fill(path.join(s.workspace, SLOW_FILE));
+          await sleep(300);
+          await page.keyboard.press('Enter');
+          await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+          const progress = toast(page, new RegExp(`Uploading '${SLOW_FILE}'`));
+          await progress.waitFor({ timeout: LATENCY_MS + 15_000 });
+          await sleep(500); // the toast slides in
+          await shot(s, 'upload-progress.png');
+          await toastButton(progress, 'Cancel').click();
+          await toast(page, /cancelled/).waitFor({ timeout: 10_000 });
+          // Past the server's delay: a request that was not really aborted would have landed by now.
+          await sleep(LATENCY_MS + 1_000);
+          if (emu.readFile(s.desktop, SLOW_FILE)) throw new Error(`"${SLOW_FILE}" reached the drive although the upload was cancelled`);
+          if (emu.requests.filter((r) => r.method === 'POST').length <= postsBefore) throw new Error('no upload request was ever sent: the cancel proved nothing');
+        } finally {
+          emu.setLatency(0);
+        }
+      },
+    },
+  ];
+}

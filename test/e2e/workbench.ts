@@ -1,0 +1,101 @@
+/**
+ * What the browser checks share: the session they run in, and small helpers that drive the
+ * workbench the way a person does (rows, toasts, the command palette, drag and drop).
+ */
+import * as path from 'node:path';
+import type { JSHandle, Locator, Page } from 'playwright-core';
+import type { EmulatorHandle } from '../emulator/server';
+import type { CodeServerHandle } from '../integration/runner/codeServerProcess';
+
+export interface Check {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/** One code-server, one page, one emulator: every check runs in it, in order. */
+export interface Session {
+  page: Page;
+  emu: EmulatorHandle;
+  server: CodeServerHandle;
+  /** The folder the workbench opened (the Explorer shows its files). */
+  workspace: string;
+  desktop: string;
+  apiKey: string;
+  /** Names on the drive when the session started. */
+  names: string[];
+  /** Where screenshots go. */
+  shots: string;
+}
+
+export async function poll<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function shot(s: Session, name: string, target?: Locator): Promise<void> {
+  const file = path.join(s.shots, name);
+  if (target) await target.screenshot({ path: file });
+  else await s.page.screenshot({ path: file });
+}
+
+/** A row of the Nen Drive tree (in the side bar) by its label. */
+export function rowByLabel(page: Page, label: string): Locator {
+  return page.locator('.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+}
+
+export function desktopRow(s: Session): Locator {
+  return s.page.locator('.sidebar .monaco-list-row', { hasText: s.desktop }).first();
+}
+
+/** A visible notification toast whose text matches. */
+export function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast', { hasText: text }).first();
+}
+
+/** The button of a toast (the primary actions are `.monaco-button`s in the toast's button bar). */
+export function toastButton(t: Locator, label: string): Locator {
+  return t.locator('.monaco-button', { hasText: new RegExp(`^\\s*${label}\\s*$`) }).first();
+}
+
+/** An activity bar entry by the start of its aria-label ("Nen Drive", "Explorer"). */
+export function activityIcon(page: Page, label: string): Locator {
+  return page.locator('.activitybar .action-item').filter({ has: page.locator(`[aria-label^="${label}"]`) }).first();
+}
+
+/** Runs a command from the command palette (F1) by its title, as a person would. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  await entry.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** Dismisses every notification, so the next check finds only its own. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+}
+
+/**
+ * Drops `dataTransfer` on `target` the way the browser does at the end of a drag: dragenter,
+ * dragover, drop (real-vscode.md, "Drag and drop in the workbench").
+ */
+export async function dropOn(target: Locator, dataTransfer: JSHandle): Promise<void> {
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    await target.dispatchEvent(type, { dataTransfer });
+    await sleep(50);
+  }
+}
