@@ -97,6 +97,12 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
+/**
+ * The floor's file writes: WriteStream's default 16 KiB highWaterMark (below a 64 KiB socket
+ * chunk) makes every chunk wait for its own write, which measured the pipe, not the floor.
+ */
+const FLOOR_WRITE_HWM = 1024 * 1024;
+
 /** One plain node:http exchange; the response body goes to `target` or is drained. */
 function nodeHttp(
   job: JobBase,
@@ -115,7 +121,7 @@ function nodeHttp(
   return new Promise((ok, fail) => {
     const req = httpRequest(url, { method, headers }, (res: IncomingMessage) => {
       if (res.statusCode !== 200) fail(new Error(`HTTP ${res.statusCode}`));
-      const done = target ? pipeline(res, createWriteStream(target)) : (res.resume(), new Promise<void>((r) => res.on('end', () => r())));
+      const done = target ? pipeline(res, createWriteStream(target, { highWaterMark: FLOOR_WRITE_HWM })) : (res.resume(), new Promise<void>((r) => res.on('end', () => r())));
       done.then(ok, fail);
     });
     req.on('error', fail);
