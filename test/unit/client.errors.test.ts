@@ -4,54 +4,16 @@
  * starts its own emulator on 127.0.0.1:0. Every error and log entry is collected, and the
  * last test asserts the key appears in none of them.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DriveClient, isNenApiError, messageFromBody, type DriveClientOptions, type NenApiError, type NenErrorKind, type RequestLogEntry } from '../../src/api';
+import { DriveClient, messageFromBody, type NenErrorKind } from '../../src/api';
 import { backoffDelay, parseRetryAfter } from '../../src/api/http';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle, EmulatorOptions } from '../emulator/types';
+import { clientFixture, DESK } from './clientFixture';
+import type { EmulatorHandle } from '../emulator/types';
 
 const KEY = 'sk_nen_errors_Zq8xK3v9LmP2wR7tYb4';
-const DESK = 'dsk_abc123def456';
-/** Every error text and log entry produced in this file; none may contain the key. */
-const texts: string[] = [];
 
-async function setup(t: TestContext, opts: Partial<DriveClientOptions> = {}, emuOpts: Partial<EmulatorOptions> = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'nen-client-err-'));
-  const emu = await startEmulator({ port: 0, dataDir, apiKey: KEY, desktops: [DESK], ...emuOpts });
-  const logs: RequestLogEntry[] = [];
-  const client = new DriveClient({
-    baseUrl: emu.url,
-    getApiKey: () => KEY,
-    baseRetryDelayMs: 5,
-    onRequest: (e) => {
-      logs.push(e);
-      texts.push(JSON.stringify(e));
-    },
-    ...opts,
-  });
-  t.after(async () => {
-    await client.close();
-    await emu.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return { emu, client, logs };
-}
-
-async function expectKind(p: Promise<unknown>, kind: NenErrorKind): Promise<NenApiError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isNenApiError(e), `expected a NenApiError, got ${String(e)}`);
-    texts.push(e.message, String(e.stack), JSON.stringify(e), String(e));
-    assert.equal(e.kind, kind, `kind ${e.kind} (${e.message})`);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error, the call succeeded`);
-}
+const { texts, setup, expectKind } = clientFixture(KEY);
 
 const fileRequests = (emu: EmulatorHandle) => emu.requests.filter((r) => r.path.startsWith(`/desktops/${DESK}/files`));
 

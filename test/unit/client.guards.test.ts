@@ -7,49 +7,13 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriveClient, isNenApiError, validateBaseUrl, type DriveClientOptions, type NenApiError, type NenErrorKind, type RequestLogEntry } from '../../src/api';
-import { startEmulator } from '../emulator/server';
+import { DriveClient, validateBaseUrl } from '../../src/api';
+import { clientFixture, DESK } from './clientFixture';
 
 const KEY = 'sk_nen_guards_Pq7Rk2nVx8Lw5Ty3';
-const DESK = 'dsk_abc123def456';
-const texts: string[] = [];
 
-async function setup(t: TestContext, opts: Partial<DriveClientOptions> = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'nen-client-guard-'));
-  const emu = await startEmulator({ port: 0, dataDir, apiKey: KEY, desktops: [DESK] });
-  const logs: RequestLogEntry[] = [];
-  const client = new DriveClient({
-    baseUrl: emu.url,
-    getApiKey: () => KEY,
-    baseRetryDelayMs: 5,
-    onRequest: (e) => {
-      logs.push(e);
-      texts.push(JSON.stringify(e));
-    },
-    ...opts,
-  });
-  t.after(async () => {
-    await client.close();
-    await emu.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return { emu, client, logs, dataDir };
-}
-
-async function expectKind(p: Promise<unknown>, kind: NenErrorKind): Promise<NenApiError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isNenApiError(e), `expected a NenApiError, got ${String(e)}`);
-    texts.push(e.message, String(e.stack), JSON.stringify(e));
-    assert.equal(e.kind, kind, `kind ${e.kind} (${e.message})`);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error, the call succeeded`);
-}
+const { texts, setup, expectKind } = clientFixture(KEY);
 
 /** A plain server on another port (so another origin) that records what it receives. */
 async function otherOrigin(t: TestContext) {

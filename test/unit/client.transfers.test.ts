@@ -4,65 +4,19 @@
  * abort mid-transfer, the 100 MiB guard on both sides, and download-to-file that never
  * clobbers and never leaves a temporary file behind.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  DriveClient,
-  MAX_UPLOAD_BYTES,
-  isNenApiError,
-  type DriveClientOptions,
-  type NenApiError,
-  type NenErrorKind,
-  type Progress,
-  type RequestLogEntry,
-} from '../../src/api';
-import { startEmulator } from '../emulator/server';
+import { MAX_UPLOAD_BYTES, isNenApiError, type Progress } from '../../src/api';
+import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../emulator/types';
 
 const KEY = 'sk_nen_transfers_Hh27dLq0PpXv31mK';
-const DESK = 'dsk_abc123def456';
-const texts: string[] = [];
 
-async function setup(t: TestContext, opts: Partial<DriveClientOptions> = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'nen-client-tx-'));
-  const work = await mkdtemp(join(tmpdir(), 'nen-client-local-'));
-  const emu = await startEmulator({ port: 0, dataDir, apiKey: KEY, desktops: [DESK] });
-  const logs: RequestLogEntry[] = [];
-  const client = new DriveClient({
-    baseUrl: emu.url,
-    getApiKey: () => KEY,
-    baseRetryDelayMs: 5,
-    onRequest: (e) => {
-      logs.push(e);
-      texts.push(JSON.stringify(e));
-    },
-    ...opts,
-  });
-  t.after(async () => {
-    await client.close();
-    await emu.close();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(work, { recursive: true, force: true });
-  });
-  return { emu, client, logs, work };
-}
-
-async function expectKind(p: Promise<unknown>, kind: NenErrorKind): Promise<NenApiError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isNenApiError(e), `expected a NenApiError, got ${String(e)}`);
-    texts.push(e.message, String(e.stack), JSON.stringify(e));
-    assert.equal(e.kind, kind, `kind ${e.kind} (${e.message})`);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error, the call succeeded`);
-}
+const { texts, setup, expectKind } = clientFixture(KEY);
 
 const posts = (emu: EmulatorHandle) => emu.requests.filter((r) => r.method === 'POST');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
