@@ -49,6 +49,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     this.disposables.push(
       this.changed,
       services.fs.onDidChangeFile(() => this.changed.fire(undefined)),
+      // A refused save has just fetched the remote entry: show its new size and age at once.
+      services.fs.onDidConflict(() => this.changed.fire(undefined)),
       // Fires for settings and key changes alike.
       services.clients.onDidChange(() => this.refresh()),
     );

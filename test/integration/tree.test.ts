@@ -172,6 +172,34 @@ suite('Tree', () => {
     assert.deepEqual(rows.map((r) => r.entry?.name), ['late.txt']);
   });
 
+  test('a save refused by a remote change repaints the row with the remote size, without another listing', async () => {
+    env = await setupEmulator();
+    const tree = viewsOf(env).tree;
+    env.emu.putFile(env.desktopId, 'shared.txt', 'AAAA\n', { mtime: nowSeconds() - 3600 });
+    const desktop = await desktopRow(env);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(env.uri('shared.txt')));
+    env.emu.putFile(env.desktopId, 'shared.txt', 'a longer version from another machine\n');
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'mine '));
+    await new Promise((r) => setTimeout(r, 400));
+    const repainted = new Promise<void>((resolve) => {
+      const sub = tree.onDidChangeTreeData(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    try {
+      assert.equal(await editor.document.save(), false, 'the save is refused');
+      await repainted;
+      env.emu.clearRequests();
+      const rows = (await tree.getChildren(desktop)) as EntryNode[];
+      const row = rows.find((r) => r.entry?.name === 'shared.txt');
+      assert.equal(row?.entry?.size, 38, 'the row shows the remote size');
+      assert.equal(env.emu.requests.length, 0, 'the refused save already fetched the listing');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   test('while the view is hidden, an idle window makes no requests', async function () {
     env = await setupEmulator();
     if (viewsOf(env).view.visible) this.skip();
