@@ -35,12 +35,6 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** JSON answers larger than this are not a file list or a desktop: refuse rather than buffer. */
 const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
-/**
- * Read size for uploads from disk. Against 64 KiB reads, a 100 MiB upload took about 500 →
- * 370 ms and 650 → 510 ms of CPU here; 512 KiB and 1 MiB were no faster and added 1-3 MiB
- * more to the peak RSS (bigger garbage chunks awaiting GC).
- */
-const UPLOAD_READ_BYTES = 256 * 1024;
 /** A download waiting for the disk holds at most this much before reading from the socket pauses. */
 const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
 
@@ -722,7 +716,7 @@ export class DriveClient {
     }
     let stream: AsyncIterable<unknown>;
     try {
-      stream = source.kind === 'file' ? createReadStream(source.path, { highWaterMark: UPLOAD_READ_BYTES }) : (source.open() as AsyncIterable<unknown>);
+      stream = source.kind === 'file' ? createReadStream(source.path, { highWaterMark: CHUNK_BYTES }) : (source.open() as AsyncIterable<unknown>);
     } catch (e) {
       throw this.localError(e, 'Cannot open the upload source');
     }
