@@ -200,7 +200,7 @@ export class DriveClient {
    * 100 MiB are refused before anything is sent.
    */
   async upload(desktopId: string, name: string, source: UploadSource, opts: UploadOptions = {}): Promise<UploadResult> {
-    const path = `${this.desktopPath(desktopId)}/files/${this.nameSegment(name)}${this.folderQuery(opts.path)}`;
+    const path = this.filePath(desktopId, name, opts.path);
     const contentType = opts.contentType ?? contentTypeFor(name);
     // eslint-disable-next-line no-control-regex
     if (/[\r\n\u0000]/.test(contentType) || !contentType.trim()) {
@@ -241,7 +241,7 @@ export class DriveClient {
 
   /** Downloads a whole file into memory. */
   async download(desktopId: string, name: string, opts: TransferOptions & FolderOptions = {}): Promise<Uint8Array> {
-    const path = `${this.desktopPath(desktopId)}/files/${this.nameSegment(name)}${this.folderQuery(opts.path)}`;
+    const path = this.filePath(desktopId, name, opts.path);
     return this.exchange({
       method: 'GET',
       path,
@@ -268,7 +268,7 @@ export class DriveClient {
     name: string,
     opts: TransferOptions & FolderOptions = {},
   ): Promise<{ body: Readable; size?: number; contentType?: string }> {
-    const path = `${this.desktopPath(desktopId)}/files/${this.nameSegment(name)}${this.folderQuery(opts.path)}`;
+    const path = this.filePath(desktopId, name, opts.path);
     return this.exchange({
       method: 'GET',
       path,
@@ -304,7 +304,7 @@ export class DriveClient {
    * `overwrite`, both before the request and at the final rename.
    */
   async downloadToFile(desktopId: string, name: string, targetPath: string, opts: DownloadToFileOptions = {}): Promise<{ size: number }> {
-    const path = `${this.desktopPath(desktopId)}/files/${this.nameSegment(name)}${this.folderQuery(opts.path)}`;
+    const path = this.filePath(desktopId, name, opts.path);
     const target = nodePath.resolve(targetPath);
     const dir = nodePath.dirname(target);
     const overwrite = opts.overwrite === true;
@@ -655,6 +655,11 @@ export class DriveClient {
       }, ms);
       signals.forEach((s) => s.addEventListener('abort', onAbort, { once: true }));
     });
+  }
+
+  /** `/desktops/<id>/files/<name>[?path=<folder>]`, each part checked and encoded as one segment. */
+  private filePath(desktopId: string, name: string, folder: string | undefined): string {
+    return `${this.desktopPath(desktopId)}/files/${this.nameSegment(name)}${this.folderQuery(folder)}`;
   }
 
   private desktopPath(id: string): string {
