@@ -14,7 +14,10 @@ const LATENCY_MS = 4_000;
 
 export function seedWorkspace(workspace: string): void {
   fs.writeFileSync(path.join(workspace, EXPLORER_FILE), 'dragged from the Explorer onto a desktop\n\u00e9\u00e8 \u2713\n');
-  fs.writeFileSync(path.join(workspace, SLOW_FILE), 'x'.repeat(64 * 1024));
+  // Larger than the loopback socket buffers: while the slow server waits, it cannot have received
+  // the whole body, so only a real abort keeps the file off the drive. (At 64 KiB the body was
+  // sometimes fully buffered before Cancel, and the emulator then stored it: a flaky failure.)
+  fs.writeFileSync(path.join(workspace, SLOW_FILE), Buffer.alloc(16 * 1024 * 1024, 'x'));
 }
 
 /** Bytes no text decoder would keep intact: every byte value, in a scrambled order. */
@@ -84,10 +87,15 @@ export function transferChecks(s: Session): Check[] {
           await sleep(500); // the toast slides in
           await shot(s, 'upload-progress.png');
           await toastButton(progress, 'Cancel').click();
+          const cancelledAt = Date.now();
           await toast(page, /cancelled/).waitFor({ timeout: 10_000 });
           // Past the server's delay: a request that was not really aborted would have landed by now.
           await sleep(LATENCY_MS + 1_000);
-          if (emu.readFile(s.desktop, SLOW_FILE)) throw new Error(`"${SLOW_FILE}" reached the drive although the upload was cancelled`);
+          // How long the upload request had been waiting at the server when Cancel was clicked:
+          // past LATENCY_MS the server had already stored it, and the check proves nothing.
+          const post = emu.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/files/${SLOW_FILE}`));
+          const waited = post ? `${cancelledAt - post.at} ms` : 'never';
+          if (emu.readFile(s.desktop, SLOW_FILE)) throw new Error(`"${SLOW_FILE}" reached the drive although the upload was cancelled (Cancel came ${waited} after the request reached the server, which waits ${LATENCY_MS} ms)`);
           if (emu.requests.filter((r) => r.method === 'POST').length <= postsBefore) throw new Error('no upload request was ever sent: the cancel proved nothing');
         } finally {
           emu.setLatency(0);
