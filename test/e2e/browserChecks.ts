@@ -3,7 +3,10 @@
  * Chromium): the Set API Key welcome, the Nen Drive view and its rows and icons, editor tabs
  * opened from the tree, typing and saving with Ctrl+S, a failed save, a save conflict resolved
  * with Compare and Overwrite, drops from the OS and from the Explorer, an upload's progress
- * notification and its Cancel, and an error row for a failing listing.
+ * notification and its Cancel, Download… through the save dialog (and its question before
+ * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
+ * the second try), Copy curl Download Command read back from the clipboard and run, an error row
+ * for a failing listing, and last (it reloads the window) Open Drive as Workspace Folder.
  *
  * Runs against the packaged nen-drive.vsix installed into code-server with
  * --install-extension (no extensionDevelopmentPath), so a packaging mistake fails here. One
@@ -20,9 +23,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { seedSamples, startEmulator, type EmulatorHandle } from '../emulator/server';
 import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle } from '../integration/runner/codeServerProcess';
+import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks } from './transferChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
+import { workspaceFolderChecks } from './workspaceChecks';
 import type { Check, Session } from './workbench';
 
 const DESKTOP = 'dsk_e2e0sample01';
@@ -54,6 +59,7 @@ async function main(): Promise<number> {
   const workspace = path.join(scratch, 'workspace');
   fs.mkdirSync(workspace);
   seedWorkspace(workspace);
+  seedDownloadFolder(workspace);
   seedSamples(dataDir, DESKTOP);
 
   let emulator: EmulatorHandle | undefined;
@@ -67,6 +73,8 @@ async function main(): Promise<number> {
     const names = await listNames(emulator);
     server = await startCodeServer({
       name: 'e2e',
+      // Inside the scratch folder, so its user data goes with it at the end.
+      stateDir: path.join(scratch, 'code-server'),
       logFile: path.join(RESULTS, 'code-server-e2e.log'),
       vsix: [vsix],
       settings: { 'nenDrive.apiUrl': emulator.url, 'nenDrive.desktops': [DESKTOP], 'workbench.colorTheme': 'Default Dark Modern' },
@@ -78,7 +86,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...errorRowChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...workspaceFolderChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 

@@ -99,3 +99,19 @@ export async function dropOn(target: Locator, dataTransfer: JSHandle): Promise<v
     await sleep(50);
   }
 }
+
+/**
+ * Right-clicks `row` and picks `item` from the context menu (VS Code draws it in the page, in a
+ * shadow root that Playwright's CSS locators reach).
+ */
+export async function contextMenu(page: Page, row: Locator, item: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^\\s*${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  // The menu acts on the focused item: hovering focuses it, Enter runs it (a click straight
+  // after opening is sometimes taken as the end of the right-click and ignored).
+  await entry.hover();
+  await sleep(100);
+  await page.keyboard.press('Enter');
+  await entry.waitFor({ state: 'detached', timeout: 5_000 });
+}
