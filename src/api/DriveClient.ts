@@ -241,20 +241,11 @@ export class DriveClient {
 
   /** Downloads a whole file into memory. */
   async download(desktopId: string, name: string, opts: TransferOptions & FolderOptions = {}): Promise<Uint8Array> {
-    const path = this.filePath(desktopId, name, opts.path);
-    return this.exchange({
-      method: 'GET',
-      path,
-      transfer: true,
-      signal: opts.signal,
-      retryResets: true,
-      retryStatuses: RETRY_STATUSES,
-      onSuccess: async (res, att) => {
-        const chunks: Buffer[] = [];
-        for await (const chunk of this.receive(res, att, opts.onProgress)) chunks.push(chunk);
-        const all = Buffer.concat(chunks);
-        return { value: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) };
-      },
+    return this.getFile(desktopId, name, opts, async (res, att) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of this.receive(res, att, opts.onProgress)) chunks.push(chunk);
+      const all = Buffer.concat(chunks);
+      return { value: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) };
     });
   }
 
@@ -268,32 +259,23 @@ export class DriveClient {
     name: string,
     opts: TransferOptions & FolderOptions = {},
   ): Promise<{ body: Readable; size?: number; contentType?: string }> {
-    const path = this.filePath(desktopId, name, opts.path);
-    return this.exchange({
-      method: 'GET',
-      path,
-      transfer: true,
-      signal: opts.signal,
-      retryResets: true,
-      retryStatuses: RETRY_STATUSES,
-      onSuccess: async (res, att) => {
-        const size = contentLength(res.headers);
-        const contentType = headerString(res.headers['content-type']);
-        const relay = this.handOver(res, att, opts.signal, opts.onProgress);
-        const body = Readable.from(relay, { objectMode: false });
-        // A reader that destroys the stream before reading never starts the relay: release here.
-        body.once('close', () => {
-          if (att.isFinished) return;
-          res.body.on('error', () => undefined);
-          res.body.destroy();
-          att.log(res.statusCode, 'closed by the reader before the end');
-          att.finish();
-        });
-        const value: { body: Readable; size?: number; contentType?: string } = { body };
-        if (size !== undefined) value.size = size;
-        if (contentType !== undefined) value.contentType = contentType;
-        return { value, detached: true };
-      },
+    return this.getFile(desktopId, name, opts, async (res, att) => {
+      const size = contentLength(res.headers);
+      const contentType = headerString(res.headers['content-type']);
+      const relay = this.handOver(res, att, opts.signal, opts.onProgress);
+      const body = Readable.from(relay, { objectMode: false });
+      // A reader that destroys the stream before reading never starts the relay: release here.
+      body.once('close', () => {
+        if (att.isFinished) return;
+        res.body.on('error', () => undefined);
+        res.body.destroy();
+        att.log(res.statusCode, 'closed by the reader before the end');
+        att.finish();
+      });
+      const value: { body: Readable; size?: number; contentType?: string } = { body };
+      if (size !== undefined) value.size = size;
+      if (contentType !== undefined) value.contentType = contentType;
+      return { value, detached: true };
     });
   }
 
@@ -654,6 +636,19 @@ export class DriveClient {
         resolve();
       }, ms);
       signals.forEach((s) => s.addEventListener('abort', onAbort, { once: true }));
+    });
+  }
+
+  /** GET one drive file (idempotent: retried after resets and 429/502/503/504); `onSuccess` consumes the body. */
+  private getFile<T>(desktopId: string, name: string, opts: CallOptions & FolderOptions, onSuccess: Exchange<T>['onSuccess']): Promise<T> {
+    return this.exchange({
+      method: 'GET',
+      path: this.filePath(desktopId, name, opts.path),
+      transfer: true,
+      signal: opts.signal,
+      retryResets: true,
+      retryStatuses: RETRY_STATUSES,
+      onSuccess,
     });
   }
 
