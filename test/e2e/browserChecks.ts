@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { seedSamples, startEmulator, type EmulatorHandle } from '../emulator/server';
-import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle } from '../integration/runner/codeServerProcess';
+import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle, runHarness } from '../integration/runner/codeServerProcess';
 import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks } from './transferChecks';
@@ -134,11 +134,4 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runHarness(main);

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestReport } from '../index';
-import { REPO_ROOT, launchChromium, startCodeServer, workbenchUrl } from './codeServerProcess';
+import { REPO_ROOT, launchChromium, startCodeServer, workbenchUrl, runHarness } from './codeServerProcess';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 
@@ -107,11 +107,4 @@ async function main(): Promise<number> {
   return report.failed > 0 || report.passed === 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runHarness(main);

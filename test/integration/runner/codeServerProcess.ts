@@ -182,3 +182,18 @@ export function workbenchUrl(server: CodeServerHandle, folder: string, dev?: { e
   }
   return url;
 }
+
+/**
+ * Runs a harness entry point and exits with its code. A crash before the closing line still
+ * prints `0 passed, 1 failed`, so scripts/test.sh never reads a crashed stage as "no tests".
+ */
+export function runHarness(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    },
+  );
+}
