@@ -65,6 +65,8 @@ interface Exchange<T> {
   /** Retry after a dropped connection (the call is idempotent, or its body is recreated). */
   retryResets: boolean;
   retryStatuses: ReadonlySet<number>;
+  /** Overrides the client's `maxRetries` for this call (a background poll retries on its own schedule). */
+  maxRetries?: number;
   /**
    * Consumes a 2xx response. Returns the value and whether the body was handed to the caller
    * (then the attempt ends when the caller finishes reading, not here).
@@ -174,7 +176,7 @@ export class DriveClient {
   // ---------------------------------------------------------------- files
 
   /** Lists a drive (or one folder of it with `path`). Entries keep `isDir`. */
-  async listFiles(desktopId: string, opts: CallOptions & FolderOptions = {}): Promise<DriveEntry[]> {
+  async listFiles(desktopId: string, opts: CallOptions & FolderOptions & { maxRetries?: number } = {}): Promise<DriveEntry[]> {
     const path = `${this.desktopPath(desktopId)}/files${this.folderQuery(opts.path)}`;
     return this.exchange({
       method: 'GET',
@@ -183,6 +185,7 @@ export class DriveClient {
       signal: opts.signal,
       retryResets: true,
       retryStatuses: RETRY_STATUSES,
+      maxRetries: opts.maxRetries,
       onSuccess: async (res, att) => ({ value: this.parseFileList(await this.readJson(res, att)) }),
     });
   }
@@ -430,7 +433,7 @@ export class DriveClient {
         return await this.attemptOnce(spec, attempt, this.base);
       } catch (e) {
         const err = e instanceof NenApiError ? e : this.classify(e, undefined, spec.signal, false);
-        if (!this.retryable.has(err) || attempt > this.maxRetries || this.isCancelled(spec.signal)) throw err;
+        if (!this.retryable.has(err) || attempt > (spec.maxRetries ?? this.maxRetries) || this.isCancelled(spec.signal)) throw err;
         const delay = err.retryAfterMs ?? backoffDelay(attempt, this.baseRetryDelayMs);
         if (waited + delay > this.maxRetryWaitMs) throw err;
         await this.sleep(delay, spec.signal);
