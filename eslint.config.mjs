@@ -19,7 +19,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/api/**/*.ts', 'test/unit/**/*.ts', 'test/emulator/**/*.ts', 'scripts/**'], rules: noVscode },
+  { files: ['src/api/**/*.ts', 'src/cache/**/*.ts', 'test/unit/**/*.ts', 'test/emulator/**/*.ts', 'scripts/**'], rules: noVscode },
   {
     files: ['src/views/**/*.ts'],
     rules: {
