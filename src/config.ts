@@ -13,6 +13,8 @@ export interface NenDriveSettings {
   transferTimeoutMs: number;
   transferConcurrency: number;
   confirmOverwrite: boolean;
+  /** How often live folders are listed again, in seconds; 0 turns live refresh off. */
+  liveRefreshSeconds: number;
 }
 
 const MIN_CONCURRENCY = 1;
@@ -39,11 +41,18 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): NenDriveSett
     transferTimeoutMs: seconds(c.get(Settings.transferTimeoutSeconds), 120) * 1000,
     transferConcurrency: clampInt(c.get(Settings.transferConcurrency), 4, MIN_CONCURRENCY, MAX_CONCURRENCY),
     confirmOverwrite: c.get<boolean>(Settings.confirmOverwrite) ?? true,
+    liveRefreshSeconds: liveSeconds(c.get(Settings.liveRefreshSeconds)),
   };
 }
 
 function seconds(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** 0 (off) or at least 1 s; nonsense falls back to the default 5. */
+function liveSeconds(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return 5;
+  return v === 0 ? 0 : Math.max(1, v);
 }
 
 function clampInt(v: unknown, fallback: number, min: number, max: number): number {

@@ -5,6 +5,8 @@ export const VIEW_CONTAINER_ID = 'nen-drive';
 export const VIEW_ID = 'nenDrive.desktops';
 export const SECRET_KEY_NAME = 'nenDrive.apiKey';
 export const ENV_KEY_NAME = 'NEN_API_KEY';
+/** The query that marks the read-only "remote version" of a file (the left side of Compare). */
+export const REMOTE_VERSION_QUERY = 'nen-remote-version';
 
 export const Settings = {
   section: 'nenDrive',
@@ -14,6 +16,7 @@ export const Settings = {
   transferTimeoutSeconds: 'transferTimeoutSeconds',
   transferConcurrency: 'transferConcurrency',
   confirmOverwrite: 'confirmOverwrite',
+  liveRefreshSeconds: 'liveRefreshSeconds',
 } as const;
 
 export const Commands = {

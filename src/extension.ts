@@ -3,7 +3,9 @@ import { ApiKeyStore } from './auth/ApiKeyStore';
 import { registerCommands } from './commands';
 import { ClientProvider } from './config';
 import { SCHEME } from './constants';
+import { ListingCache } from './cache/ListingCache';
 import { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
+import { LiveRefresh } from './drive/LiveRefresh';
 import { Logger } from './log/Logger';
 import type { Services } from './services';
 import { registerViews } from './views';
@@ -19,14 +21,18 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   const channel = vscode.window.createOutputChannel('Nen Drive', { log: true });
   const log = new Logger(channel, () => keys.secretValues());
   const clients = new ClientProvider(keys, log);
-  const fs = new DriveFileSystemProvider(clients, log);
-  const services: Services = { context, keys, clients, fs, log };
+  // A poll retries on its own schedule (LivePoller), so its listing asks the client for no retries.
+  const cache = new ListingCache((desktopId, folder, purpose) => clients.get().listFiles(desktopId, { path: folder, maxRetries: purpose === 'poll' ? 0 : undefined }));
+  const live = new LiveRefresh(cache, clients, log);
+  const fs = new DriveFileSystemProvider(clients, log, cache, live);
+  const services: Services = { context, keys, clients, fs, live, log };
 
   context.subscriptions.push(
     channel,
     keys,
     log,
     clients,
+    live,
     fs,
     vscode.workspace.registerFileSystemProvider(SCHEME, fs, { isCaseSensitive: true }),
     registerViews(services),

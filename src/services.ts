@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/ApiKeyStore';
 import type { ClientProvider } from './config';
 import type { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
+import type { LiveRefresh } from './drive/LiveRefresh';
 import type { Logger } from './log/Logger';
 import type { ViewsApi } from './views';
 
@@ -11,6 +12,8 @@ export interface Services {
   keys: ApiKeyStore;
   clients: ClientProvider;
   fs: DriveFileSystemProvider;
+  /** Which folders are live (polled): the tree tells it what it shows. */
+  live: LiveRefresh;
   log: Logger;
   /** Set by registerViews: the tree, for commands (at call time) and tests. */
   views?: ViewsApi;

@@ -12,8 +12,14 @@ const OVERWRITE = 'Overwrite';
  * save through once and saves.
  */
 export function registerConflictHandling(services: Services): vscode.Disposable {
+  // VS Code may write twice for one save (seen when the file changed under a dirty editor):
+  // one notification per file while it is open, not one per refused write.
+  const open = new Set<string>();
   return services.fs.onDidConflict((conflict) => {
-    void offerResolution(services, conflict);
+    const key = conflict.uri.toString();
+    if (open.has(key)) return;
+    open.add(key);
+    void offerResolution(services, conflict).finally(() => open.delete(key));
   });
 }
 

@@ -178,11 +178,12 @@ export async function uploadItems(
         services.log.error(`Uploading '${plan.label}' to ${target.desktopId} failed`, r.reason);
       }
     });
-    // Partial uploads are also changes: the listing and open editors must learn about them.
+    // Partial uploads are also changes: the listing, the tree and open editors learn about
+    // them as this window's own (never marked as someone else's).
     services.fs.invalidate(target.desktopId, target.folder);
     for (const r of report.uploaded) {
       const plan = plans.find((p) => p.name === r.name);
-      services.fs.notifyChanged(vscode.Uri.parse(r.uri), plan?.existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created);
+      services.fs.recordUpload(vscode.Uri.parse(r.uri), plan?.size ?? 0);
     }
     const firstFailure = results.settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled');
     if (firstFailure && report.uploaded.length === 0) {
@@ -194,7 +195,7 @@ export async function uploadItems(
 }
 
 /** The entries already at the target; a folder that does not exist yet is empty (uploading creates it). */
-async function remoteNames(services: Services, target: DriveFolderRef): Promise<{ name: string }[]> {
+async function remoteNames(services: Services, target: DriveFolderRef): Promise<readonly { name: string }[]> {
   try {
     return await services.fs.list(target.desktopId, target.folder, { fresh: true });
   } catch (err) {

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import { contentTypeFor, validateFolderPath, validateName } from '../api/names';
 import { MAX_UPLOAD_BYTES, type DriveEntry } from '../api/types';
+import type { ContainerRef, FetchOutcome, ListingCache, SeenVersion } from '../cache/ListingCache';
 import type { ClientProvider } from '../config';
+import { REMOTE_VERSION_QUERY } from '../constants';
 import type { Logger } from '../log/Logger';
 import { describeError, toFileSystemError } from './errors';
+import type { LiveRefresh } from './LiveRefresh';
 import { driveUri, parseDriveUri, parentUri, type DriveLocation } from './uri';
 
 /**
@@ -20,8 +23,7 @@ export const LISTING_TTL_MS = 3000;
  */
 export const WRITE_RECHECK_MS = 300;
 
-/** The query that marks the read-only "remote version" of a file (the left side of Compare). */
-export const REMOTE_VERSION_QUERY = 'nen-remote-version';
+export { REMOTE_VERSION_QUERY };
 
 /** A save that found the remote file changed since this window read it. */
 export interface SaveConflict {
@@ -30,24 +32,6 @@ export interface SaveConflict {
   expected: { size: number; modified: number };
   /** The entry on the server now. */
   actual: DriveEntry;
-}
-
-interface Listing {
-  entries: DriveEntry[];
-  byName: Map<string, DriveEntry>;
-  fetchedAt: number;
-}
-
-/** What this window last read or wrote for one file. */
-interface Seen {
-  size: number;
-  modified: number;
-  /**
-   * After our own upload the server's `modified` is unknown (the upload answer has no mtime):
-   * the entry is "unconfirmed" until a listing shows our size, and `before` is the version we
-   * replaced, so a listing still showing that one is not mistaken for ours.
-   */
-  unconfirmed?: { before?: number };
 }
 
 const DIR_STAT_TIME = 0;
@@ -67,61 +51,54 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   /** Fires when a save was refused because the remote file changed (commands offer Compare / Overwrite). */
   readonly onDidConflict: vscode.Event<SaveConflict> = this.conflictEmitter.event;
 
-  private readonly listings = new Map<string, Listing>();
-  private readonly inflight = new Map<string, Promise<Listing>>();
-  /** Bumped on every invalidation so a fetch that started earlier cannot store a stale listing. */
-  private readonly generations = new Map<string, number>();
-  private readonly seen = new Map<string, Seen>();
+  private readonly readEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires when a file's content was read for an editor (decorations clear their "new" mark). */
+  readonly onDidRead: vscode.Event<vscode.Uri> = this.readEmitter.event;
   private readonly overwriteAllowed = new Set<string>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly clients: ClientProvider,
     private readonly log: Logger,
+    /** What this window knows of the drives' listings (shared with the tree). */
+    readonly cache: ListingCache,
+    private readonly live: LiveRefresh,
   ) {
-    // A new URL or key can change every answer.
-    this.subscription = clients.onDidChange(() => this.invalidateAll());
+    this.subscriptions = [
+      // A new URL or key can change every answer.
+      clients.onDidChange(() => this.invalidateAll()),
+      toDisposable(cache.onDidFetch((outcome) => this.fireListingChange(outcome))),
+    ];
   }
 
   // ------------------------------------------------------------------ public helpers
 
   /** The cached listing of a drive or folder, shared by stat/readDirectory and the tree. */
-  async list(desktopId: string, folder?: string, opts: { fresh?: boolean } = {}): Promise<DriveEntry[]> {
-    return (await this.listing(desktopId, normalizeFolder(folder), opts.fresh ? 0 : LISTING_TTL_MS)).entries;
+  async list(desktopId: string, folder?: string, opts: { fresh?: boolean } = {}): Promise<readonly DriveEntry[]> {
+    return (await this.cache.get({ desktopId, folder }, { maxAgeMs: opts.fresh ? 0 : LISTING_TTL_MS })).entries;
   }
 
   /** Drops the cached listing of a drive's folder (the root when `folder` is omitted). */
   invalidate(desktopId: string, folder?: string): void {
-    const key = listingKey(desktopId, normalizeFolder(folder));
-    this.listings.delete(key);
-    this.inflight.delete(key);
-    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    this.cache.invalidate({ desktopId, folder });
   }
 
   /** Drops every cached listing (settings or key changed). */
   invalidateAll(): void {
-    for (const key of new Set([...this.listings.keys(), ...this.inflight.keys()])) {
-      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
-    }
-    this.listings.clear();
-    this.inflight.clear();
+    this.cache.invalidateAll();
   }
 
   /**
-   * For commands that changed the drive themselves (uploads): drops the parent's listing and
-   * tells VS Code (open editors, the Explorer) that `uri` changed.
+   * For commands that uploaded `uri` themselves: the listing shows it at once (not as someone
+   * else's change), and VS Code (open editors, the Explorer, the tree) hears that it changed.
    */
-  notifyChanged(uri: vscode.Uri, type: vscode.FileChangeType = vscode.FileChangeType.Changed): void {
+  recordUpload(uri: vscode.Uri, size: number): void {
     const loc = parseDriveUri(uri);
-    if (loc.name !== undefined) {
-      this.invalidate(loc.desktopId, loc.folder);
-      this.seen.delete(fileKey(loc));
-    }
-    const events: vscode.FileChangeEvent[] = [{ type, uri }];
-    if (type !== vscode.FileChangeType.Changed && loc.name !== undefined) {
-      events.push({ type: vscode.FileChangeType.Changed, uri: parentUri(uri) });
-    }
-    this.changeEmitter.fire(events);
+    if (loc.name === undefined) return;
+    const known = this.cache.peek(loc)?.byName.get(loc.name);
+    // Listeners (this provider's events, the tree) hear it from the cache when it knew the folder.
+    const change = this.cache.recordOwnWrite(loc, loc.name, size, { replacedModified: known?.modified, asEditorVersion: false });
+    if (!change) this.fireFileEvents(uri, known === undefined);
   }
 
   /**
@@ -145,35 +122,29 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     return uri.with({ query: REMOTE_VERSION_QUERY });
   }
 
-  /** What this window last read or wrote for `uri` (size, `modified` in seconds), if anything. */
-  lastSeen(uri: vscode.Uri): { size: number; modified: number } | undefined {
-    const s = this.seen.get(fileKey(parseDriveUri(uri)));
-    return s && { size: s.size, modified: s.modified };
-  }
-
   // ------------------------------------------------------------------ FileSystemProvider
 
   /**
-   * No polling: the Nen API has no change feed, and a timer per watched folder would spend
-   * requests while the window idles. Own writes fire events; the tree's Refresh refetches; a
-   * listing older than LISTING_TTL_MS is refetched on the next stat.
+   * The Nen API has no change feed: a watched drive, folder or file has its folder listed again
+   * every `nenDrive.liveRefreshSeconds` (see LiveRefresh), and the differences come back as
+   * Created / Changed / Deleted events.
    */
-  watch(): vscode.Disposable {
-    return new vscode.Disposable(() => undefined);
+  watch(uri: vscode.Uri, options: { readonly recursive: boolean; readonly excludes: readonly string[] }): vscode.Disposable {
+    if (isRemoteVersion(uri)) return new vscode.Disposable(() => undefined);
+    return this.live.watch(uri, options.recursive);
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const loc = parseDriveUri(uri);
     if (loc.name === undefined) {
       // The drive's root is a directory. Listing it proves the desktop exists.
-      await this.guard(uri, () => this.listing(loc.desktopId, undefined, LISTING_TTL_MS));
+      await this.guard(uri, () => this.cache.get({ desktopId: loc.desktopId }, { maxAgeMs: LISTING_TTL_MS }));
       return { type: vscode.FileType.Directory, ctime: DIR_STAT_TIME, mtime: DIR_STAT_TIME, size: 0 };
     }
     const entry = await this.lookup(uri, loc, LISTING_TTL_MS);
     if (!entry) throw this.notFound(uri, 'stat');
-    const key = fileKey(loc);
-    const seen = this.seen.get(key);
-    if (seen && !entry.isDir && !isRemoteVersion(uri) && this.overwriteAllowed.has(key)) {
+    const seen = this.cache.seenVersion(loc, loc.name);
+    if (seen && !entry.isDir && !isRemoteVersion(uri) && this.overwriteAllowed.has(fileKey(loc))) {
       // The user chose Overwrite: answer with the version the editor is based on, so VS Code's
       // own "file is newer" check lets this one save through to writeFile.
       return toStat({ name: loc.name, size: seen.size, modified: seen.modified, isDir: false });
@@ -191,7 +162,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
       if (!entry) throw this.notFound(uri, 'readDirectory');
       if (!entry.isDir) throw vscode.FileSystemError.FileNotADirectory(uri);
     }
-    const listing = await this.guard(uri, () => this.listing(loc.desktopId, folder, LISTING_TTL_MS));
+    const listing = await this.guard(uri, () => this.cache.get({ desktopId: loc.desktopId, folder }, { maxAgeMs: LISTING_TTL_MS }));
     return listing.entries.map((e) => [e.name, e.isDir ? vscode.FileType.Directory : vscode.FileType.File]);
   }
 
@@ -205,7 +176,8 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     const data = await this.guard(uri, () => this.clients.get().download(loc.desktopId, loc.name!, { path: loc.folder }));
     if (!remoteVersion) {
       // The version the editor now holds; a save checks the server still has it.
-      this.seen.set(fileKey(loc), { size: entry.size, modified: entry.modified });
+      this.cache.markRead(loc, loc.name, entry);
+      this.readEmitter.fire(uri);
     }
     return data;
   }
@@ -233,7 +205,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     if (current && !options.overwrite) throw vscode.FileSystemError.FileExists(uri);
     if (!current && !options.create) throw vscode.FileSystemError.FileNotFound(uri);
 
-    const expected = this.seen.get(key);
+    const expected = this.cache.seenVersion(loc, name);
     if (current && expected && !overwriteOnce && movedSince(expected, current)) {
       this.log.warn(
         `save of ${uri.toString(true)} refused: the remote file changed (read ${expected.size} B @ ${expected.modified}, now ${current.size} B @ ${current.modified})`,
@@ -245,21 +217,20 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
       );
     }
 
+    let ownChange: unknown;
     try {
       const result = await this.clients.get().upload(loc.desktopId, name, { kind: 'bytes', data: content }, {
         path: loc.folder,
         contentType: contentTypeFor(name),
       });
-      this.recordOwnWrite(loc, name, result.size ?? content.byteLength, current?.modified);
+      ownChange = this.cache.recordOwnWrite(loc, name, result.size ?? content.byteLength, { replacedModified: current?.modified, asEditorVersion: true });
     } catch (err) {
       // The server keeps the previous version on a failed upload, but say nothing about
       // a listing we no longer trust.
       this.invalidate(loc.desktopId, loc.folder);
       throw this.mapped(uri, 'writeFile', err);
     }
-    const events: vscode.FileChangeEvent[] = [{ type: current ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }];
-    if (!current) events.push({ type: vscode.FileChangeType.Changed, uri: parentUri(uri) });
-    this.changeEmitter.fire(events);
+    if (!ownChange) this.fireFileEvents(uri, !current);
   }
 
   delete(uri: vscode.Uri): void {
@@ -275,16 +246,24 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this.changeEmitter.dispose();
     this.conflictEmitter.dispose();
+    this.readEmitter.dispose();
   }
 
   // ------------------------------------------------------------------ internals
 
-  /** The entry for `uri`, checking each ancestor folder exists before listing it (no request for `.vscode/...` probes). */
+  /**
+   * The entry for `uri`, checking each ancestor folder exists before listing it (no request for
+   * `.vscode/...` probes of a folder the drive does not have). A name found in a cached listing
+   * is answered from it; a name missing from it is looked up in a listing requested after this
+   * call began (shared by concurrent lookups), because the desktop writes to its drive all the
+   * time and "not found" is the server's word to give, not the cache's.
+   */
   private async lookup(uri: vscode.Uri, loc: DriveLocation, maxAgeMs: number): Promise<DriveEntry | undefined> {
     if (loc.name === undefined) return undefined;
+    const ticket = this.cache.ticket();
     if (loc.folder !== undefined) {
       const segments = loc.folder.split('/');
       const parentLoc: DriveLocation = {
@@ -295,66 +274,36 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
       const parent = await this.lookup(uri, parentLoc, LISTING_TTL_MS);
       if (!parent?.isDir) return undefined;
     }
-    const listing = await this.guard(loc.folder === undefined ? driveUri(loc.desktopId) : uri, () =>
-      this.listing(loc.desktopId, loc.folder, maxAgeMs),
-    );
-    return listing.byName.get(loc.name);
+    const where = loc.folder === undefined ? driveUri(loc.desktopId) : uri;
+    const container = { desktopId: loc.desktopId, folder: loc.folder };
+    const listing = await this.guard(where, () => this.cache.get(container, { maxAgeMs }));
+    const entry = listing.byName.get(loc.name);
+    if (entry || listing.seq > ticket) return entry;
+    const fresh = await this.guard(where, () => this.cache.get(container, { maxAgeMs: 0, after: ticket }));
+    return fresh.byName.get(loc.name);
   }
 
-  private listing(desktopId: string, folder: string | undefined, maxAgeMs: number): Promise<Listing> {
-    const key = listingKey(desktopId, folder);
-    const cached = this.listings.get(key);
-    if (cached && Date.now() - cached.fetchedAt <= maxAgeMs) return Promise.resolve(cached);
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const generation = this.generations.get(key) ?? 0;
-    const started = Date.now();
-    const fetch = (async () => {
-      const entries = await this.clients.get().listFiles(desktopId, { path: folder });
-      const listing: Listing = { entries, byName: new Map(entries.map((e) => [e.name, e])), fetchedAt: started };
-      this.reconcile(desktopId, folder, listing);
-      if ((this.generations.get(key) ?? 0) === generation) this.listings.set(key, listing);
-      return listing;
-    })();
-    this.inflight.set(key, fetch);
-    const clear = () => {
-      if (this.inflight.get(key) === fetch) this.inflight.delete(key);
-    };
-    fetch.then(clear, clear);
-    return fetch;
-  }
-
-  /** A fresh listing confirms our own unconfirmed writes (their real `modified`). */
-  private reconcile(desktopId: string, folder: string | undefined, listing: Listing): void {
-    for (const entry of listing.entries) {
-      const key = fileKey({ desktopId, folder, name: entry.name });
-      const s = this.seen.get(key);
-      if (!s?.unconfirmed) continue;
-      const before = s.unconfirmed.before;
-      if (entry.size === s.size && (before === undefined || entry.modified !== before)) {
-        this.seen.set(key, { size: entry.size, modified: entry.modified });
-      }
+  /** Turns a listing's differences into the events VS Code (editors, Explorer, watchers) expects. */
+  private fireListingChange(outcome: FetchOutcome): void {
+    if (!outcome.ok || !outcome.change) return;
+    const { container, created, changed, deleted } = outcome.change;
+    const at = (name: string) => childUri(container, name);
+    const events: vscode.FileChangeEvent[] = [
+      ...created.map((e) => ({ type: vscode.FileChangeType.Created, uri: at(e.name) })),
+      ...changed.map((e) => ({ type: vscode.FileChangeType.Changed, uri: at(e.name) })),
+      ...deleted.map((e) => ({ type: vscode.FileChangeType.Deleted, uri: at(e.name) })),
+    ];
+    if (events.length === 0) return;
+    if (created.length > 0 || deleted.length > 0) {
+      events.push({ type: vscode.FileChangeType.Changed, uri: driveUri(container.desktopId, ...(container.folder ? container.folder.split('/') : [])) });
     }
+    this.changeEmitter.fire(events);
   }
 
-  /**
-   * After an upload: patch the cached listing (so VS Code's stat right after the save costs no
-   * request) and remember the version as ours. The upload answer has no mtime, so `modified`
-   * is this machine's clock until a listing shows the server's.
-   */
-  private recordOwnWrite(loc: DriveLocation, name: string, size: number, replacedModified: number | undefined): void {
-    const key = listingKey(loc.desktopId, loc.folder);
-    const modified = Date.now() / 1000;
-    const entry: DriveEntry = { name, size, modified, isDir: false };
-    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
-    this.inflight.delete(key);
-    const listing = this.listings.get(key);
-    if (listing) {
-      const entries = listing.entries.filter((e) => e.name !== name);
-      entries.push(entry);
-      this.listings.set(key, { entries, byName: new Map(entries.map((e) => [e.name, e])), fetchedAt: listing.fetchedAt });
-    }
-    this.seen.set(fileKey(loc), { size, modified, unconfirmed: { before: replacedModified } });
+  private fireFileEvents(uri: vscode.Uri, created: boolean): void {
+    const events: vscode.FileChangeEvent[] = [{ type: created ? vscode.FileChangeType.Created : vscode.FileChangeType.Changed, uri }];
+    if (created) events.push({ type: vscode.FileChangeType.Changed, uri: parentUri(uri) });
+    this.changeEmitter.fire(events);
   }
 
   private async guard<T>(uri: vscode.Uri, op: () => Promise<T>): Promise<T> {
@@ -385,7 +334,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 }
 
-function movedSince(expected: Seen, current: DriveEntry): boolean {
+function movedSince(expected: SeenVersion, current: DriveEntry): boolean {
   if (expected.unconfirmed) {
     // Our own upload whose server mtime we never saw: only a different size proves a change.
     return current.size !== expected.size;
@@ -413,20 +362,18 @@ function folderOf(loc: DriveLocation): string | undefined {
   return loc.folder === undefined ? loc.name : `${loc.folder}/${loc.name}`;
 }
 
-function normalizeFolder(folder: string | undefined): string | undefined {
-  if (folder === undefined) return undefined;
-  const joined = folder.split('/').filter(Boolean).join('/');
-  return joined || undefined;
-}
-
-function listingKey(desktopId: string, folder: string | undefined): string {
-  return `${desktopId}\u0000${folder ?? ''}`;
-}
-
 function fileKey(loc: DriveLocation): string {
   return `${loc.desktopId}\u0000${loc.folder ?? ''}\u0000${loc.name ?? ''}`;
 }
 
 function formatMiB(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+function childUri(container: ContainerRef, name: string): vscode.Uri {
+  return driveUri(container.desktopId, ...(container.folder ? container.folder.split('/') : []), name);
+}
+
+function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
 }

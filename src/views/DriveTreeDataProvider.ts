@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Desktop, DriveEntry } from '../api/types';
+import { containerKey, type ContainerRef, type FetchOutcome } from '../cache/ListingCache';
 import { Commands, ContextKeys } from '../constants';
 import { readSettings } from '../config';
 import { describeError, errorKind } from '../drive/errors';
@@ -40,20 +41,81 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   /** Sorted children per listing array: a re-render of an unchanged listing is free. */
   private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; nodes: EntryNode[] }>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** The latest node object handed to VS Code per container key: what a repaint fires. */
+  private readonly containers = new Map<string, DesktopNode | EntryNode>();
+  /** Containers VS Code shows expanded (their rows' keys); shown only while every ancestor is too. */
+  private readonly expanded = new Set<string>();
+  private visible = false;
+  /** A failure seen by someone else's listing (a poll), shown by the next getChildren without a new request. */
+  private readonly failed = new Map<string, unknown>();
+  /** Containers showing an error row now: further failures do not repaint them, a success does. */
+  private readonly showingError = new Set<string>();
 
   private readonly desktopIcon: { light: vscode.Uri; dark: vscode.Uri };
 
   constructor(private readonly services: Services) {
     const media = vscode.Uri.joinPath(services.context.extensionUri, 'media');
     this.desktopIcon = { light: vscode.Uri.joinPath(media, 'desktop-light.svg'), dark: vscode.Uri.joinPath(media, 'desktop-dark.svg') };
+    const fetched = services.fs.cache.onDidFetch((outcome) => this.onFetch(outcome));
     this.disposables.push(
       this.changed,
-      services.fs.onDidChangeFile(() => this.changed.fire(undefined)),
-      // A refused save has just fetched the remote entry: show its new size and age at once.
-      services.fs.onDidConflict(() => this.changed.fire(undefined)),
+      new vscode.Disposable(() => fetched.dispose()),
       // Fires for settings and key changes alike.
       services.clients.onDidChange(() => this.refresh()),
     );
+  }
+
+  /** The view's visibility and expansion (from the TreeView's events): what is live. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.publishShown();
+  }
+
+  setExpanded(node: DriveNode, expanded: boolean): void {
+    if (node.kind !== 'desktop' && node.kind !== 'folder') return;
+    const key = keyOfContainer(node);
+    if (expanded) {
+      this.expanded.add(key);
+      this.services.live.nudge(refOf(node));
+    } else this.expanded.delete(key);
+    this.publishShown();
+  }
+
+  /**
+   * Any listing of a container the tree shows, by anyone (a poll, an editor's stat, a save):
+   * a change repaints that container alone, keeping expansion, selection and scroll; a failure
+   * shows the error row once; the first success after a failure brings the rows back.
+   */
+  private onFetch(outcome: FetchOutcome): void {
+    const node = this.containers.get(outcome.key);
+    if (!node) return;
+    if (!outcome.ok) {
+      if (this.showingError.has(outcome.key)) return;
+      this.failed.set(outcome.key, outcome.error);
+      this.changed.fire(node);
+      return;
+    }
+    this.failed.delete(outcome.key);
+    if (this.showingError.has(outcome.key) || outcome.change) this.changed.fire(node);
+  }
+
+  /** Expanded containers whose ancestors are all expanded, while the view is visible. */
+  private publishShown(): void {
+    const shown: ContainerRef[] = [];
+    if (this.visible) {
+      for (const key of this.expanded) {
+        const node = this.containers.get(key);
+        if (node && this.ancestorsExpanded(node)) shown.push(refOf(node));
+      }
+    }
+    this.services.live.setShown('tree', shown);
+  }
+
+  private ancestorsExpanded(node: DesktopNode | EntryNode): boolean {
+    for (let p = node.kind === 'desktop' ? undefined : node.parent; p; p = p.kind === 'desktop' ? undefined : p.parent) {
+      if (!this.expanded.has(keyOfContainer(p))) return false;
+    }
+    return true;
   }
 
   /** Reloads one container (fresh listing), or everything when `node` is undefined. */
@@ -61,12 +123,18 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     if (!node || node.kind === 'desktop' && node.notFound) {
       this.roots = undefined;
       this.generation++;
+      this.failed.clear();
+      this.showingError.clear();
       this.changed.fire(undefined);
       return;
     }
     const container = node.kind === 'message' ? node.parent : node.kind === 'file' ? node.parent : node;
     if (!container) return this.refresh();
-    this.listedIn.set(containerKey(container.desktopId, folderOf(container)), -1);
+    const key = keyOfContainer(container);
+    this.listedIn.set(key, -1);
+    this.failed.delete(key);
+    this.showingError.delete(key);
+    this.services.live.nudge(refOf(container));
     this.changed.fire(container);
   }
 
@@ -170,6 +238,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       this.roots = undefined; // a retry must fetch again
       return [errorRow(err, undefined, this.services.log.redact)];
     }
+    for (const n of nodes) this.containers.set(keyOfContainer(n), n);
+    this.publishShown();
     void vscode.commands.executeCommand('setContext', ContextKeys.hasDesktops, nodes.length > 0);
     return nodes;
   }
@@ -177,6 +247,18 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private async loadEntries(container: DesktopNode | EntryNode): Promise<DriveNode[]> {
     const folder = folderOf(container);
     const key = containerKey(container.desktopId, folder);
+    // VS Code asks for children only of expanded containers.
+    this.containers.set(key, container);
+    if (!this.expanded.has(key)) {
+      this.expanded.add(key);
+      this.publishShown();
+    }
+    const failure = this.failed.get(key);
+    if (failure !== undefined) {
+      this.failed.delete(key);
+      this.showingError.add(key);
+      return [errorRow(failure, container, this.services.log.redact)];
+    }
     const listed = this.listedIn.get(key);
     const fresh = listed !== undefined && listed !== this.generation;
     this.listedIn.set(key, this.generation);
@@ -185,14 +267,18 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       entries = await this.services.fs.list(container.desktopId, folder, { fresh });
     } catch (err) {
       this.services.log.warn(`Listing ${container.desktopId}${folder ? `/${folder}` : ''} failed: ${describeError(err, this.services.log.redact)}`);
+      this.failed.delete(key); // this very failure, reported by the cache while we awaited it
+      this.showingError.add(key);
       return [errorRow(err, container, this.services.log.redact)];
     }
+    this.showingError.delete(key);
     if (entries.length === 0) {
       return [{ kind: 'message', parent: container, label: 'No files yet', detail: 'drop files here or use Upload', action: 'upload', isError: false }];
     }
     const cached = this.sorted.get(entries);
     if (cached && cached.parent === container) return cached.nodes;
     const nodes = entryNodes(container, folder, entries);
+    for (const n of nodes) if (n.kind === 'folder') this.containers.set(keyOfContainer(n), n);
     this.sorted.set(entries, { parent: container, nodes });
     return nodes;
   }
@@ -202,8 +288,13 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 }
 
-function containerKey(desktopId: string, folder: string | undefined): string {
-  return `${desktopId}\u0000${folder ?? ''}`;
+function keyOfContainer(node: DesktopNode | EntryNode): string {
+  return containerKey(node.desktopId, folderOf(node));
+}
+
+function refOf(node: DesktopNode | EntryNode): ContainerRef {
+  const folder = folderOf(node);
+  return folder === undefined ? { desktopId: node.desktopId } : { desktopId: node.desktopId, folder };
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ENV_KEY_NAME, VIEW_ID } from '../constants';
 import type { Services } from '../services';
+import { DriveDecorationProvider } from './DriveDecorationProvider';
 import { DriveDragAndDropController } from './DriveDragAndDropController';
 import { DriveTreeDataProvider } from './DriveTreeDataProvider';
 import type { DriveNode } from './nodes';
@@ -10,6 +11,7 @@ export interface ViewsApi {
   readonly tree: DriveTreeDataProvider;
   readonly dragAndDrop: DriveDragAndDropController;
   readonly view: vscode.TreeView<DriveNode>;
+  readonly decorations: DriveDecorationProvider;
 }
 
 /**
@@ -25,9 +27,18 @@ export function registerViews(services: Services): vscode.Disposable {
     canSelectMany: true,
     showCollapseAll: true,
   });
+  // Only what the view shows expanded is live (polled); a hidden view polls nothing.
+  tree.setVisible(view.visible);
+  const viewState = vscode.Disposable.from(
+    view.onDidChangeVisibility((e) => tree.setVisible(e.visible)),
+    view.onDidExpandElement((e) => tree.setExpanded(e.element, true)),
+    view.onDidCollapseElement((e) => tree.setExpanded(e.element, false)),
+  );
+  const decorations = new DriveDecorationProvider(services.fs.cache, services.fs.onDidRead, services.clients.onDidChange);
+  const decorationRegistration = vscode.window.registerFileDecorationProvider(decorations);
   // Commands reach the tree through the services object: views never import commands, and
   // commands need the tree only at call time, so the order of registration does not matter.
-  services.views = { tree, dragAndDrop, view };
+  services.views = { tree, dragAndDrop, view, decorations };
 
   const showKeySource = async (): Promise<void> => {
     const source = await services.keys.source();
@@ -40,7 +51,7 @@ export function registerViews(services: Services): vscode.Disposable {
   void showKeySource();
   const keyWatch = services.keys.onDidChange(() => void showKeySource());
 
-  return vscode.Disposable.from(keyWatch, view, tree, {
+  return vscode.Disposable.from(keyWatch, viewState, decorationRegistration, decorations, view, tree, {
     dispose: () => {
       if (services.views?.tree === tree) services.views = undefined;
     },

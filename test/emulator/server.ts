@@ -631,6 +631,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
         return undefined;
       }
     },
+    removeFile(desktopId, name, o = {}) {
+      const folder = o.path ? parseFolderPath(o.path) : { segments: [] };
+      if ('error' in folder || badNameReason(name) || !isDesktopId(desktopId)) return false;
+      try {
+        fs.rmSync(store.resolve(desktopId, [...folder.segments, name]));
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async close() {
       if (closing) return;
       closing = true;

@@ -69,5 +69,7 @@ export interface EmulatorHandle {
   putFile(desktopId: string, name: string, data: Uint8Array | string, opts?: { mtime?: number; contentType?: string; path?: string }): void;
   /** Read a stored file straight from disk; undefined when missing. */
   readFile(desktopId: string, name: string, opts?: { path?: string }): Buffer | undefined;
+  /** Delete a stored file straight from disk (the desktop removing it); false when it was not there. */
+  removeFile(desktopId: string, name: string, opts?: { path?: string }): boolean;
   close(): Promise<void>;
 }

@@ -131,7 +131,7 @@ suite('nendrive: file system provider', () => {
     assert.notEqual(stat.mtime % 1000, 0, 'the sub-second part is kept');
   });
 
-  test('stat of a missing name throws FileNotFound without a warning, and probes of absent folders cost no request', async () => {
+  test('stat of a missing name throws FileNotFound without a warning, and probes of absent folders cost one root listing', async () => {
     env.emu.putFile(env.desktopId, 'present.txt', 'x');
     const err = await rejects(vscode.workspace.fs.stat(env.uri('missing.txt')));
     assert.equal(codeOf(err), 'FileNotFound');
@@ -139,7 +139,8 @@ suite('nendrive: file system provider', () => {
     env.emu.clearRequests();
     const probe = await rejects(vscode.workspace.fs.stat(env.uri('.vscode', 'settings.json')));
     assert.equal(codeOf(probe), 'FileNotFound');
-    assert.equal(env.emu.requests.length, 0, 'no ?path=.vscode listing for a folder the root does not have');
+    // "Not found" is the server's word: the root is listed once afresh, and never ?path=.vscode.
+    assert.deepEqual(env.emu.requests.map((r) => r.url), [`/desktops/${env.desktopId}/files`], 'one fresh root listing, no ?path=.vscode listing for a folder the root does not have');
     assert.deepEqual(lines.filter((l) => l.level === 'warn' || l.level === 'error'), []);
   });
 

@@ -33,6 +33,11 @@ export interface SetupOptions {
   /** Support `?path=` folders (default true). */
   folders?: boolean;
   latencyMs?: number;
+  /**
+   * `nenDrive.liveRefreshSeconds` for this test (default 0: off, so that the request budgets of
+   * other suites are exact; the live suite turns it on).
+   */
+  liveRefreshSeconds?: number;
 }
 
 export interface EmulatorSetup {
@@ -92,11 +97,13 @@ export async function setupEmulator(opts: SetupOptions = {}): Promise<EmulatorSe
   const config = vscode.workspace.getConfiguration(Settings.section);
   await config.update(Settings.apiUrl, emu.url, vscode.ConfigurationTarget.Global);
   await config.update(Settings.desktops, opts.configuredDesktops ?? desktops, vscode.ConfigurationTarget.Global);
+  await config.update(Settings.liveRefreshSeconds, opts.liveRefreshSeconds ?? 0, vscode.ConfigurationTarget.Global);
   if (opts.setKey ?? true) await services.keys.set(apiKey);
   else await services.keys.clear();
 
   // The ClientProvider rebuilds on configuration events; wait until it points at this emulator.
   await waitFor(() => services.clients.baseUrl === emu.url, `the client to use ${emu.url}`);
+  await waitFor(() => services.clients.settings.liveRefreshSeconds === (opts.liveRefreshSeconds ?? 0), 'the live refresh setting to apply');
   if (opts.setKey ?? true) await waitFor(async () => (await services.keys.get()) === apiKey, 'the key to be stored');
   // A listing cached for a previous emulator must not leak into this one.
   services.fs.invalidateAll();
@@ -115,6 +122,7 @@ export async function setupEmulator(opts: SetupOptions = {}): Promise<EmulatorSe
       const c = vscode.workspace.getConfiguration(Settings.section);
       await c.update(Settings.apiUrl, undefined, vscode.ConfigurationTarget.Global);
       await c.update(Settings.desktops, undefined, vscode.ConfigurationTarget.Global);
+      await c.update(Settings.liveRefreshSeconds, undefined, vscode.ConfigurationTarget.Global);
       services.fs.invalidateAll();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

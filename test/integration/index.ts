@@ -79,6 +79,8 @@ export async function run(): Promise<void> {
 
   // Generous timeouts: a real extension host is slower than plain Node, and CI has 2 cores.
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, slow: 5_000, color: false, reporter: 'spec' });
+  // NEN_DRIVE_TEST_GREP runs only the tests whose full title matches (for working on one suite).
+  if (process.env.NEN_DRIVE_TEST_GREP) mocha.grep(process.env.NEN_DRIVE_TEST_GREP);
   const report = await new Promise<TestReport>((resolve, reject) => {
     try {
       const files = findTestFiles(__dirname);

@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-drive-it-workspace-'));
 
   const started = Date.now();
-  const server = await startCodeServer({ name: 'integration', logFile, env: { NEN_DRIVE_TEST_REPORT: reportFile } });
+  const server = await startCodeServer({ name: 'integration', logFile, env: { NEN_DRIVE_TEST_REPORT: reportFile, ...(process.env.NEN_DRIVE_TEST_GREP ? { NEN_DRIVE_TEST_GREP: process.env.NEN_DRIVE_TEST_GREP } : {}) } });
   const browser = await launchChromium();
   const consoleLines: string[] = [];
   let verdict: 'report' | 'timeout' | 'crash' = 'timeout';
