@@ -16,19 +16,28 @@ export interface ActivationResult {
   getChildrenMs?: number[];
   /** The same from a listing already in the provider's cache (the tree's own cost). */
   getChildrenFromCacheMs?: number[];
+  /** One live-refresh poll of the `treeCount`-file drive (request + parse + diff). */
+  pollMs?: number[];
+  /** The diff alone, same drive, in the extension host. */
+  diffMs?: number[];
+  /** Listings of an idle visible drive over a minute (first run only). */
+  idle?: { seconds: number; listings: number; intervalSeconds: number };
   note?: string;
   /** Why nothing was measured. */
   reason?: string;
   errors?: string[];
 }
 
-export async function measureActivation(root: string, tmp: string, runs: number, treeCount: number): Promise<ActivationResult> {
+export async function measureActivation(root: string, tmp: string, runs: number, treeCount: number, idleSeconds = 0): Promise<ActivationResult> {
   if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
   const probe = join(root, 'out', 'scripts', 'bench', 'activationProbe.js');
   if (!existsSync(join(root, 'dist', 'extension.js'))) return { reason: 'dist/extension.js missing (npm run build)' };
   const activationMs: number[] = [];
   const getChildrenMs: number[] = [];
   const getChildrenFromCacheMs: number[] = [];
+  const pollMs: number[] = [];
+  const diffMs: number[] = [];
+  let idle: ActivationResult['idle'];
   const errors: string[] = [];
   let alreadyActive = 0;
   for (let i = 0; i < runs; i++) {
@@ -36,18 +45,18 @@ export async function measureActivation(root: string, tmp: string, runs: number,
     const workspace = join(dir, 'workspace');
     mkdirSync(workspace);
     const outFile = join(dir, 'probe.json');
-    const server = await startCodeServer({ name: 'bench', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_ACTIVATION_OUT: outFile, NEN_BENCH_TREE_COUNT: String(treeCount) } });
+    const server = await startCodeServer({ name: 'bench', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_ACTIVATION_OUT: outFile, NEN_BENCH_TREE_COUNT: String(treeCount), NEN_BENCH_LIVE_SECONDS: i === 0 ? String(idleSeconds) : '0' } });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: root, extensionTestsPath: probe }));
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 120_000 + (i === 0 ? idleSeconds * 1000 : 0);
       while (!existsSync(outFile) && Date.now() < deadline) {
         if (/Extension Host Process exited with code/.test(server.readLog())) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       if (!existsSync(outFile)) {
-        errors.push(`run ${i + 1}: no probe report within 120 s`);
+        errors.push(`run ${i + 1}: no probe report in time`);
         continue;
       }
       const report = JSON.parse(readFileSync(outFile, 'utf8')) as ProbeReport;
@@ -56,13 +65,16 @@ export async function measureActivation(root: string, tmp: string, runs: number,
       else if (report.activationMs !== undefined) activationMs.push(Math.round(report.activationMs * 10) / 10);
       if (report.treeWithListingMs !== undefined) getChildrenMs.push(Math.round(report.treeWithListingMs * 10) / 10);
       if (report.treeFromCacheMs !== undefined) getChildrenFromCacheMs.push(Math.round(report.treeFromCacheMs * 10) / 10);
+      if (report.pollMs !== undefined) pollMs.push(Math.round(report.pollMs * 10) / 10);
+      if (report.diffMs !== undefined) diffMs.push(Math.round(report.diffMs * 100) / 100);
+      if (report.idle) idle = report.idle;
     } finally {
       await browser.close().catch(() => undefined);
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const result: ActivationResult = { activationMs, getChildrenMs, getChildrenFromCacheMs, errors: errors.length ? errors : undefined };
+  const result: ActivationResult = { activationMs, getChildrenMs, getChildrenFromCacheMs, pollMs, diffMs, idle, errors: errors.length ? errors : undefined };
   result.note = 'code-server 4.100.3, fresh host per run';
   if (alreadyActive) result.reason = `${alreadyActive} run(s) found the extension already active before the probe (activated at startup)`;
   if (!activationMs.length) result.reason = result.reason ?? (errors[0] ?? 'no sample');

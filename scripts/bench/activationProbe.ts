@@ -5,15 +5,19 @@
  * writes `{ isActiveBefore, activationMs }` to the file named by NEN_BENCH_ACTIVATION_OUT.
  * With NEN_BENCH_TREE_COUNT it then times the tree's getChildren for a drive of that many
  * files, on an emulator started in the host by the in-host suite's helpers (as
- * test/integration/tree.test.ts does).
+ * test/integration/tree.test.ts does), the cost of one live-refresh poll of that drive
+ * (request + parse + diff) and of the diff alone, and with NEN_BENCH_LIVE_SECONDS the
+ * listings an idle, visible drive costs over that many seconds at the default interval.
  */
 // eslint-disable-next-line no-restricted-imports -- the one bench module that runs inside the extension host
 import * as vscode from 'vscode';
 import { writeFileSync, renameSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { DriveEntry } from '../../src/api/types';
+import { diffListings } from '../../src/cache/diff';
 import { EXTENSION_ID } from '../../src/constants';
 import type { DesktopNode } from '../../src/views/nodes';
-import { setupEmulator } from '../../test/integration/helpers';
+import { countDriveRequests, setupEmulator } from '../../test/integration/helpers';
 
 export interface ProbeReport {
   isActiveBefore: boolean;
@@ -22,6 +26,12 @@ export interface ProbeReport {
   treeWithListingMs?: number;
   /** getChildren of the desktop row from a fresh listing already in the provider's cache. */
   treeFromCacheMs?: number;
+  /** One poll of the drive (one file changed): request, parse, diff and events. */
+  pollMs?: number;
+  /** diffListings of two listings of the drive, one entry changed. */
+  diffMs?: number;
+  /** Listings of an idle drive shown in a visible tree, at the default interval. */
+  idle?: { seconds: number; listings: number; intervalSeconds: number };
   error?: string;
 }
 
@@ -42,6 +52,40 @@ async function timeTree(count: number, report: ProbeReport): Promise<void> {
     t = performance.now();
     await views.tree.getChildren(desktop);
     report.treeFromCacheMs = performance.now() - t;
+
+    // A live-refresh poll as LiveRefresh makes it: the drive is known, one file changed since.
+    env.emu.putFile(env.desktopId, 'file-0.dat', 'changed');
+    t = performance.now();
+    const polled = await env.services.fs.cache.get({ desktopId: env.desktopId }, { maxAgeMs: 0, purpose: 'poll' });
+    report.pollMs = performance.now() - t;
+    const before = new Map<string, DriveEntry>(polled.entries.map((e) => [e.name, e]));
+    const after = polled.entries.map((e) => (e.name === 'file-1.dat' ? { ...e, size: e.size + 1 } : e));
+    const afterMap = new Map(after.map((e) => [e.name, e]));
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      t = performance.now();
+      diffListings(before, after, afterMap);
+      samples.push(performance.now() - t);
+    }
+    report.diffMs = samples.sort((a, b) => a - b)[2];
+  } finally {
+    await env.dispose();
+  }
+}
+
+/** What an idle drive shown in a visible tree costs: listings over `seconds`, default interval. */
+async function timeIdle(seconds: number, report: ProbeReport): Promise<void> {
+  const intervalSeconds = 5;
+  const env = await setupEmulator({ liveRefreshSeconds: intervalSeconds });
+  try {
+    env.emu.putFile(env.desktopId, 'idle.txt', 'x');
+    await env.services.fs.list(env.desktopId);
+    env.emu.clearRequests();
+    // Exactly what the tree reports while visible with this desktop expanded.
+    env.services.live.setShown('bench', [{ desktopId: env.desktopId }]);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    env.services.live.setShown('bench', []);
+    report.idle = { seconds, listings: countDriveRequests(env.emu, env.desktopId).listings, intervalSeconds };
   } finally {
     await env.dispose();
   }
@@ -61,6 +105,8 @@ export async function run(): Promise<void> {
     }
     const treeCount = Number(process.env.NEN_BENCH_TREE_COUNT ?? 0);
     if (treeCount > 0) await timeTree(treeCount, report);
+    const idleSeconds = Number(process.env.NEN_BENCH_LIVE_SECONDS ?? 0);
+    if (idleSeconds > 0) await timeIdle(idleSeconds, report);
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SaveConflict } from '../../src/drive/DriveFileSystemProvider';
+import type { DesktopNode, DriveNode } from '../../src/views/nodes';
 import { closeAllEditors, countDriveRequests, rejects, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 /**
@@ -264,6 +265,46 @@ suite('Live drive', () => {
       assert.equal(decorations.provideFileDecoration(env.uri('screenshot-1.png'))?.badge, 'N');
     } finally {
       w.dispose();
+    }
+  });
+
+  test('the visible tree follows the drive by itself, repainting only the container that changed', async () => {
+    const views = env.api.services.views;
+    assert.ok(views);
+    env.emu.putFile(env.desktopId, 'before.txt', 'x');
+    const fired: (DriveNode | undefined)[] = [];
+    const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
+    try {
+      await vscode.commands.executeCommand('nenDrive.desktops.focus');
+      await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
+      const roots = await views.tree.getChildren();
+      const desktop = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
+      assert.ok(desktop, 'the desktop row');
+      await views.view.reveal(desktop, { expand: true });
+      await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
+      fired.length = 0;
+
+      env.emu.putFile(env.desktopId, 'appeared.txt', 'hello'); // the desktop writes, nobody clicks
+      await waitFor(async () => (await views.tree.getChildren(desktop)).some((n) => n.kind === 'file' && n.entry.name === 'appeared.txt'), 'the new row', (2 * INTERVAL_S + 3) * 1000);
+      await waitFor(() => fired.length > 0, 'a repaint');
+      assert.ok(fired.every((n) => n?.kind === 'desktop' && n.desktopId === env.desktopId), `only the desktop container repainted, never the whole tree: ${JSON.stringify(fired.map((n) => n?.kind ?? 'ALL'))}`);
+
+      env.emu.removeFile(env.desktopId, 'before.txt');
+      await waitFor(async () => !(await views.tree.getChildren(desktop)).some((n) => n.kind === 'file' && n.entry.name === 'before.txt'), 'the vanished row to go', (4 * INTERVAL_S + 3) * 1000);
+
+      // Our own save repaints the container too, not the whole tree.
+      fired.length = 0;
+      await vscode.workspace.fs.writeFile(env.uri('own.txt'), enc('mine'));
+      await waitFor(() => fired.length > 0, 'a repaint after our save');
+      assert.ok(fired.every((n) => n !== undefined), 'a save never repaints the whole tree');
+
+      // Collapsed: no longer live.
+      await vscode.commands.executeCommand('workbench.actions.treeView.nenDrive.desktops.collapseAll');
+      await waitFor(() => !env.services.live.targets.some((t) => t.desktopId === env.desktopId), 'the collapsed desktop to stop being polled', 5000);
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
     }
   });
 
