@@ -1,6 +1,9 @@
 import { normalizeFolderPath } from '../api/names';
 import type { DriveEntry } from '../api/types';
 import { diffListings, isEmptyDiff, type EntryDiff } from './diff';
+import { byName, containerKey, fileKey, isOwnVersion, isReplacedVersion, normalize, parseKey, withEntry, type OwnWrite } from './keys';
+
+export { containerKey, parseKey };
 
 /**
  * The one home of what this window knows about the drives' listings: the short-lived cache
@@ -57,10 +60,6 @@ export interface SeenVersion {
   unconfirmed?: { before?: number };
 }
 
-interface OwnWrite {
-  size: number;
-  before?: number;
-}
 
 interface Running {
   promise: Promise<Listing>;
@@ -282,46 +281,4 @@ export class ListingCache {
   private bump(key: string): void {
     this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
   }
-}
-
-/** The one key of a folder of a drive (`folder` already normalised). */
-export function containerKey(desktopId: string, folder: string | undefined): string {
-  return `${desktopId}\u0000${folder ?? ''}`;
-}
-
-export function parseKey(key: string): ContainerRef {
-  const i = key.indexOf('\u0000');
-  const folder = key.slice(i + 1);
-  return folder ? { desktopId: key.slice(0, i), folder } : { desktopId: key.slice(0, i) };
-}
-
-function fileKey(ref: ContainerRef, name: string): string {
-  return `${containerKey(ref.desktopId, ref.folder)}\u0000${name}`;
-}
-
-/** The listing shows the version this window uploaded (same size, not the version it replaced). */
-function isOwnVersion(own: OwnWrite, entry: DriveEntry): boolean {
-  return !entry.isDir && entry.size === own.size && (own.before === undefined || entry.modified !== own.before);
-}
-
-/** The listing still shows the version this window's upload replaced. */
-function isReplacedVersion(own: OwnWrite, entry: DriveEntry): boolean {
-  return own.before !== undefined && entry.modified === own.before;
-}
-
-function normalize(ref: ContainerRef): ContainerRef {
-  const folder = normalizeFolderPath(ref.folder);
-  return folder === undefined ? { desktopId: ref.desktopId } : { desktopId: ref.desktopId, folder };
-}
-
-function byName(entries: readonly DriveEntry[]): Map<string, DriveEntry> {
-  const map = new Map<string, DriveEntry>();
-  for (const e of entries) map.set(e.name, e);
-  return map;
-}
-
-function withEntry(listing: Listing, entry: DriveEntry): Listing {
-  const entries = listing.entries.filter((e) => e.name !== entry.name);
-  entries.push(entry);
-  return { entries, byName: byName(entries), fetchedAt: listing.fetchedAt, seq: listing.seq };
 }

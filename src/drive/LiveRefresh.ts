@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { containerKey, type ContainerRef, type FetchOutcome, type ListingCache } from '../cache/ListingCache';
+import { containerKey, parseKey, type ContainerRef, type FetchOutcome, type ListingCache } from '../cache/ListingCache';
 import { LivePoller } from '../cache/LivePoller';
 import type { ClientProvider } from '../config';
 import type { Logger } from '../log/Logger';
@@ -75,11 +75,7 @@ export class LiveRefresh implements vscode.Disposable {
 
   /** The folders polled now (for tests and the log). */
   get targets(): ContainerRef[] {
-    return this.poller.targets.map((key) => {
-      const i = key.indexOf('\u0000');
-      const folder = key.slice(i + 1);
-      return folder ? { desktopId: key.slice(0, i), folder } : { desktopId: key.slice(0, i) };
-    });
+    return this.poller.targets.map(parseKey);
   }
 
   dispose(): void {

@@ -1,24 +1,13 @@
 import * as vscode from 'vscode';
-import type { Desktop, DriveEntry } from '../api/types';
+import type { DriveEntry } from '../api/types';
 import { containerKey, type ContainerRef, type FetchOutcome } from '../cache/ListingCache';
-import { Commands, ContextKeys } from '../constants';
-import { readSettings } from '../config';
+import { ContextKeys } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
-import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
-import { compareKeys, formatAge, formatBytesExact, formatSize, naturalKey } from './format';
-import { folderOf, type DesktopNode, type DriveNode, type EntryNode, type MessageNode } from './nodes';
+import { folderOf, type DesktopNode, type DriveNode, type EntryNode } from './nodes';
+import { desktopNode, entryNodes, errorRow, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
+import { treeItemFor, withTooltip } from './treeItems';
 
-/** contextValue strings, matched by `viewItem` in package.json menus. */
-export const ContextValues = {
-  desktop: 'desktop',
-  desktopConfigured: 'desktop.configured',
-  desktopNotFound: 'desktop.notFound',
-  file: 'file',
-  folder: 'folder',
-  error: 'error',
-  message: 'message',
-} as const;
 
 /**
  * The Nen Drive tree: desktops at the root, their files below. It only fetches inside
@@ -139,59 +128,12 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   getTreeItem(node: DriveNode): vscode.TreeItem {
-    switch (node.kind) {
-      case 'desktop': {
-        const item = new vscode.TreeItem(node.label, node.notFound ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `desktop:${node.desktopId}`;
-        item.description = node.description;
-        item.resourceUri = node.uri;
-        item.iconPath = node.notFound ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : this.desktopIcon;
-        item.contextValue = node.notFound ? ContextValues.desktopNotFound : node.configured ? ContextValues.desktopConfigured : ContextValues.desktop;
-        item.tooltip = node.notFound
-          ? `Desktop ${node.desktopId} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.`
-          : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}`;
-        return item;
-      }
-      case 'folder':
-      case 'file': {
-        const isDir = node.kind === 'folder';
-        const item = new vscode.TreeItem(node.uri, isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.label = node.entry.name;
-        item.description = node.description;
-        item.contextValue = isDir ? ContextValues.folder : ContextValues.file;
-        // The theme's own icon for the resourceUri: ThemeIcon.File/Folder ask for exactly that.
-        item.iconPath = isDir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
-        if (!isDir) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
-        item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
-        if (node.detail) item.description = node.detail;
-        item.tooltip = [node.label, node.detail].filter(Boolean).join('\n');
-        const command = node.action && actionCommand(node.action);
-        if (command) item.command = { command, title: node.label, arguments: [node] };
-        return item;
-      }
-    }
+    return treeItemFor(node, this.desktopIcon);
   }
 
   /** Tooltips are built only when hovered, keeping getChildren cheap for 10,000 rows. */
   resolveTreeItem(item: vscode.TreeItem, node: DriveNode): vscode.TreeItem {
-    if (node.kind === 'file' || node.kind === 'folder') {
-      const { entry } = node;
-      const md = new vscode.MarkdownString(undefined, true);
-      md.appendMarkdown('**');
-      md.appendText(entry.name);
-      md.appendMarkdown('**\n\n');
-      if (node.kind === 'file') md.appendMarkdown(`Size: ${formatBytesExact(entry.size)}  \n`);
-      md.appendMarkdown(`Modified: ${new Date(entry.modified * 1000).toLocaleString()}  \n`);
-      md.appendMarkdown('Type: ');
-      md.appendText(node.kind === 'folder' ? 'folder' : typeOf(entry.name));
-      item.tooltip = md;
-    }
-    return item;
+    return withTooltip(item, node);
   }
 
   getParent(node: DriveNode): DriveNode | undefined {
@@ -212,7 +154,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     const source = await this.services.keys.refreshContext();
     // No key at all: an empty tree lets the "Set API Key" welcome view show.
     if (source === 'none') return [];
-    const { desktops: configured } = readSettings();
+    const { desktops: configured } = this.services.clients.settings;
     const client = this.services.clients.get();
     let nodes: DesktopNode[];
     try {
@@ -286,113 +228,4 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function keyOfContainer(node: DesktopNode | EntryNode): string {
-  return containerKey(node.desktopId, folderOf(node));
-}
-
-function refOf(node: DesktopNode | EntryNode): ContainerRef {
-  const folder = folderOf(node);
-  return folder === undefined ? { desktopId: node.desktopId } : { desktopId: node.desktopId, folder };
-}
-
-/**
- * A file or folder row. Its URI and description are built on first use (by `getTreeItem`, for
- * the rows VS Code renders), so listing 10,000 entries costs a sort and 10,000 small objects.
- */
-class EntryRow implements EntryNode {
-  private cachedUri: vscode.Uri | undefined;
-  private cachedDescription: string | undefined;
-
-  constructor(
-    readonly kind: 'file' | 'folder',
-    readonly desktopId: string,
-    readonly folder: string | undefined,
-    readonly entry: DriveEntry,
-    readonly parent: DesktopNode | EntryNode,
-    private readonly listedAtMs: number,
-  ) {}
-
-  get uri(): vscode.Uri {
-    return (this.cachedUri ??= driveUri(this.desktopId, ...(this.folder ? this.folder.split('/') : []), this.entry.name));
-  }
-
-  /** "100 KB · 2m ago" (folders: the age only), relative to when the listing arrived. */
-  get description(): string {
-    if (this.cachedDescription === undefined) {
-      const age = formatAge(this.entry.modified, this.listedAtMs);
-      this.cachedDescription = this.kind === 'folder' ? age : `${formatSize(this.entry.size)} · ${age}`;
-    }
-    return this.cachedDescription;
-  }
-}
-
-/** Builds the sorted rows of one listing: folders first, then natural order. */
-export function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now()): EntryNode[] {
-  const keyed: { key: string; dir: boolean; entry: DriveEntry }[] = new Array(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
-    keyed[i] = { key: naturalKey(entry.name), dir: entry.isDir, entry };
-  }
-  keyed.sort((a, b) => (a.dir === b.dir ? compareKeys(a.key, b.key) : a.dir ? -1 : 1));
-  const nodes: EntryNode[] = new Array(keyed.length);
-  for (let i = 0; i < keyed.length; i++) {
-    const { entry } = keyed[i];
-    nodes[i] = new EntryRow(entry.isDir ? 'folder' : 'file', parent.desktopId, folder, entry, parent, nowMs);
-  }
-  return nodes;
-}
-
-function desktopNode(d: Desktop, configured: boolean): DesktopNode {
-  const id = d.desktop_id;
-  const status = typeof d.status === 'string' ? d.status : undefined;
-  return {
-    kind: 'desktop',
-    desktopId: id,
-    uri: driveUri(id),
-    label: typeof d.name === 'string' && d.name ? d.name : id,
-    description: status ? `${id} · ${status}` : id,
-    status,
-    notFound: false,
-    configured,
-  };
-}
-
-function notFoundNode(id: string): DesktopNode {
-  return { kind: 'desktop', desktopId: id, uri: driveUri(id), label: id, description: 'not found', notFound: true, configured: true };
-}
-
-function errorRow(err: unknown, parent: DesktopNode | EntryNode | undefined, redact: (text: string) => string): MessageNode {
-  if (errorKind(err) === 'unauthorized') {
-    return { kind: 'message', parent, label: 'Nen rejected the API key', detail: 'click to set a new one', action: 'setApiKey', isError: true };
-  }
-  if (errorKind(err) === 'notFound' && parent?.kind === 'desktop') {
-    return { kind: 'message', parent, label: 'Desktop not found', detail: 'it may have been deleted · click to retry', action: 'retry', isError: true };
-  }
-  return { kind: 'message', parent, label: describeError(err, redact), detail: 'click to retry', action: 'retry', isError: true };
-}
-
-function shortReason(err: unknown): string {
-  return errorKind(err) ?? 'error';
-}
-
-function actionCommand(action: NonNullable<MessageNode['action']>): string | undefined {
-  switch (action) {
-    case 'retry':
-      return Commands.retry;
-    case 'setApiKey':
-      return Commands.setApiKey;
-    case 'addDesktop':
-      return Commands.addDesktop;
-    case 'removeDesktop':
-      return Commands.removeDesktop;
-    case 'upload':
-      return Commands.upload;
-  }
-}
-
-function typeOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? `${name.slice(dot + 1).toUpperCase()} file` : 'file';
 }

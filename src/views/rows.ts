@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import type { Desktop, DriveEntry } from '../api/types';
+import { containerKey, type ContainerRef } from '../cache/ListingCache';
+import { describeError, errorKind } from '../drive/errors';
+import { driveUri } from '../drive/uri';
+import { compareKeys, formatAge, formatSize, naturalKey } from './format';
+import { folderOf, type DesktopNode, type EntryNode, type MessageNode } from './nodes';
+
+/** The tree's nodes, built from what the API answered: desktops, entries and message rows. */
+
+export function keyOfContainer(node: DesktopNode | EntryNode): string {
+  return containerKey(node.desktopId, folderOf(node));
+}
+
+export function refOf(node: DesktopNode | EntryNode): ContainerRef {
+  const folder = folderOf(node);
+  return folder === undefined ? { desktopId: node.desktopId } : { desktopId: node.desktopId, folder };
+}
+
+/**
+ * A file or folder row. Its URI and description are built on first use (by `getTreeItem`, for
+ * the rows VS Code renders), so listing 10,000 entries costs a sort and 10,000 small objects.
+ */
+class EntryRow implements EntryNode {
+  private cachedUri: vscode.Uri | undefined;
+  private cachedDescription: string | undefined;
+
+  constructor(
+    readonly kind: 'file' | 'folder',
+    readonly desktopId: string,
+    readonly folder: string | undefined,
+    readonly entry: DriveEntry,
+    readonly parent: DesktopNode | EntryNode,
+    private readonly listedAtMs: number,
+  ) {}
+
+  get uri(): vscode.Uri {
+    return (this.cachedUri ??= driveUri(this.desktopId, ...(this.folder ? this.folder.split('/') : []), this.entry.name));
+  }
+
+  /** "100 KB · 2m ago" (folders: the age only), relative to when the listing arrived. */
+  get description(): string {
+    if (this.cachedDescription === undefined) {
+      const age = formatAge(this.entry.modified, this.listedAtMs);
+      this.cachedDescription = this.kind === 'folder' ? age : `${formatSize(this.entry.size)} · ${age}`;
+    }
+    return this.cachedDescription;
+  }
+}
+
+/** Builds the sorted rows of one listing: folders first, then natural order. */
+export function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now()): EntryNode[] {
+  const keyed: { key: string; dir: boolean; entry: DriveEntry }[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    keyed[i] = { key: naturalKey(entry.name), dir: entry.isDir, entry };
+  }
+  keyed.sort((a, b) => (a.dir === b.dir ? compareKeys(a.key, b.key) : a.dir ? -1 : 1));
+  const nodes: EntryNode[] = new Array(keyed.length);
+  for (let i = 0; i < keyed.length; i++) {
+    const { entry } = keyed[i];
+    nodes[i] = new EntryRow(entry.isDir ? 'folder' : 'file', parent.desktopId, folder, entry, parent, nowMs);
+  }
+  return nodes;
+}
+
+export function desktopNode(d: Desktop, configured: boolean): DesktopNode {
+  const id = d.desktop_id;
+  const status = typeof d.status === 'string' ? d.status : undefined;
+  return {
+    kind: 'desktop',
+    desktopId: id,
+    uri: driveUri(id),
+    label: typeof d.name === 'string' && d.name ? d.name : id,
+    description: status ? `${id} · ${status}` : id,
+    status,
+    notFound: false,
+    configured,
+  };
+}
+
+export function notFoundNode(id: string): DesktopNode {
+  return { kind: 'desktop', desktopId: id, uri: driveUri(id), label: id, description: 'not found', notFound: true, configured: true };
+}
+
+export function errorRow(err: unknown, parent: DesktopNode | EntryNode | undefined, redact: (text: string) => string): MessageNode {
+  if (errorKind(err) === 'unauthorized') {
+    return { kind: 'message', parent, label: 'Nen rejected the API key', detail: 'click to set a new one', action: 'setApiKey', isError: true };
+  }
+  if (errorKind(err) === 'notFound' && parent?.kind === 'desktop') {
+    return { kind: 'message', parent, label: 'Desktop not found', detail: 'it may have been deleted · click to retry', action: 'retry', isError: true };
+  }
+  return { kind: 'message', parent, label: describeError(err, redact), detail: 'click to retry', action: 'retry', isError: true };
+}
+
+export function shortReason(err: unknown): string {
+  return errorKind(err) ?? 'error';
+}

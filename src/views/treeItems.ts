@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { formatBytesExact } from './format';
+import type { DriveNode, MessageNode } from './nodes';
+
+/** contextValue strings, matched by `viewItem` in package.json menus. */
+export const ContextValues = {
+  desktop: 'desktop',
+  desktopConfigured: 'desktop.configured',
+  desktopNotFound: 'desktop.notFound',
+  file: 'file',
+  folder: 'folder',
+  error: 'error',
+  message: 'message',
+} as const;
+
+/** The row VS Code renders for a node. */
+export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vscode.Uri }): vscode.TreeItem {
+  switch (node.kind) {
+    case 'desktop': {
+      const item = new vscode.TreeItem(node.label, node.notFound ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `desktop:${node.desktopId}`;
+      item.description = node.description;
+      item.resourceUri = node.uri;
+      item.iconPath = node.notFound ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : desktopIcon;
+      item.contextValue = node.notFound ? ContextValues.desktopNotFound : node.configured ? ContextValues.desktopConfigured : ContextValues.desktop;
+      item.tooltip = node.notFound
+        ? `Desktop ${node.desktopId} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.`
+        : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}`;
+      return item;
+    }
+    case 'folder':
+    case 'file': {
+      const isDir = node.kind === 'folder';
+      const item = new vscode.TreeItem(node.uri, isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      item.label = node.entry.name;
+      item.description = node.description;
+      item.contextValue = isDir ? ContextValues.folder : ContextValues.file;
+      // The theme's own icon for the resourceUri: ThemeIcon.File/Folder ask for exactly that.
+      item.iconPath = isDir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
+      if (!isDir) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
+      return item;
+    }
+    case 'message': {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
+      item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
+      if (node.detail) item.description = node.detail;
+      item.tooltip = [node.label, node.detail].filter(Boolean).join('\n');
+      const command = node.action && actionCommand(node.action);
+      if (command) item.command = { command, title: node.label, arguments: [node] };
+      return item;
+    }
+  }
+}
+
+/** The hover tooltip of a file or folder row (built only when hovered). */
+export function withTooltip(item: vscode.TreeItem, node: DriveNode): vscode.TreeItem {
+  if (node.kind === 'file' || node.kind === 'folder') {
+    const { entry } = node;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown('**');
+    md.appendText(entry.name);
+    md.appendMarkdown('**\n\n');
+    if (node.kind === 'file') md.appendMarkdown(`Size: ${formatBytesExact(entry.size)}  \n`);
+    md.appendMarkdown(`Modified: ${new Date(entry.modified * 1000).toLocaleString()}  \n`);
+    md.appendMarkdown('Type: ');
+    md.appendText(node.kind === 'folder' ? 'folder' : typeOf(entry.name));
+    item.tooltip = md;
+  }
+  return item;
+}
+
+function actionCommand(action: NonNullable<MessageNode['action']>): string | undefined {
+  switch (action) {
+    case 'retry':
+      return Commands.retry;
+    case 'setApiKey':
+      return Commands.setApiKey;
+    case 'addDesktop':
+      return Commands.addDesktop;
+    case 'removeDesktop':
+      return Commands.removeDesktop;
+    case 'upload':
+      return Commands.upload;
+  }
+}
+
+function typeOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(dot + 1).toUpperCase()} file` : 'file';
+}
