@@ -10,7 +10,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', '.vscode-test/**', 'test-results/**', 'tools/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', '.vscode-test/**', 'test-results/**', 'tools/code-server/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/api/**/*.ts', 'src/cache/**/*.ts', 'test/unit/**/*.ts', 'test/emulator/**/*.ts', 'scripts/**'], rules: noVscode },
+  { files: ['src/api/**/*.ts', 'src/cache/**/*.ts', 'test/unit/**/*.ts', 'tools/**/*.ts', 'scripts/**'], rules: noVscode },
   {
     files: ['src/views/**/*.ts'],
     rules: {

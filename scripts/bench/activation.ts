@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../test/integration/runner/codeServerProcess';
+import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 import type { ProbeReport } from './activationProbe';
 
 export interface ActivationResult {

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Services } from '../../src/services';
 import { EXTENSION_ID, SCHEME, Settings } from '../../src/constants';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle, RecordedRequest } from '../emulator/types';
+import { startEmulator } from '../../tools/emulator/server';
+import type { EmulatorHandle, RecordedRequest } from '../../tools/emulator/types';
 
 /** What activate() returns; the views helper may add more fields. */
 export interface ExtensionApi {
