@@ -14,7 +14,7 @@ const tooling = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', '.vscode-test/**', 'test-results/**', 'tools/code-server/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', '.vscode-test/**', 'test-results/**', '.nen-drive-demo/**', 'tools/code-server/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
