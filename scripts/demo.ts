@@ -14,9 +14,9 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { seedSamples, startEmulator } from '../test/emulator/server';
+import { seedSamples, startEmulator } from '../tools/emulator/server';
 import { type DesktopActivity, startDesktopActivity } from './desktopActivity';
-import { REPO_ROOT, startCodeServer, workbenchUrl } from '../test/integration/runner/codeServerProcess';
+import { REPO_ROOT, startCodeServer, workbenchUrl } from '../tools/vscode-host/codeServerProcess';
 
 const DEMO_DIR = path.join(REPO_ROOT, '.nen-drive-demo');
 const DESKTOP = process.env.NEN_DEMO_DESKTOP || 'dsk_demo00000001';

@@ -2,11 +2,11 @@
  * Activation time measured inside a real extension host: code-server (VS Code 1.100.3) is
  * started fresh for each sample, with the workbench opened in headless Chromium and
  * activationProbe.js as the `extensionTestsPath`; the probe times `extension.activate()`.
- * Reuses the in-host test harness's launcher (test/integration/runner/codeServerProcess).
+ * Uses the launcher the in-host test runner uses too (tools/vscode-host/codeServerProcess).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../test/integration/runner/codeServerProcess';
+import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 import type { ProbeReport } from './activationProbe';
 
 export interface ActivationResult {

@@ -17,7 +17,7 @@ import type { DriveEntry } from '../../src/api/types';
 import { diffListings } from '../../src/cache/diff';
 import { EXTENSION_ID } from '../../src/constants';
 import type { DesktopNode } from '../../src/views/nodes';
-import { countDriveRequests, setupEmulator } from '../../test/integration/helpers';
+import { countDriveRequests, setupEmulator } from '../../tools/vscode-host/inHost';
 
 export interface ProbeReport {
   isActiveBefore: boolean;

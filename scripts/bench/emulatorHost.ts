@@ -4,7 +4,7 @@
  * IPC channel (latency, seeding, clearing the request log) and reads its URL from the first
  * message. Started by bench.ts with `fork()`; not meant to be run by hand.
  */
-import { startEmulator } from '../../test/emulator/server';
+import { startEmulator } from '../../tools/emulator/server';
 
 interface HostArgs {
   dataDir: string;

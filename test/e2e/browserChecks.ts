@@ -21,8 +21,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { seedSamples, startEmulator, type EmulatorHandle } from '../emulator/server';
-import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle, runHarness } from '../integration/runner/codeServerProcess';
+import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emulator/server';
+import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle, runHarness } from '../../tools/vscode-host/codeServerProcess';
 import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks } from './transferChecks';

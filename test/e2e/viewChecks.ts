@@ -4,7 +4,7 @@
  * age, the icon theme's file icons; and, at the end, a failing listing shown as an error row.
  */
 import { activityIcon, clearNotifications, desktopRow, poll, rowByLabel, runCommand, shot, toast, type Check, type Session } from './workbench';
-import { workbenchUrl } from '../integration/runner/codeServerProcess';
+import { workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 
 /** Sizes like "12.3 KB" or "812 B", then an age like "2m ago" or "just now". */
 const DESCRIPTION = /\d+(\.\d+)?\s*(B|KB|MB|GB)\s*·\s*(just now|\d+\s*\w+ ago)/;

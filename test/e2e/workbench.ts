@@ -4,8 +4,8 @@
  */
 import * as path from 'node:path';
 import type { JSHandle, Locator, Page } from 'playwright-core';
-import type { EmulatorHandle } from '../emulator/server';
-import type { CodeServerHandle } from '../integration/runner/codeServerProcess';
+import type { EmulatorHandle } from '../../tools/emulator/server';
+import type { CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
 
 export interface Check {
   name: string;

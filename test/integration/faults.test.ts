@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import { Commands, Settings } from '../../src/constants';
 import type { LogLine } from '../../src/log/Logger';
 import type { DesktopNode, DriveNode, MessageNode } from '../../src/views/nodes';
-import type { FaultSpec } from '../emulator/types';
+import type { FaultSpec } from '../../tools/emulator/types';
 import { closeAllEditors, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 const TIMEOUT_S = 1;

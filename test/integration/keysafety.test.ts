@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID, SECRET_KEY_NAME, Settings } from '../../src/constants';
 import type { LogLine } from '../../src/log/Logger';
 import type { DesktopNode, DriveNode, MessageNode } from '../../src/views/nodes';
-import type { RecordedRequest } from '../emulator/types';
+import type { RecordedRequest } from '../../tools/emulator/types';
 import { closeAllEditors, rejects, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { DriveClient, messageFromBody, type NenErrorKind } from '../../src/api';
 import { backoffDelay, parseRetryAfter } from '../../src/api/http';
 import { clientFixture, DESK } from './clientFixture';
-import type { EmulatorHandle } from '../emulator/types';
+import type { EmulatorHandle } from '../../tools/emulator/types';
 
 const KEY = 'sk_nen_errors_Zq8xK3v9LmP2wR7tYb4';
 

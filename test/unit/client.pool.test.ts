@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriveClient, isNenApiError, runPool } from '../../src/api';
-import { startEmulator } from '../emulator/server';
+import { startEmulator } from '../../tools/emulator/server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

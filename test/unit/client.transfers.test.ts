@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_UPLOAD_BYTES, isNenApiError, type Progress } from '../../src/api';
 import { clientFixture, DESK } from './clientFixture';
-import type { EmulatorHandle } from '../emulator/types';
+import type { EmulatorHandle } from '../../tools/emulator/types';
 
 const KEY = 'sk_nen_transfers_Hh27dLq0PpXv31mK';
 

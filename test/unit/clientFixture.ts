@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriveClient, isNenApiError, type DriveClientOptions, type NenApiError, type NenErrorKind, type RequestLogEntry } from '../../src/api';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle, EmulatorOptions } from '../emulator/types';
+import { startEmulator } from '../../tools/emulator/server';
+import type { EmulatorHandle, EmulatorOptions } from '../../tools/emulator/types';
 
 export const DESK = 'dsk_abc123def456';
 

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { makePdf } from '../emulator/samples';
-import { startEmulator } from '../emulator/server';
+import { makePdf } from '../../tools/emulator/samples';
+import { startEmulator } from '../../tools/emulator/server';
 
 const run = promisify(execFile);
 const ID = 'dsk_abc123def456';
@@ -67,7 +67,7 @@ test('the documented list, upload and download curl commands return the document
 
 test('the CLI prints its listening line, serves the documented desktop, and exits cleanly on SIGTERM', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-cli-'));
-  const cli = path.join(__dirname, '..', 'emulator', 'cli.js');
+  const cli = path.join(__dirname, '..', '..', 'tools', 'emulator', 'cli.js');
   const child = spawn(process.execPath, [cli, '--port', '0', '--data', root, '--api-key', 'k', '--desktop', ID, '--desktop', 'dsk_second000000', '--samples'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const url = await new Promise<string>((resolve, reject) => {

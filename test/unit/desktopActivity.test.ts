@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { ARTIFACT_RE, LOG_NAME, makeScreenshotPng, startDesktopActivity } from '../../scripts/desktopActivity';
-import { crc32 } from '../emulator/samples';
-import { call, DESKTOP, filesUrl, start } from '../emulator/testing';
+import { crc32 } from '../../tools/emulator/samples';
+import { call, DESKTOP, filesUrl, start } from '../../tools/emulator/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const LINE_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} agent: (step \d+: .+|\(older lines trimmed\))$/;

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { call, DESKTOP, filesUrl, start, TEST_KEY, walk } from '../emulator/testing';
+import { call, DESKTOP, filesUrl, start, TEST_KEY, walk } from '../../tools/emulator/testing';
 
 const MiB = 1024 * 1024;
 

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { crc32, makeGradientPng, makePdf, seedSamples } from '../emulator/samples';
-import { call, DESKTOP, filesUrl, start } from '../emulator/testing';
+import { crc32, makeGradientPng, makePdf, seedSamples } from '../../tools/emulator/samples';
+import { call, DESKTOP, filesUrl, start } from '../../tools/emulator/testing';
 
 test('crc32 matches the standard check value', () => {
   assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { call, DESKTOP, filesUrl, start, TEST_KEY, walk } from '../emulator/testing';
+import { call, DESKTOP, filesUrl, start, TEST_KEY, walk } from '../../tools/emulator/testing';
 
 type FileEntry = { name: string; size: number; modified: number; is_dir?: boolean };
 

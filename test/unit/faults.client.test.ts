@@ -16,8 +16,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DriveClient, NenApiError } from '../../src/api';
 import type { NenErrorKind, RequestLogEntry } from '../../src/api';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle, FaultSpec } from '../emulator/types';
+import { startEmulator } from '../../tools/emulator/server';
+import type { EmulatorHandle, FaultSpec } from '../../tools/emulator/types';
 
 const KEY = 'sk_nen_fault_matrix_key_0123456789';
 const DESKTOP = 'dsk_faults00001';

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { DriveClient } from '../../src/api';
-import { startEmulator } from '../emulator/server';
+import { startEmulator } from '../../tools/emulator/server';
 
 const KEY = 'sk_nen_load_test_key';
 const DESKTOP = 'dsk_load0000001';

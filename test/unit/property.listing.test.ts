@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { DriveClient, NenApiError, validateName } from '../../src/api';
 import type { DriveEntry } from '../../src/api';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle } from '../emulator/types';
+import { startEmulator } from '../../tools/emulator/server';
+import type { EmulatorHandle } from '../../tools/emulator/types';
 
 const KEY = 'sk_nen_property_listing_key';
 const DESKTOP = 'dsk_listing00001';

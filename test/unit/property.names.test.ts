@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { DriveClient, NenApiError, validateName, MAX_NAME_BYTES } from '../../src/api';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle } from '../emulator/types';
+import { startEmulator } from '../../tools/emulator/server';
+import type { EmulatorHandle } from '../../tools/emulator/types';
 
 const KEY = 'sk_nen_property_names_key';
 const DESKTOP = 'dsk_names000001';

@@ -11,8 +11,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { startEmulator } from '../emulator/server';
-import type { EmulatorHandle } from '../emulator/types';
+import { startEmulator } from '../../tools/emulator/server';
+import type { EmulatorHandle } from '../../tools/emulator/types';
 
 const KEY = 'sk_nen_traversal_test_key';
 const DESKTOP = 'dsk_trav0000001';

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestReport } from '../index';
-import { REPO_ROOT, launchChromium, startCodeServer, workbenchUrl, runHarness } from './codeServerProcess';
+import { REPO_ROOT, launchChromium, startCodeServer, workbenchUrl, runHarness } from '../../../tools/vscode-host/codeServerProcess';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 

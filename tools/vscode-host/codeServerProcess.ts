@@ -1,7 +1,8 @@
 /**
  * Starts code-server (a real VS Code 1.100.3: workbench in the browser, Node extension host on
  * the server) in a sandbox of fresh folders, and opens its workbench in headless Chromium.
- * Shared by the in-host test runner, the browser checks and the demo.
+ * Shared by the in-host test runner, the browser checks, the demo and the bench, which is why
+ * it lives in tools/ rather than under test/: tooling never depends on the tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+// Compiled to out/tools/vscode-host/: the repository root is three levels up.
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const CODE_SERVER_VERSION = '4.100.3';
 const CODE_SERVER_ENTRY = path.join(REPO_ROOT, 'tools/code-server/node_modules/code-server/out/node/entry.js');
 

@@ -3,7 +3,8 @@
  *  [--latency <ms>] [--samples] [--host <addr>] [--no-folders]`
  *
  * Prints `Nen API emulator listening on http://127.0.0.1:<port>` once ready (scripts wait for
- * that line), and closes cleanly on SIGINT/SIGTERM.
+ * that line), and closes cleanly on SIGINT/SIGTERM. `npm run emulator` compiles only this folder
+ * (tsc -p tools/emulator) and runs out/tools/emulator/cli.js.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';

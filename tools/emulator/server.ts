@@ -1,7 +1,9 @@
 /**
  * A local, faithful emulator of the Nen desktop drive API (see /shared/nen-api.md), on plain
- * node:http. Every unit and integration test talks to a real HTTP server through it, and
- * `npm run emulator` runs it by hand.
+ * node:http. Every unit and integration test talks to a real HTTP server through it, the demo
+ * and the bench run it, and `npm run emulator` runs it by hand. It lives in tools/, not test/,
+ * so the tooling never depends on the tests; it imports nothing outside this folder and
+ * tools/emulator/tsconfig.json builds it alone.
  *
  * What it does beyond the happy path, because the client depends on it:
  * - URLs are split into raw segments before percent-decoding, so encoded `/`, `\` or `..`
