@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/ApiKeyStore';
 import { registerCommands } from './commands';
-import { ClientProvider } from './config';
+import { ClientProvider } from './ClientProvider';
 import { SCHEME } from './constants';
 import { ListingCache } from './cache/ListingCache';
 import { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';

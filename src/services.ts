@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/ApiKeyStore';
-import type { ClientProvider } from './config';
+import type { ClientProvider } from './ClientProvider';
 import type { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
 import type { LiveRefresh } from './drive/LiveRefresh';
 import type { Logger } from './log/Logger';

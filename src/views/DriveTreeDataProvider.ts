@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Desktop, DriveEntry } from '../api/types';
 import { containerKey, type ContainerRef, type FetchOutcome } from '../cache/ListingCache';
 import { Commands, ContextKeys } from '../constants';
-import { readSettings } from '../config';
+import { readSettings } from '../ClientProvider';
 import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
