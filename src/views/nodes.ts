@@ -53,6 +53,12 @@ export function isDriveNode(value: unknown): value is DriveNode {
   return kind === 'desktop' || kind === 'file' || kind === 'folder' || kind === 'message';
 }
 
+/** The desktop or folder a row stands in: a file's or message's container is its parent's. */
+export function containerOf(node: DriveNode | undefined): ContainerNode | undefined {
+  while (node && !(node.kind === 'desktop' || node.kind === 'folder')) node = node.parent;
+  return node as ContainerNode | undefined;
+}
+
 /** The folder path a container node stands for (`undefined` = the drive's root). */
 export function folderOf(node: DesktopNode | EntryNode): string | undefined {
   if (node.kind === 'desktop') return undefined;
