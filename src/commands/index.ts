@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Services } from '../services';
-import { isDriveNode, type UploadItem } from '../views/nodes';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
+import { isDriveNode } from '../views/nodes';
 import { registerConflictHandling } from './conflicts';
 import { downloadFiles, type DownloadCommandOptions } from './download';
 import { fileCommands } from './fileCommands';
 import { showFailure } from './messages';
-import { isNodeArray, pickFiles, selectedNodes, toFileRefs, toFolderRef } from './targets';
+import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadItems } from './targets';
 import { uploadItems, type UploadCommandOptions } from './upload';
 import { desktopCommands, keyCommands } from './settingsCommands';
 
@@ -16,26 +17,28 @@ type Handler = (...args: unknown[]) => unknown;
  * Registers every `nenDrive.*` command. Each handler takes `(node?, selected?)` from a context
  * menu or a multi-selection, its own arguments from a script, or nothing from the palette (then
  * it asks). A failure is logged and shown with an action; it never rejects into VS Code's
- * generic "command failed" toast.
+ * generic "command failed" toast. `tree` is the Desktops view: its desktops for the palette's
+ * pickers, and what Refresh reloads.
  */
-export function registerCommands(services: Services): vscode.Disposable {
+export function registerCommands(services: Services, tree: DriveTreeDataProvider): vscode.Disposable {
+  const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);
   const handlers: Record<string, Handler> = {
     ...keyCommands(services),
     ...desktopCommands(services),
-    ...fileCommands(services),
-    [Commands.refresh]: (node?: unknown) => services.views?.tree.refresh(isDriveNode(node) ? node : undefined),
-    [Commands.retry]: (node?: unknown) => services.views?.tree.refresh(isDriveNode(node) ? node : undefined),
+    ...fileCommands(services, tree),
+    [Commands.refresh]: refresh,
+    [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),
-    [Commands.upload]: (target?: unknown, second?: unknown, options?: unknown) => {
+    [Commands.upload]: async (target?: unknown, second?: unknown, options?: unknown) => {
       // From a context menu the second argument is the selection; from a script, the files.
-      const items = isNodeArray(second) ? undefined : asUploadItems(second);
-      return uploadItems(services, toFolderRef(target), items, (options ?? {}) as UploadCommandOptions);
+      const items = isNodeArray(second) ? undefined : toUploadItems(second);
+      const folder = await folderOrPick(tree, target, 'Upload to which desktop?');
+      return folder && uploadItems(services, folder, items, (options ?? {}) as UploadCommandOptions);
     },
     [Commands.download]: async (target?: unknown, second?: unknown, options?: unknown) => {
-      const nodes = selectedNodes(target, second);
-      const picked = nodes ?? (target instanceof vscode.Uri ? [target] : Array.isArray(target) ? target : undefined);
-      const refs = picked ? toFileRefs(picked) : await pickFiles(services, 'Download which files?', true);
-      if (picked && refs.length === 0) {
+      const named = namedItems(target, second);
+      const refs = named ? toFileRefs(named) : await pickFiles(services, tree, 'Download which files?', true);
+      if (named && refs.length === 0) {
         void vscode.window.showInformationMessage('Nothing to download: pick one or more files (folders are not downloaded).');
         return undefined;
       }
@@ -56,15 +59,6 @@ export function registerCommands(services: Services): vscode.Disposable {
   );
   disposables.push(registerConflictHandling(services));
   return vscode.Disposable.from(...disposables);
-}
-
-function asUploadItems(value: unknown): UploadItem[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter(
-    (v): v is UploadItem =>
-      v instanceof vscode.Uri || (!!v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { data?: unknown }).data === 'function'),
-  );
 }
 
 function titleOf(id: string): string {

@@ -13,7 +13,7 @@ import { formatBytesExact, formatSize } from '../views/format';
 import type { DroppedFile, UploadItem } from '../views/nodes';
 import { listNames, plural, showFailure, showNote } from './messages';
 import { TransferProgress, withTransferProgress } from './progress';
-import { pickDesktop, type DriveFolderRef } from './targets';
+import type { DriveFolderRef } from './targets';
 
 /** What to do when a name already exists on the drive. `ask` shows Overwrite / Keep Both / Skip. */
 export type ConflictPolicy = 'ask' | 'overwrite' | 'keepBoth' | 'skip';
@@ -53,22 +53,17 @@ interface Plan {
 
 /**
  * The one upload path: the Upload… command, drops on the tree and copies between drives.
- * `target` is a desktop/folder node or a `nendrive:` URI; `items` are local `file:` URIs,
- * `nendrive:` URIs (copied) or dropped files with bytes.
+ * `target` is a desktop's root or a folder; `items` are local `file:` URIs, `nendrive:` URIs
+ * (copied) or dropped files with bytes. Without items, an open dialog asks.
  */
 export async function uploadItems(
   services: Services,
-  target: DriveFolderRef | undefined,
+  target: DriveFolderRef,
   items: readonly UploadItem[] | undefined,
   options: UploadCommandOptions = {},
 ): Promise<UploadReport | undefined> {
   const report: UploadReport = { uploaded: [], refused: [], skipped: [], failed: [], cancelled: false };
   const interactive = items === undefined;
-  if (!target) {
-    const desktop = await pickDesktop(services, 'Upload to which desktop?');
-    if (!desktop) return undefined;
-    target = { desktopId: desktop.desktopId, folder: undefined, label: desktop.label };
-  }
   if (!items) {
     const picked = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: false, openLabel: 'Upload' });
     if (!picked || picked.length === 0) return undefined;

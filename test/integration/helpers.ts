@@ -11,13 +11,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Services } from '../../src/services';
+import type { ViewsApi } from '../../src/views';
 import { EXTENSION_ID, SCHEME, Settings } from '../../src/constants';
 import { startEmulator } from '../emulator/server';
 import type { EmulatorHandle, RecordedRequest } from '../emulator/types';
 
-/** What activate() returns; the views helper may add more fields. */
+/** What activate() returns: the services it built and the views registerViews made. */
 export interface ExtensionApi {
   services: Services;
+  views: ViewsApi;
   [extra: string]: unknown;
 }
 
@@ -58,7 +60,7 @@ export async function getApi(): Promise<ExtensionApi> {
   const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in this host`);
   const api = ext.isActive ? ext.exports : await ext.activate();
-  if (!api?.services) throw new Error('the extension did not return { services } from activate()');
+  if (!api?.services || !api.views) throw new Error('the extension did not return { services, views } from activate()');
   return api;
 }
 
