@@ -9,7 +9,8 @@ import { fileCommands } from './fileCommands';
 import { showFailure } from './messages';
 import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadItems } from './targets';
 import { uploadItems, type UploadCommandOptions } from './upload';
-import { desktopCommands, keyCommands } from './settingsCommands';
+import { desktopCommands } from './desktopCommands';
+import { keyCommands } from './keyCommands';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -24,7 +25,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
   const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);
   const handlers: Record<string, Handler> = {
     ...keyCommands(services),
-    ...desktopCommands(services),
+    ...desktopCommands(),
     ...fileCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
