@@ -23,6 +23,7 @@ type Handler = (...args: unknown[]) => unknown;
  */
 export function registerCommands(services: Services, tree: DriveTreeDataProvider): vscode.Disposable {
   const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);
+  const titles = paletteTitles(services.context.extension.packageJSON);
   const handlers: Record<string, Handler> = {
     ...keyCommands(services),
     ...desktopCommands(),
@@ -53,7 +54,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
       try {
         return await handler(...args);
       } catch (err) {
-        showFailure(services, `Nen Drive: ${titleOf(id)} failed`, err, () => vscode.commands.executeCommand(id, ...args));
+        showFailure(services, `${titles.get(id) ?? id} failed`, err, () => vscode.commands.executeCommand(id, ...args));
         return undefined;
       }
     }),
@@ -62,7 +63,18 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
   return vscode.Disposable.from(...disposables);
 }
 
-function titleOf(id: string): string {
-  const name = id.replace(/^nenDrive\./, '');
-  return name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+interface ContributedCommand {
+  command: string;
+  title: string;
+  category?: string;
+}
+
+/**
+ * Each command's title as the palette shows it ("Nen Drive: Set API Key…"), read from the
+ * manifest's `contributes.commands`: the one table of titles, so a failure message names the
+ * command exactly as the user picked it.
+ */
+function paletteTitles(packageJSON: { contributes?: { commands?: ContributedCommand[] } }): ReadonlyMap<string, string> {
+  const contributed = packageJSON.contributes?.commands ?? [];
+  return new Map(contributed.map((c) => [c.command, c.category ? `${c.category}: ${c.title}` : c.title]));
 }
