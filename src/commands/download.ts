@@ -2,11 +2,10 @@ import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { runPool } from '../api/pool';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { listNames, plural, showFailure, showNote } from './messages';
-import { TransferProgress, withTransferProgress } from './progress';
+import { transferAll } from './progress';
 import type { DriveFileRef } from './targets';
 
 export interface DownloadCommandOptions {
@@ -130,25 +129,9 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
   const known = jobs.every((j) => j.ref.size !== undefined);
   const total = known ? jobs.reduce((s, j) => s + (j.ref.size ?? 0), 0) : 0;
   const title = jobs.length === 1 ? `Downloading '${jobs[0].ref.name}'` : `Downloading ${jobs.length} files`;
-  const { settled, cancelled } = await withTransferProgress(title, token, async (signal, progress) => {
-    const meter = new TransferProgress(progress, total, jobs.length);
-    const results = await runPool(
-      jobs,
-      services.clients.settings.transferConcurrency,
-      async (job, index) => {
-        const r = await client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, {
-          path: job.ref.folder,
-          overwrite: job.overwrite,
-          signal,
-          onProgress: (p) => meter.update(index, p.done),
-        });
-        meter.fileDone();
-        return r;
-      },
-      signal,
-    );
-    return { settled: results, cancelled: signal.aborted };
-  });
+  const { settled, cancelled } = await transferAll(title, token, jobs, total, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
+    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done) }),
+  );
   report.cancelled = report.cancelled || cancelled;
   settled.forEach((r, i) => {
     const job = jobs[i];

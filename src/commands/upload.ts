@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
 import type { DriveClient } from '../api/DriveClient';
-import { runPool } from '../api/pool';
 import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
 import { listNames, plural, showFailure, showNote } from './messages';
-import { TransferProgress, withTransferProgress } from './progress';
+import { transferAll } from './progress';
 import type { DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
@@ -100,23 +99,9 @@ async function send(
   const total = plans.reduce((sum, p) => sum + p.size, 0);
   const where = placeName(target);
   const title = plans.length === 1 ? `Uploading '${plans[0].name}' to ${where}` : `Uploading ${plans.length} files to ${where}`;
-  const results = await withTransferProgress(title, token, async (signal, progress) => {
-    const meter = new TransferProgress(progress, total, plans.length);
-    const settled = await runPool(
-      plans,
-      services.clients.settings.transferConcurrency,
-      async (plan, index) => {
-        await client.upload(target.desktopId, plan.name, bodyOf(client, plan, signal), {
-          path: target.folder,
-          signal,
-          onProgress: (p) => meter.update(index, p.done),
-        });
-        meter.fileDone();
-      },
-      signal,
-    );
-    return { settled, cancelled: signal.aborted };
-  });
+  const results = await transferAll(title, token, plans, total, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
+    client.upload(target.desktopId, plan.name, bodyOf(client, plan, signal), { path: target.folder, signal, onProgress: (p) => onBytes(p.done) }),
+  );
   report.cancelled = results.cancelled;
   record(services, target, plans, results.settled, report);
   const firstFailure = results.settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled');
@@ -124,7 +109,7 @@ async function send(
 }
 
 /** Sorts each outcome into the report, and tells the drive's listing what this window wrote. */
-function record(services: Services, target: DriveFolderRef, plans: readonly Plan[], settled: readonly PromiseSettledResult<void>[], report: UploadReport): void {
+function record(services: Services, target: DriveFolderRef, plans: readonly Plan[], settled: readonly PromiseSettledResult<unknown>[], report: UploadReport): void {
   const folderSegments = target.folder ? target.folder.split('/') : [];
   settled.forEach((r, i) => {
     const plan = plans[i];
