@@ -62,25 +62,27 @@ export function fileCommands(services: Services, tree: DriveTreeDataProvider): R
       );
       return text;
     },
-    /** `openAsWorkspaceFolder(desktop node | id | nendrive: URI)`: adds `nendrive://<id>/` to the workspace. */
-    [Commands.openAsWorkspaceFolder]: async (first?: unknown) => {
-      let desktopId: string | undefined;
-      let label: string | undefined;
-      if (isDriveNode(first)) {
-        desktopId = desktopIdOf(first);
-        label = first.kind === 'desktop' ? first.label : undefined;
-      } else if (first instanceof vscode.Uri) desktopId = first.authority;
-      else if (typeof first === 'string') desktopId = first;
-      else {
-        const picked = await pickDesktop(tree, 'Open which drive as a workspace folder?');
-        desktopId = picked?.desktopId;
-        label = picked?.label;
-      }
-      if (!desktopId) return false;
-      const uri = driveUri(desktopId);
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      if (folders.some((f) => f.uri.toString() === uri.toString())) return false;
-      return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `Nen Drive: ${label ?? desktopId}` });
-    },
+    [Commands.openAsWorkspaceFolder]: (first?: unknown) => openAsWorkspaceFolder(tree, first),
   };
+}
+
+/** `openAsWorkspaceFolder(desktop node | id | nendrive: URI)`: adds `nendrive://<id>/` to the workspace. */
+async function openAsWorkspaceFolder(tree: DriveTreeDataProvider, first: unknown): Promise<boolean> {
+  let desktopId: string | undefined;
+  let label: string | undefined;
+  if (isDriveNode(first)) {
+    desktopId = desktopIdOf(first);
+    label = first.kind === 'desktop' ? first.label : undefined;
+  } else if (first instanceof vscode.Uri) desktopId = first.authority;
+  else if (typeof first === 'string') desktopId = first;
+  else {
+    const picked = await pickDesktop(tree, 'Open which drive as a workspace folder?');
+    desktopId = picked?.desktopId;
+    label = picked?.label;
+  }
+  if (!desktopId) return false;
+  const uri = driveUri(desktopId);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.some((f) => f.uri.toString() === uri.toString())) return false;
+  return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `Nen Drive: ${label ?? desktopId}` });
 }
