@@ -23,6 +23,12 @@ export interface DriveFileRef {
   size?: number;
 }
 
+/** The last segment of a URI's path (a file's name); '' for a root. */
+export function baseName(uri: vscode.Uri): string {
+  const segments = uri.path.split('/').filter(Boolean);
+  return segments[segments.length - 1] ?? '';
+}
+
 /**
  * "One command, three entry points": VS Code calls a context-menu command with
  * `(clicked, selectedNodes)`; a script calls it with its own arguments. The clicked row joins

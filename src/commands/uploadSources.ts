@@ -8,6 +8,7 @@ import { SCHEME } from '../constants';
 import { parseDriveUri } from '../drive/uri';
 import { formatBytesExact, formatSize } from '../views/format';
 import type { DroppedFile, UploadItem } from '../views/nodes';
+import { baseName } from './targets';
 
 /** One item to upload, known before a byte is sent: its name, its size and where its body comes from. */
 export interface UploadCandidate {
@@ -41,19 +42,14 @@ export function uploadProblem(label: string, size: number): string | undefined {
 }
 
 export function labelOf(item: UploadItem): string {
-  if (item instanceof vscode.Uri) return basename(item);
+  if (item instanceof vscode.Uri) return baseName(item);
   return item.name;
-}
-
-function basename(uri: vscode.Uri): string {
-  const segments = uri.path.split('/').filter(Boolean);
-  return segments[segments.length - 1] ?? '';
 }
 
 /** The name, size and body source of an item, or why it cannot be read. */
 export async function resolveSource(item: UploadItem): Promise<UploadCandidate | Unreadable> {
   if (!(item instanceof vscode.Uri)) return resolveDropped(item);
-  const label = basename(item);
+  const label = baseName(item);
   if (item.scheme === 'file') {
     const st = await fsp.stat(item.fsPath).catch(() => undefined);
     if (!st) return { label, reason: `'${item.fsPath}' cannot be read.` };
