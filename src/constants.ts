@@ -1,7 +1,6 @@
 /** Ids used by the manifest, the code and the tests. Defined once, here. */
 export const EXTENSION_ID = 'nen.nen-drive';
 export const SCHEME = 'nendrive';
-export const VIEW_CONTAINER_ID = 'nen-drive';
 export const VIEW_ID = 'nenDrive.desktops';
 export const SECRET_KEY_NAME = 'nenDrive.apiKey';
 export const ENV_KEY_NAME = 'NEN_API_KEY';
@@ -40,4 +39,15 @@ export const Commands = {
 export const ContextKeys = {
   keySource: 'nenDrive.keySource', // 'secretStorage' | 'environment' | 'none'
   hasDesktops: 'nenDrive.hasDesktops',
+} as const;
+
+/** contextValue strings of the tree's rows, matched by `viewItem` in package.json menus. */
+export const ContextValues = {
+  desktop: 'desktop',
+  desktopConfigured: 'desktop.configured',
+  desktopNotFound: 'desktop.notFound',
+  file: 'file',
+  folder: 'folder',
+  error: 'error',
+  message: 'message',
 } as const;

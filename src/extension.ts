@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/ApiKeyStore';
 import { registerCommands } from './commands';
-import { ClientProvider } from './config';
+import { ClientProvider } from './ClientProvider';
 import { SCHEME } from './constants';
 import { ListingCache } from './cache/ListingCache';
 import { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
 import { LiveRefresh } from './drive/LiveRefresh';
 import { Logger } from './log/Logger';
 import type { Services } from './services';
-import { registerViews } from './views';
+import { registerViews, type ViewsApi } from './views';
 
 /** What activate() returns: the live objects, for the in-host tests. */
 export interface NenDriveApi {
   services: Services;
+  views: ViewsApi;
 }
 
 /** The composition root: builds the objects, registers them, nothing else. No request here. */
@@ -26,7 +27,6 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   const live = new LiveRefresh(cache, clients, log);
   const fs = new DriveFileSystemProvider(clients, log, cache, live);
   const services: Services = { context, keys, clients, fs, live, log };
-
   context.subscriptions.push(
     channel,
     keys,
@@ -35,11 +35,12 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
     live,
     fs,
     vscode.workspace.registerFileSystemProvider(SCHEME, fs, { isCaseSensitive: true }),
-    registerViews(services),
-    registerCommands(services),
   );
+  // The commands need the tree (its desktops for the palette's pickers, and Refresh): handed on, not looked up.
+  const { views, disposable: viewRegistrations } = registerViews(services);
+  context.subscriptions.push(viewRegistrations, registerCommands(services, views.tree));
   void keys.refreshContext();
-  return { services };
+  return { services, views };
 }
 
 export function deactivate(): void {

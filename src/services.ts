@@ -1,12 +1,14 @@
 import type * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/ApiKeyStore';
-import type { ClientProvider } from './config';
+import type { ClientProvider } from './ClientProvider';
 import type { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
 import type { LiveRefresh } from './drive/LiveRefresh';
 import type { Logger } from './log/Logger';
-import type { ViewsApi } from './views';
 
-/** The objects the composition root builds once and hands to views and commands. */
+/**
+ * The objects the composition root builds once and hands to views and commands. What the views
+ * make is not in here: registerViews returns it and activate() passes it on explicitly.
+ */
 export interface Services {
   context: vscode.ExtensionContext;
   keys: ApiKeyStore;
@@ -15,6 +17,4 @@ export interface Services {
   /** Which folders are live (polled): the tree tells it what it shows. */
   live: LiveRefresh;
   log: Logger;
-  /** Set by registerViews: the tree, for commands (at call time) and tests. */
-  views?: ViewsApi;
 }

@@ -39,8 +39,7 @@ async function timeTree(count: number, report: ProbeReport): Promise<void> {
   const env = await setupEmulator();
   try {
     for (let i = 0; i < count; i++) env.emu.putFile(env.desktopId, `file-${i}.dat`, '', { mtime: Date.now() / 1000 - i });
-    const views = env.services.views;
-    if (!views) throw new Error('the extension did not publish services.views');
+    const views = env.api.views;
     const roots = await views.tree.getChildren();
     const desktop = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
     if (!desktop) throw new Error('no desktop row in the tree');

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SaveConflict } from '../drive/DriveFileSystemProvider';
 import type { Services } from '../services';
+import { baseName } from './targets';
 
 const COMPARE = 'Compare';
 const OVERWRITE = 'Overwrite';
@@ -24,7 +25,7 @@ export function registerConflictHandling(services: Services): vscode.Disposable 
 }
 
 async function offerResolution(services: Services, conflict: SaveConflict): Promise<void> {
-  const name = conflict.uri.path.split('/').filter(Boolean).pop() ?? conflict.uri.toString(true);
+  const name = baseName(conflict.uri) || conflict.uri.toString(true);
   const choice = await vscode.window.showWarningMessage(
     `'${name}' changed on the Nen drive since you opened it. Your edits are kept unsaved.`,
     COMPARE,
@@ -36,7 +37,7 @@ async function offerResolution(services: Services, conflict: SaveConflict): Prom
 
 /** Opens a diff: the file as it is on the drive now (left) against the editor (right). */
 export async function compareWithRemote(services: Services, uri: vscode.Uri): Promise<void> {
-  const name = uri.path.split('/').filter(Boolean).pop() ?? '';
+  const name = baseName(uri);
   await vscode.commands.executeCommand('vscode.diff', services.fs.remoteVersionUri(uri), uri, `${name} (Nen drive) ↔ ${name} (yours)`);
 }
 

@@ -2,11 +2,10 @@ import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { runPool } from '../api/pool';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { listNames, plural, showFailure, showNote } from './messages';
-import { TransferProgress, withTransferProgress } from './progress';
+import { transferAll } from './progress';
 import type { DriveFileRef } from './targets';
 
 export interface DownloadCommandOptions {
@@ -46,102 +45,113 @@ export async function downloadFiles(
 ): Promise<DownloadReport | undefined> {
   const report: DownloadReport = { downloaded: [], skipped: [], failed: [], cancelled: false };
   if (refs.length === 0) return report;
-  const jobs: Job[] = [];
-
-  if (destination) {
-    if (destination.scheme !== 'file') throw new Error(`Downloads go to local files; ${destination.toString(true)} is not one.`);
-    const st = await fsp.stat(destination.fsPath).catch(() => undefined);
-    const intoFolder = refs.length > 1 || st?.isDirectory() === true;
-    if (intoFolder) await fsp.mkdir(destination.fsPath, { recursive: true });
-    for (const ref of refs) {
-      const path = intoFolder ? nodePath.join(destination.fsPath, ref.name) : destination.fsPath;
-      if (!options.overwrite && (await exists(path))) {
-        report.skipped.push({ name: ref.name, reason: `'${path}' exists (pass { overwrite: true } to replace it)` });
-        continue;
-      }
-      jobs.push({ ref, path, overwrite: options.overwrite === true });
-    }
-  } else if (refs.length === 1) {
-    const ref = refs[0];
-    const picked = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(nodePath.join(defaultFolder(), ref.name)), saveLabel: 'Download', title: `Download '${ref.name}'` });
-    if (!picked) return undefined;
-    // The save dialog itself asks before replacing a file: choosing one is the consent.
-    jobs.push({ ref, path: picked.fsPath, overwrite: true });
-  } else {
-    const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(defaultFolder()), openLabel: 'Download Here', title: `Download ${refs.length} files` });
-    if (!picked || picked.length === 0) return undefined;
-    const folder = picked[0].fsPath;
-    let applyAll: 'overwrite' | 'skip' | undefined;
-    const existing: string[] = [];
-    for (const ref of refs) if (await exists(nodePath.join(folder, ref.name))) existing.push(ref.name);
-    let remaining = existing.length;
-    for (const ref of refs) {
-      const path = nodePath.join(folder, ref.name);
-      if (!existing.includes(ref.name)) {
-        jobs.push({ ref, path, overwrite: false });
-        continue;
-      }
-      let choice = applyAll;
-      if (!choice) {
-        const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
-        const answer = await vscode.window.showWarningMessage(`'${ref.name}' already exists in ${folder}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
-        if (answer === undefined) {
-          report.cancelled = true;
-          return report;
-        }
-        choice = answer.startsWith('Overwrite') ? 'overwrite' : 'skip';
-        if (answer.endsWith('All')) applyAll = choice;
-      }
-      remaining--;
-      if (choice === 'overwrite') jobs.push({ ref, path, overwrite: true });
-      else report.skipped.push({ name: ref.name, reason: `'${path}' exists` });
-    }
-  }
-
+  let jobs: Job[] | undefined;
+  if (destination) jobs = await jobsAt(destination, refs, options, report.skipped);
+  else if (refs.length === 1) jobs = await saveAs(refs[0]);
+  else jobs = await intoPickedFolder(refs, report);
+  // No jobs: a dialog was dismissed (nothing to report), or an Overwrite question was cancelled (the report says so).
+  if (!jobs) return report.cancelled ? report : undefined;
   if (jobs.length > 0) {
-    const client = services.clients.get();
-    const known = jobs.every((j) => j.ref.size !== undefined);
-    const total = known ? jobs.reduce((s, j) => s + (j.ref.size ?? 0), 0) : 0;
-    const title = jobs.length === 1 ? `Downloading '${jobs[0].ref.name}'` : `Downloading ${jobs.length} files`;
-    const { settled, cancelled } = await withTransferProgress(title, options.token, async (signal, progress) => {
-      const meter = new TransferProgress(progress, total, jobs.length);
-      const results = await runPool(
-        jobs,
-        services.clients.settings.transferConcurrency,
-        async (job, index) => {
-          const r = await client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, {
-            path: job.ref.folder,
-            overwrite: job.overwrite,
-            signal,
-            onProgress: (p) => meter.update(index, p.done),
-          });
-          meter.fileDone();
-          return r;
-        },
-        signal,
-      );
-      return { settled: results, cancelled: signal.aborted };
-    });
-    report.cancelled = report.cancelled || cancelled;
-    settled.forEach((r, i) => {
-      const job = jobs[i];
-      if (r.status === 'fulfilled') report.downloaded.push({ name: job.ref.name, path: job.path, size: r.value.size });
-      else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.ref.name, reason: 'cancelled' });
-      else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.ref.name, reason: `'${job.path}' appeared while downloading; left untouched` });
-      else {
-        report.failed.push({ name: job.ref.name, reason: describeError(r.reason, services.log.redact) });
-        services.log.error(`Downloading '${job.ref.name}' from ${job.ref.desktopId} failed`, r.reason);
-      }
-    });
-    const firstFailure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict');
-    if (firstFailure && report.downloaded.length === 0) {
-      showFailure(services, jobs.length === 1 ? `Downloading '${jobs[0].ref.name}' failed` : 'Download failed', firstFailure.reason, () =>
-        downloadFiles(services, report.failed.map((f) => refs.find((r) => r.name === f.name)).filter((r): r is DriveFileRef => !!r), destination, options),
-      );
-    } else if (report.failed.length > 0) {
-      showNote(services, 'error', `Downloaded ${plural(report.downloaded.length, 'file')}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
-    }
+    await transfer(services, jobs, options.token, report, () =>
+      downloadFiles(services, report.failed.map((f) => refs.find((r) => r.name === f.name)).filter((r): r is DriveFileRef => !!r), destination, options),
+    );
   }
+  summarize(services, report);
+  return report;
+}
+
+/** A destination passed as an argument: nothing asks, and an existing file is replaced only with `overwrite`. */
+async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], options: DownloadCommandOptions, skipped: DownloadReport['skipped']): Promise<Job[]> {
+  if (destination.scheme !== 'file') throw new Error(`Downloads go to local files; ${destination.toString(true)} is not one.`);
+  const st = await fsp.stat(destination.fsPath).catch(() => undefined);
+  const intoFolder = refs.length > 1 || st?.isDirectory() === true;
+  if (intoFolder) await fsp.mkdir(destination.fsPath, { recursive: true });
+  const jobs: Job[] = [];
+  for (const ref of refs) {
+    const path = intoFolder ? nodePath.join(destination.fsPath, ref.name) : destination.fsPath;
+    if (!options.overwrite && (await exists(path))) {
+      skipped.push({ name: ref.name, reason: `'${path}' exists (pass { overwrite: true } to replace it)` });
+      continue;
+    }
+    jobs.push({ ref, path, overwrite: options.overwrite === true });
+  }
+  return jobs;
+}
+
+/** One file: a Save dialog; undefined when dismissed. */
+async function saveAs(ref: DriveFileRef): Promise<Job[] | undefined> {
+  const picked = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(nodePath.join(defaultFolder(), ref.name)), saveLabel: 'Download', title: `Download '${ref.name}'` });
+  if (!picked) return undefined;
+  // The save dialog itself asks before replacing a file: choosing one is the consent.
+  return [{ ref, path: picked.fsPath, overwrite: true }];
+}
+
+/**
+ * Several files: a folder picker, then Overwrite / Skip (or for all) per existing local file.
+ * Undefined when the picker is dismissed, or (with `report.cancelled`) when a question is.
+ */
+async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadReport): Promise<Job[] | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(defaultFolder()), openLabel: 'Download Here', title: `Download ${refs.length} files` });
+  if (!picked || picked.length === 0) return undefined;
+  const folder = picked[0].fsPath;
+  let applyAll: 'overwrite' | 'skip' | undefined;
+  const existing: string[] = [];
+  for (const ref of refs) if (await exists(nodePath.join(folder, ref.name))) existing.push(ref.name);
+  let remaining = existing.length;
+  const jobs: Job[] = [];
+  for (const ref of refs) {
+    const path = nodePath.join(folder, ref.name);
+    if (!existing.includes(ref.name)) {
+      jobs.push({ ref, path, overwrite: false });
+      continue;
+    }
+    let choice = applyAll;
+    if (!choice) {
+      const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
+      const answer = await vscode.window.showWarningMessage(`'${ref.name}' already exists in ${folder}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
+      if (answer === undefined) {
+        report.cancelled = true;
+        return undefined;
+      }
+      choice = answer.startsWith('Overwrite') ? 'overwrite' : 'skip';
+      if (answer.endsWith('All')) applyAll = choice;
+    }
+    remaining--;
+    if (choice === 'overwrite') jobs.push({ ref, path, overwrite: true });
+    else report.skipped.push({ name: ref.name, reason: `'${path}' exists` });
+  }
+  return jobs;
+}
+
+/** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
+async function transfer(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport, retry: () => unknown): Promise<void> {
+  const client = services.clients.get();
+  const known = jobs.every((j) => j.ref.size !== undefined);
+  const total = known ? jobs.reduce((s, j) => s + (j.ref.size ?? 0), 0) : 0;
+  const title = jobs.length === 1 ? `Downloading '${jobs[0].ref.name}'` : `Downloading ${jobs.length} files`;
+  const { settled, cancelled } = await transferAll(title, token, jobs, total, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
+    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done) }),
+  );
+  report.cancelled = report.cancelled || cancelled;
+  settled.forEach((r, i) => {
+    const job = jobs[i];
+    if (r.status === 'fulfilled') report.downloaded.push({ name: job.ref.name, path: job.path, size: r.value.size });
+    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.ref.name, reason: 'cancelled' });
+    else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.ref.name, reason: `'${job.path}' appeared while downloading; left untouched` });
+    else {
+      report.failed.push({ name: job.ref.name, reason: describeError(r.reason, services.log.redact) });
+      services.log.error(`Downloading '${job.ref.name}' from ${job.ref.desktopId} failed`, r.reason);
+    }
+  });
+  const firstFailure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict');
+  if (firstFailure && report.downloaded.length === 0) {
+    showFailure(services, jobs.length === 1 ? `Downloading '${jobs[0].ref.name}' failed` : 'Download failed', firstFailure.reason, retry);
+  } else if (report.failed.length > 0) {
+    showNote(services, 'error', `Downloaded ${plural(report.downloaded.length, 'file')}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
+  }
+}
+
+function summarize(services: Services, report: DownloadReport): void {
   if (report.skipped.length > 0 && !report.cancelled) {
     for (const s of report.skipped) services.log.info(`Not downloaded: ${s.name}: ${s.reason}`);
     showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(report.skipped.map((s) => s.name))}.`);
@@ -152,7 +162,6 @@ export async function downloadFiles(
   } else if (report.cancelled) {
     showNote(services, 'warning', 'Download cancelled; no partial file was left behind.');
   }
-  return report;
 }
 
 function defaultFolder(): string {

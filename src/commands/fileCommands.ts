@@ -2,17 +2,9 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
 import { desktopIdOf, isDriveNode } from '../views/nodes';
-import { pickDesktop, pickFiles, selectedNodes, toFileRefs, type DriveFileRef } from './targets';
-
-/** Files named by `(node, selected)`, a URI or a list of URIs; the palette asks. */
-async function filesFrom(services: Services, first: unknown, second: unknown, placeHolder: string, many: boolean): Promise<DriveFileRef[]> {
-  const nodes = selectedNodes(first, second);
-  if (nodes) return toFileRefs(nodes);
-  if (first instanceof vscode.Uri) return toFileRefs([first]);
-  if (Array.isArray(first)) return toFileRefs(first);
-  return pickFiles(services, placeHolder, many);
-}
+import { namedItems, pickDesktop, pickFiles, selectedNodes, toFileRefs, type DriveFileRef } from './targets';
 
 /** POSIX shell single quotes: safe for any name, including `$`, spaces and quotes. */
 export function shellQuote(s: string): string {
@@ -29,16 +21,21 @@ export function curlCommand(apiUrl: string, ref: Pick<DriveFileRef, 'desktopId' 
   return `curl -H "Authorization: Bearer $NEN_API_KEY" -o ${shellQuote(ref.name)} ${shellQuote(url)}`;
 }
 
-export function fileCommands(services: Services): Record<string, (...args: unknown[]) => unknown> {
+export function fileCommands(services: Services, tree: DriveTreeDataProvider): Record<string, (...args: unknown[]) => unknown> {
+  /** Files named by `(node, selected)`, a URI or a list of URIs; the palette asks. */
+  const filesFrom = async (first: unknown, second: unknown, placeHolder: string, many: boolean): Promise<DriveFileRef[]> => {
+    const named = namedItems(first, second);
+    return named ? toFileRefs(named) : pickFiles(services, tree, placeHolder, many);
+  };
   return {
     /** `open(node | nendrive: URI, selected?)`: opens each file in an editor tab. */
     [Commands.open]: async (first?: unknown, second?: unknown) => {
-      const refs = await filesFrom(services, first, second, 'Open which files?', true);
+      const refs = await filesFrom(first, second, 'Open which files?', true);
       for (const ref of refs) await vscode.commands.executeCommand('vscode.open', ref.uri, { preview: refs.length === 1 });
       return refs.length;
     },
     [Commands.openToSide]: async (first?: unknown, second?: unknown) => {
-      const refs = await filesFrom(services, first, second, 'Open which file to the side?', false);
+      const refs = await filesFrom(first, second, 'Open which file to the side?', false);
       for (const ref of refs) await vscode.commands.executeCommand('vscode.open', ref.uri, { viewColumn: vscode.ViewColumn.Beside, preview: false });
       return refs.length;
     },
@@ -47,7 +44,7 @@ export function fileCommands(services: Services): Record<string, (...args: unkno
       const nodes = selectedNodes(first, second);
       const names = nodes
         ? nodes.flatMap((n) => (n.kind === 'file' || n.kind === 'folder' ? [n.entry.name] : n.kind === 'desktop' ? [n.desktopId] : []))
-        : (await filesFrom(services, first, second, 'Copy the name of which files?', true)).map((r) => r.name);
+        : (await filesFrom(first, second, 'Copy the name of which files?', true)).map((r) => r.name);
       if (names.length === 0) return undefined;
       const text = names.join('\n');
       await vscode.env.clipboard.writeText(text);
@@ -55,7 +52,7 @@ export function fileCommands(services: Services): Record<string, (...args: unkno
     },
     /** Copies `curl … -o '<name>' '<apiUrl>/desktops/<id>/files/<name>'` (one line per file) and returns it. */
     [Commands.copyCurlCommand]: async (first?: unknown, second?: unknown) => {
-      const refs = await filesFrom(services, first, second, 'Copy a curl command for which files?', true);
+      const refs = await filesFrom(first, second, 'Copy a curl command for which files?', true);
       if (refs.length === 0) return undefined;
       const apiUrl = services.clients.settings.apiUrl;
       const text = refs.map((r) => curlCommand(apiUrl, r)).join('\n');
@@ -65,25 +62,27 @@ export function fileCommands(services: Services): Record<string, (...args: unkno
       );
       return text;
     },
-    /** `openAsWorkspaceFolder(desktop node | id | nendrive: URI)`: adds `nendrive://<id>/` to the workspace. */
-    [Commands.openAsWorkspaceFolder]: async (first?: unknown) => {
-      let desktopId: string | undefined;
-      let label: string | undefined;
-      if (isDriveNode(first)) {
-        desktopId = desktopIdOf(first);
-        label = first.kind === 'desktop' ? first.label : undefined;
-      } else if (first instanceof vscode.Uri) desktopId = first.authority;
-      else if (typeof first === 'string') desktopId = first;
-      else {
-        const picked = await pickDesktop(services, 'Open which drive as a workspace folder?');
-        desktopId = picked?.desktopId;
-        label = picked?.label;
-      }
-      if (!desktopId) return false;
-      const uri = driveUri(desktopId);
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      if (folders.some((f) => f.uri.toString() === uri.toString())) return false;
-      return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `Nen Drive: ${label ?? desktopId}` });
-    },
+    [Commands.openAsWorkspaceFolder]: (first?: unknown) => openAsWorkspaceFolder(tree, first),
   };
+}
+
+/** `openAsWorkspaceFolder(desktop node | id | nendrive: URI)`: adds `nendrive://<id>/` to the workspace. */
+async function openAsWorkspaceFolder(tree: DriveTreeDataProvider, first: unknown): Promise<boolean> {
+  let desktopId: string | undefined;
+  let label: string | undefined;
+  if (isDriveNode(first)) {
+    desktopId = desktopIdOf(first);
+    label = first.kind === 'desktop' ? first.label : undefined;
+  } else if (first instanceof vscode.Uri) desktopId = first.authority;
+  else if (typeof first === 'string') desktopId = first;
+  else {
+    const picked = await pickDesktop(tree, 'Open which drive as a workspace folder?');
+    desktopId = picked?.desktopId;
+    label = picked?.label;
+  }
+  if (!desktopId) return false;
+  const uri = driveUri(desktopId);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.some((f) => f.uri.toString() === uri.toString())) return false;
+  return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `Nen Drive: ${label ?? desktopId}` });
 }

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Services } from '../services';
-import { isDriveNode, type UploadItem } from '../views/nodes';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
+import { isDriveNode } from '../views/nodes';
 import { registerConflictHandling } from './conflicts';
 import { downloadFiles, type DownloadCommandOptions } from './download';
 import { fileCommands } from './fileCommands';
 import { showFailure } from './messages';
-import { isNodeArray, pickFiles, selectedNodes, toFileRefs, toFolderRef } from './targets';
+import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadItems } from './targets';
 import { uploadItems, type UploadCommandOptions } from './upload';
-import { desktopCommands, keyCommands } from './settingsCommands';
+import { desktopCommands } from './desktopCommands';
+import { keyCommands } from './keyCommands';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -16,26 +18,29 @@ type Handler = (...args: unknown[]) => unknown;
  * Registers every `nenDrive.*` command. Each handler takes `(node?, selected?)` from a context
  * menu or a multi-selection, its own arguments from a script, or nothing from the palette (then
  * it asks). A failure is logged and shown with an action; it never rejects into VS Code's
- * generic "command failed" toast.
+ * generic "command failed" toast. `tree` is the Desktops view: its desktops for the palette's
+ * pickers, and what Refresh reloads.
  */
-export function registerCommands(services: Services): vscode.Disposable {
+export function registerCommands(services: Services, tree: DriveTreeDataProvider): vscode.Disposable {
+  const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);
+  const titles = paletteTitles(services.context.extension.packageJSON);
   const handlers: Record<string, Handler> = {
     ...keyCommands(services),
-    ...desktopCommands(services),
-    ...fileCommands(services),
-    [Commands.refresh]: (node?: unknown) => services.views?.tree.refresh(isDriveNode(node) ? node : undefined),
-    [Commands.retry]: (node?: unknown) => services.views?.tree.refresh(isDriveNode(node) ? node : undefined),
+    ...desktopCommands(),
+    ...fileCommands(services, tree),
+    [Commands.refresh]: refresh,
+    [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),
-    [Commands.upload]: (target?: unknown, second?: unknown, options?: unknown) => {
+    [Commands.upload]: async (target?: unknown, second?: unknown, options?: unknown) => {
       // From a context menu the second argument is the selection; from a script, the files.
-      const items = isNodeArray(second) ? undefined : asUploadItems(second);
-      return uploadItems(services, toFolderRef(target), items, (options ?? {}) as UploadCommandOptions);
+      const items = isNodeArray(second) ? undefined : toUploadItems(second);
+      const folder = await folderOrPick(tree, target, 'Upload to which desktop?');
+      return folder && uploadItems(services, folder, items, (options ?? {}) as UploadCommandOptions);
     },
     [Commands.download]: async (target?: unknown, second?: unknown, options?: unknown) => {
-      const nodes = selectedNodes(target, second);
-      const picked = nodes ?? (target instanceof vscode.Uri ? [target] : Array.isArray(target) ? target : undefined);
-      const refs = picked ? toFileRefs(picked) : await pickFiles(services, 'Download which files?', true);
-      if (picked && refs.length === 0) {
+      const named = namedItems(target, second);
+      const refs = named ? toFileRefs(named) : await pickFiles(services, tree, 'Download which files?', true);
+      if (named && refs.length === 0) {
         void vscode.window.showInformationMessage('Nothing to download: pick one or more files (folders are not downloaded).');
         return undefined;
       }
@@ -49,7 +54,7 @@ export function registerCommands(services: Services): vscode.Disposable {
       try {
         return await handler(...args);
       } catch (err) {
-        showFailure(services, `Nen Drive: ${titleOf(id)} failed`, err, () => vscode.commands.executeCommand(id, ...args));
+        showFailure(services, `${titles.get(id) ?? id} failed`, err, () => vscode.commands.executeCommand(id, ...args));
         return undefined;
       }
     }),
@@ -58,16 +63,18 @@ export function registerCommands(services: Services): vscode.Disposable {
   return vscode.Disposable.from(...disposables);
 }
 
-function asUploadItems(value: unknown): UploadItem[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter(
-    (v): v is UploadItem =>
-      v instanceof vscode.Uri || (!!v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { data?: unknown }).data === 'function'),
-  );
+interface ContributedCommand {
+  command: string;
+  title: string;
+  category?: string;
 }
 
-function titleOf(id: string): string {
-  const name = id.replace(/^nenDrive\./, '');
-  return name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+/**
+ * Each command's title as the palette shows it ("Nen Drive: Set API Key…"), read from the
+ * manifest's `contributes.commands`: the one table of titles, so a failure message names the
+ * command exactly as the user picked it.
+ */
+function paletteTitles(packageJSON: { contributes?: { commands?: ContributedCommand[] } }): ReadonlyMap<string, string> {
+  const contributed = packageJSON.contributes?.commands ?? [];
+  return new Map(contributed.map((c) => [c.command, c.category ? `${c.category}: ${c.title}` : c.title]));
 }

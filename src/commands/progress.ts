@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
+import { runPool } from '../api/pool';
 import { formatSize } from '../views/format';
 
 /** Aggregates byte progress of concurrent transfers into one notification. */
-export class TransferProgress {
+class TransferProgress {
   private readonly done = new Map<number, number>();
   private doneTotal = 0;
   private reportedPercent = 0;
@@ -47,7 +48,7 @@ export class TransferProgress {
  * Runs `work` under a cancellable progress notification. Cancel (or the caller's own token, for
  * scripts and tests) aborts the AbortSignal handed to the client, which aborts the request.
  */
-export async function withTransferProgress<T>(
+async function withTransferProgress<T>(
   title: string,
   token: vscode.CancellationToken | undefined,
   work: (signal: AbortSignal, progress: vscode.Progress<{ message?: string; increment?: number }>) => Promise<T>,
@@ -63,5 +64,34 @@ export async function withTransferProgress<T>(
     } finally {
       for (const s of subs) s.dispose();
     }
+  });
+}
+
+/**
+ * The one way uploads and downloads run: `each` over `items`, `concurrency` at a time, under one
+ * cancellable notification whose meter adds up the bytes `each` reports. Every item settles;
+ * `cancelled` says whether the batch was cancelled.
+ */
+export async function transferAll<T, R>(
+  title: string,
+  token: vscode.CancellationToken | undefined,
+  items: readonly T[],
+  totalBytes: number,
+  concurrency: number,
+  each: (item: T, signal: AbortSignal, onBytes: (done: number) => void) => Promise<R>,
+): Promise<{ settled: PromiseSettledResult<R>[]; cancelled: boolean }> {
+  return withTransferProgress(title, token, async (signal, progress) => {
+    const meter = new TransferProgress(progress, totalBytes, items.length);
+    const settled = await runPool(
+      items,
+      concurrency,
+      async (item, index) => {
+        const result = await each(item, signal, (done) => meter.update(index, done));
+        meter.fileDone();
+        return result;
+      },
+      signal,
+    );
+    return { settled, cancelled: signal.aborted };
   });
 }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { SCHEME } from '../constants';
 import { parseDriveUri, driveUri } from '../drive/uri';
 import type { Services } from '../services';
-import { desktopIdOf, folderOf, isDriveNode, type DesktopNode, type DriveNode } from '../views/nodes';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
+import { containerOf, desktopIdOf, folderOf, isDriveNode, type DesktopNode, type DriveNode, type UploadItem } from '../views/nodes';
 
 /** A place on a drive: a desktop's root or a folder in it. */
 export interface DriveFolderRef {
@@ -22,6 +23,12 @@ export interface DriveFileRef {
   size?: number;
 }
 
+/** The last segment of a URI's path (a file's name); '' for a root. */
+export function baseName(uri: vscode.Uri): string {
+  const segments = uri.path.split('/').filter(Boolean);
+  return segments[segments.length - 1] ?? '';
+}
+
 /**
  * "One command, three entry points": VS Code calls a context-menu command with
  * `(clicked, selectedNodes)`; a script calls it with its own arguments. The clicked row joins
@@ -37,11 +44,25 @@ export function isNodeArray(value: unknown): value is DriveNode[] {
   return Array.isArray(value) && value.length > 0 && value.every(isDriveNode);
 }
 
+/** What a call names: `(row, selection)`, a URI or a list; undefined when it names nothing (the palette). */
+export function namedItems(first: unknown, second: unknown): readonly unknown[] | undefined {
+  return selectedNodes(first, second) ?? (first instanceof vscode.Uri ? [first] : Array.isArray(first) ? first : undefined);
+}
+
+/** A script's upload items: `file:` and `nendrive:` URIs, or dropped files with a name and `data()`. */
+export function toUploadItems(value: unknown): UploadItem[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter(
+    (v): v is UploadItem =>
+      v instanceof vscode.Uri || (!!v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { data?: unknown }).data === 'function'),
+  );
+}
+
 /** A desktop/folder node (a file's or message's parent folder) or a nendrive: URI → a folder ref. */
 export function toFolderRef(target: unknown): DriveFolderRef | undefined {
   if (isDriveNode(target)) {
-    let node: DriveNode | undefined = target;
-    while (node && node.kind !== 'desktop' && node.kind !== 'folder') node = node.parent;
+    const node = containerOf(target);
     if (!node) return undefined;
     return { desktopId: node.desktopId, folder: folderOf(node), label: node.kind === 'desktop' ? node.label : node.desktopId };
   }
@@ -82,9 +103,17 @@ export function toDesktopIds(items: readonly unknown[]): string[] {
   return [...new Set(ids)];
 }
 
+/** The folder a call names (see {@link toFolderRef}); from the palette, a picked desktop's root. */
+export async function folderOrPick(tree: DriveTreeDataProvider, target: unknown, placeHolder: string): Promise<DriveFolderRef | undefined> {
+  const named = toFolderRef(target);
+  if (named) return named;
+  const desktop = await pickDesktop(tree, placeHolder);
+  return desktop && { desktopId: desktop.desktopId, folder: undefined, label: desktop.label };
+}
+
 /** Quick pick of the tree's desktops (for the palette entry point). */
-export async function pickDesktop(services: Services, placeHolder: string): Promise<DesktopNode | undefined> {
-  const roots = services.views ? await services.views.tree.getChildren() : [];
+export async function pickDesktop(tree: DriveTreeDataProvider, placeHolder: string): Promise<DesktopNode | undefined> {
+  const roots = await tree.getChildren();
   const desktops = roots.filter((n): n is DesktopNode => n.kind === 'desktop' && !n.notFound);
   if (desktops.length === 0) {
     void vscode.window.showWarningMessage('Nen Drive has no desktops to use. Add one with "Nen Drive: Add Desktop".');
@@ -99,8 +128,8 @@ export async function pickDesktop(services: Services, placeHolder: string): Prom
 }
 
 /** Quick pick of files at a desktop's root (palette entry point of open/download/copy…). */
-export async function pickFiles(services: Services, placeHolder: string, canPickMany: boolean): Promise<DriveFileRef[]> {
-  const desktop = await pickDesktop(services, 'Pick a desktop');
+export async function pickFiles(services: Services, tree: DriveTreeDataProvider, placeHolder: string, canPickMany: boolean): Promise<DriveFileRef[]> {
+  const desktop = await pickDesktop(tree, 'Pick a desktop');
   if (!desktop) return [];
   const entries = await services.fs.list(desktop.desktopId, undefined);
   const items = entries

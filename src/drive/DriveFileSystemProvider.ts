@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { contentTypeFor, validateFolderPath, validateName } from '../api/names';
 import { MAX_UPLOAD_BYTES, type DriveEntry } from '../api/types';
 import type { ContainerRef, FetchOutcome, ListingCache, SeenVersion } from '../cache/ListingCache';
-import type { ClientProvider } from '../config';
+import type { ClientProvider } from '../ClientProvider';
 import { REMOTE_VERSION_QUERY } from '../constants';
 import type { Logger } from '../log/Logger';
 import { describeError, toFileSystemError } from './errors';

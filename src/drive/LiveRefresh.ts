@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { containerKey, parseKey, type ContainerRef, type FetchOutcome, type ListingCache } from '../cache/ListingCache';
 import { LivePoller } from '../cache/LivePoller';
-import type { ClientProvider } from '../config';
+import type { ClientProvider } from '../ClientProvider';
 import type { Logger } from '../log/Logger';
 import { REMOTE_VERSION_QUERY, SCHEME } from '../constants';
 import { parseDriveUri } from './uri';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, SCHEME, VIEW_ID } from '../constants';
-import { folderOf, isDriveNode, type ContainerNode, type DriveNode, type EntryNode, type UploadItem } from './nodes';
+import { parseDriveUri } from '../drive/uri';
+import { containerOf, folderOf, isDriveNode, type DriveNode, type EntryNode, type UploadItem } from './nodes';
 
 /** The tree's own mime type: `application/vnd.code.tree.<view id lower-cased>`. */
 export const TREE_MIME = `application/vnd.code.tree.${VIEW_ID.toLowerCase()}`;
@@ -31,13 +32,14 @@ export class DriveDragAndDropController implements vscode.TreeDragAndDropControl
   }
 
   async handleDrop(target: DriveNode | undefined, dataTransfer: vscode.DataTransfer, _token?: vscode.CancellationToken): Promise<void> {
+    // A drop on a file lands in its folder.
     const container = containerOf(target);
     const items = await dropItems(dataTransfer);
     if (items.length === 0) return;
     if (container) {
       // Dropping a drive file back where it already is would only make "name (1)" copies.
       const here = folderOf(container) ?? '';
-      const moved = items.filter((i) => !(i instanceof vscode.Uri && i.scheme === SCHEME && i.authority === container.desktopId && parentFolder(i) === here));
+      const moved = items.filter((i) => !(i instanceof vscode.Uri && i.scheme === SCHEME && i.authority === container.desktopId && (parseDriveUri(i).folder ?? '') === here));
       if (moved.length === 0) return;
       await vscode.commands.executeCommand(Commands.upload, container, moved, DROP_OPTIONS);
       return;
@@ -45,13 +47,6 @@ export class DriveDragAndDropController implements vscode.TreeDragAndDropControl
     // Dropped on empty space: the command asks which desktop.
     await vscode.commands.executeCommand(Commands.upload, undefined, items, DROP_OPTIONS);
   }
-}
-
-/** The desktop or folder a drop lands in: a file's drop lands in its folder. */
-export function containerOf(target: DriveNode | undefined): ContainerNode | undefined {
-  let node: DriveNode | undefined = target;
-  while (node && !(node.kind === 'desktop' || node.kind === 'folder')) node = node.parent;
-  return node as ContainerNode | undefined;
 }
 
 /** The upload items of a drop, in the order: this tree's rows, dropped files, URI lists. */
@@ -89,9 +84,4 @@ export async function dropItems(dataTransfer: vscode.DataTransfer): Promise<Uplo
     }
   }
   return items;
-}
-
-function parentFolder(uri: vscode.Uri): string {
-  const segments = uri.path.split('/').filter(Boolean);
-  return segments.slice(0, -1).join('/');
 }

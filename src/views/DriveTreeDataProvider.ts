@@ -114,6 +114,11 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       this.generation++;
       this.failed.clear();
       this.showingError.clear();
+      // Every row is rebuilt: VS Code asks again for the children of what stays expanded, and
+      // only those become live again (a desktop that left the list stops being polled now).
+      this.containers.clear();
+      this.expanded.clear();
+      this.publishShown();
       this.changed.fire(undefined);
       return;
     }

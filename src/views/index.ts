@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ApiKeyStore } from '../auth/ApiKeyStore';
 import { ENV_KEY_NAME, VIEW_ID } from '../constants';
 import type { Services } from '../services';
 import { DriveDecorationProvider } from './DriveDecorationProvider';
@@ -6,7 +7,7 @@ import { DriveDragAndDropController } from './DriveDragAndDropController';
 import { DriveTreeDataProvider } from './DriveTreeDataProvider';
 import type { DriveNode } from './nodes';
 
-/** What the views hand to commands (through `services.views`) and to the in-host tests. */
+/** What the views made: activate() hands the tree to the commands and all of it to the in-host tests. */
 export interface ViewsApi {
   readonly tree: DriveTreeDataProvider;
   readonly dragAndDrop: DriveDragAndDropController;
@@ -14,11 +15,17 @@ export interface ViewsApi {
   readonly decorations: DriveDecorationProvider;
 }
 
+/** What registerViews returns: the views, and the one disposable that owns them. */
+export interface RegisteredViews {
+  readonly views: ViewsApi;
+  readonly disposable: vscode.Disposable;
+}
+
 /**
  * Creates the Nen Drive tree. Nothing here fetches: the tree asks for data only when VS Code
  * calls `getChildren`, which it does only while the view is visible.
  */
-export function registerViews(services: Services): vscode.Disposable {
+export function registerViews(services: Services): RegisteredViews {
   const tree = new DriveTreeDataProvider(services);
   const dragAndDrop = new DriveDragAndDropController();
   const view = vscode.window.createTreeView(VIEW_ID, {
@@ -36,24 +43,21 @@ export function registerViews(services: Services): vscode.Disposable {
   );
   const decorations = new DriveDecorationProvider(services.fs.cache, services.fs.onDidRead, services.clients.onDidChange);
   const decorationRegistration = vscode.window.registerFileDecorationProvider(decorations);
-  // Commands reach the tree through the services object: views never import commands, and
-  // commands need the tree only at call time, so the order of registration does not matter.
-  services.views = { tree, dragAndDrop, view, decorations };
+  void showKeySource(view, services.keys);
+  const keyWatch = services.keys.onDidChange(() => void showKeySource(view, services.keys));
 
-  const showKeySource = async (): Promise<void> => {
-    const source = await services.keys.source();
-    view.description = source === 'environment' ? `key from ${ENV_KEY_NAME}` : undefined;
-    view.message =
-      source === 'environment'
-        ? `Using the API key from the ${ENV_KEY_NAME} environment variable. Run "Nen Drive: Set API Key" to store one in VS Code instead.`
-        : undefined;
+  return {
+    views: { tree, dragAndDrop, view, decorations },
+    disposable: vscode.Disposable.from(keyWatch, viewState, decorationRegistration, decorations, view, tree),
   };
-  void showKeySource();
-  const keyWatch = services.keys.onDidChange(() => void showKeySource());
+}
 
-  return vscode.Disposable.from(keyWatch, viewState, decorationRegistration, decorations, view, tree, {
-    dispose: () => {
-      if (services.views?.tree === tree) services.views = undefined;
-    },
-  });
+/** The view's title and message say when the key comes from the environment. */
+async function showKeySource(view: vscode.TreeView<DriveNode>, keys: ApiKeyStore): Promise<void> {
+  const source = await keys.source();
+  view.description = source === 'environment' ? `key from ${ENV_KEY_NAME}` : undefined;
+  view.message =
+    source === 'environment'
+      ? `Using the API key from the ${ENV_KEY_NAME} environment variable. Run "Nen Drive: Set API Key" to store one in VS Code instead.`
+      : undefined;
 }

@@ -40,7 +40,7 @@ export interface MessageNode {
   readonly label: string;
   readonly detail?: string;
   /** What clicking the row does. */
-  readonly action?: 'retry' | 'setApiKey' | 'addDesktop' | 'removeDesktop' | 'upload';
+  readonly action?: 'retry' | 'setApiKey' | 'upload';
   readonly isError: boolean;
 }
 
@@ -51,6 +51,12 @@ export function isDriveNode(value: unknown): value is DriveNode {
   if (!value || typeof value !== 'object') return false;
   const kind = (value as { kind?: unknown }).kind;
   return kind === 'desktop' || kind === 'file' || kind === 'folder' || kind === 'message';
+}
+
+/** The desktop or folder a row stands in: a file's or message's container is its parent's. */
+export function containerOf(node: DriveNode | undefined): ContainerNode | undefined {
+  while (node && !(node.kind === 'desktop' || node.kind === 'folder')) node = node.parent;
+  return node as ContainerNode | undefined;
 }
 
 /** The folder path a container node stands for (`undefined` = the drive's root). */

@@ -1,18 +1,7 @@
 import * as vscode from 'vscode';
-import { Commands } from '../constants';
+import { Commands, ContextValues } from '../constants';
 import { formatBytesExact } from './format';
 import type { DriveNode, MessageNode } from './nodes';
-
-/** contextValue strings, matched by `viewItem` in package.json menus. */
-export const ContextValues = {
-  desktop: 'desktop',
-  desktopConfigured: 'desktop.configured',
-  desktopNotFound: 'desktop.notFound',
-  file: 'file',
-  folder: 'folder',
-  error: 'error',
-  message: 'message',
-} as const;
 
 /** The row VS Code renders for a node. */
 export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vscode.Uri }): vscode.TreeItem {
@@ -77,10 +66,6 @@ function actionCommand(action: NonNullable<MessageNode['action']>): string | und
       return Commands.retry;
     case 'setApiKey':
       return Commands.setApiKey;
-    case 'addDesktop':
-      return Commands.addDesktop;
-    case 'removeDesktop':
-      return Commands.removeDesktop;
     case 'upload':
       return Commands.upload;
   }

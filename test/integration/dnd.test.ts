@@ -26,8 +26,7 @@ class BrowserFileItem extends vscode.DataTransferItem {
 }
 
 function viewsOf(env: EmulatorSetup): ViewsApi {
-  assert.ok(env.services.views, 'services.views is not set');
-  return env.services.views;
+  return env.api.views;
 }
 
 async function desktopRow(env: EmulatorSetup, id: string): Promise<DesktopNode> {

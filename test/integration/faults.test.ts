@@ -75,7 +75,7 @@ function filesPath(c: Cell): string {
 }
 
 async function desktopNode(c: Cell): Promise<DesktopNode> {
-  const tree = c.env.services.views!.tree;
+  const tree = c.env.api.views.tree;
   const roots = await tree.getChildren();
   const node = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === c.env.desktopId);
   assert.ok(node, `the tree shows ${c.env.desktopId}: ${JSON.stringify(roots.map((r) => ('label' in r ? r.label : r.kind)))}`);
@@ -111,7 +111,7 @@ const OPS: Op[] = [
       const node = await desktopNode(c);
       c.env.services.fs.invalidateAll();
       return async () => {
-        const rows: DriveNode[] = await c.env.services.views!.tree.getChildren(node);
+        const rows: DriveNode[] = await c.env.api.views.tree.getChildren(node);
         if (rows.some((r) => r.kind === 'file' && r.entry.name === c.name)) return { ok: true, message: '' };
         const err = rows.find((r): r is MessageNode => r.kind === 'message' && r.isError);
         assert.ok(err, `neither the files nor an error row: ${JSON.stringify(rows.map((r) => r.kind))}`);
@@ -218,7 +218,7 @@ const OPS: Op[] = [
       const dt = new vscode.DataTransfer();
       dt.set('text/plain', new DroppedFileItem({ name: c.name, uri: undefined, data: async () => new TextEncoder().encode(NEW) }));
       return async () => {
-        await c.env.services.views!.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
+        await c.env.api.views.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
         if (c.env.emu.readFile(c.env.desktopId, c.name)?.toString() === NEW) return { ok: true, message: '' };
         return { ok: false, message: [logReason(c, /Uploading .* failed/), ...c.notes].join(' | ') };
       };

@@ -67,7 +67,7 @@ function filesContaining(dir: string, needle: string): string[] {
 }
 
 async function desktopNode(env: EmulatorSetup): Promise<DesktopNode> {
-  const roots = await env.services.views!.tree.getChildren();
+  const roots = await env.api.views.tree.getChildren();
   const node = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
   assert.ok(node, 'the desktop is in the tree');
   return node;
@@ -147,7 +147,7 @@ suite('Key safety', () => {
       // Successes: list in the tree, open, save.
       const node = await desktopNode(env);
       services.fs.invalidateAll();
-      assert.ok((await services.views!.tree.getChildren(node)).some((n) => n.kind === 'file'));
+      assert.ok((await env.api.views.tree.getChildren(node)).some((n) => n.kind === 'file'));
       const doc = await vscode.workspace.openTextDocument(env.uri('notes.txt'));
       const editor = await vscode.window.showTextDocument(doc, { preview: false });
       await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'x'));
@@ -175,7 +175,7 @@ suite('Key safety', () => {
       // The tree, the commands and a drop, each failing with the key echoed back.
       emu.injectFault({ type: 'status', status: 502, body: JSON.stringify({ detail: `upstream saw ${KEY}` }) }, { method: 'GET' }, 10);
       services.fs.invalidateAll();
-      const rows: DriveNode[] = await services.views!.tree.getChildren(node);
+      const rows: DriveNode[] = await env.api.views.tree.getChildren(node);
       messages.push(...rows.filter((r): r is MessageNode => r.kind === 'message').map((r) => `${r.label} ${r.detail ?? ''}`));
       clearFaults();
       const file = path.join(local, 'up.txt');
@@ -191,7 +191,7 @@ suite('Key safety', () => {
       emu.injectFault({ type: 'status', status: 500, body: `{"error":"${KEY}"}` }, { method: 'POST' }, 10);
       const dt = new vscode.DataTransfer();
       dt.set('text/plain', new DroppedFileItem({ name: 'dropped.txt', uri: undefined, data: async () => enc('dropped') }));
-      await services.views!.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
+      await env.api.views.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
       clearFaults();
       // A careless log call with the key is redacted too.
       const marker = `keysafety-marker-${rand()}`;
@@ -267,9 +267,9 @@ suite('Key safety', () => {
       errors.push((await rejects(vscode.workspace.fs.stat(env.uri('a.txt')))).message);
       errors.push((await rejects(vscode.workspace.fs.writeFile(env.uri('b.txt'), enc('x')))).message);
       // The tree: a root row, or the desktop's drive as an error row.
-      const roots: DriveNode[] = await env.services.views!.tree.getChildren();
+      const roots: DriveNode[] = await env.api.views.tree.getChildren();
       const rows = [...roots];
-      for (const r of roots) if (r.kind === 'desktop') rows.push(...(await env.services.views!.tree.getChildren(r)));
+      for (const r of roots) if (r.kind === 'desktop') rows.push(...(await env.api.views.tree.getChildren(r)));
       errors.push(...rows.filter((r): r is MessageNode => r.kind === 'message' && r.isError).map((r) => r.label));
       fs.writeFileSync(path.join(local, 'c.txt'), 'c');
       const up = (await vscode.commands.executeCommand(Commands.upload, env.desktopId, [vscode.Uri.file(path.join(local, 'c.txt'))], { conflict: 'overwrite' })) as
@@ -347,7 +347,7 @@ suite('Key safety', () => {
       assert.equal(emu.requests.at(-1)?.headers.authorization, `Bearer ${B}`, 'the next request used key B');
       assert.equal(emu.requests.at(-1)?.status, 401);
       // The tree says so, with Set API Key.
-      const roots = await services.views!.tree.getChildren();
+      const roots = await env.api.views.tree.getChildren();
       const row = roots.find((r): r is MessageNode => r.kind === 'message' && r.isError);
       assert.ok(row && /rejected the API key/.test(row.label) && row.action === 'setApiKey', JSON.stringify(roots));
       // And back to A, again without a reload.

@@ -167,7 +167,7 @@ suite('Live drive', () => {
   });
 
   test('nothing shown, watched or open: 0 requests', async () => {
-    assert.equal(env.api.services.views?.view.visible, false, 'the Nen Drive view must be hidden for this test (it is in the in-host runs)');
+    assert.equal(env.api.views.view.visible, false, 'the Nen Drive view must be hidden for this test (it is in the in-host runs)');
     env.emu.putFile(env.desktopId, 'idle.txt', 'x');
     await vscode.workspace.fs.readDirectory(env.uri()); // known, but nothing watches it
     env.emu.clearRequests();
@@ -228,7 +228,7 @@ suite('Live drive', () => {
       await waitFor(() => env.services.fs.cache.peek({ desktopId: env.desktopId }), 'the baseline listing', 5000);
       await vscode.workspace.fs.readFile(env.uri('mine.txt'));
       await vscode.workspace.fs.writeFile(env.uri('mine.txt'), enc('version two'));
-      const decorations = env.api.services.views?.decorations;
+      const decorations = env.api.views.decorations;
       await sleep(3500); // polls confirm the upload (the server's mtime differs from ours)
       assert.equal(decorations?.marked.get(env.uri('mine.txt').toString()), undefined, 'no "changed by someone else" mark');
       // One change event: our own write. The confirming listing adds none.
@@ -244,7 +244,7 @@ suite('Live drive', () => {
     const w = recordWatcher(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(env.uri(), '*')));
     try {
       await waitFor(() => env.services.fs.cache.peek({ desktopId: env.desktopId }), 'the baseline listing', 5000);
-      const decorations = env.api.services.views?.decorations;
+      const decorations = env.api.views.decorations;
       assert.ok(decorations, 'the decoration provider is registered');
       const ours = () => [...decorations.marked.keys()].filter((k) => k.startsWith(env.uri().toString()));
       assert.deepEqual(ours(), [], 'the first listing marks nothing');
@@ -269,7 +269,7 @@ suite('Live drive', () => {
   });
 
   test('the visible tree follows the drive by itself, repainting only the container that changed', async () => {
-    const views = env.api.services.views;
+    const views = env.api.views;
     assert.ok(views);
     env.emu.putFile(env.desktopId, 'before.txt', 'x');
     const fired: (DriveNode | undefined)[] = [];

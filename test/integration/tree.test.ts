@@ -7,9 +7,7 @@ import { compareNames, formatAge, formatSize } from '../../src/views/format';
 import { randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 function viewsOf(env: EmulatorSetup): ViewsApi {
-  const views = env.services.views;
-  assert.ok(views, 'registerViews did not publish services.views');
-  return views;
+  return env.api.views;
 }
 
 async function desktopRow(env: EmulatorSetup, id = env.desktopId): Promise<DesktopNode> {

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 // eslint-disable-next-line no-restricted-imports -- the one tools module that runs inside the extension host
 import * as vscode from 'vscode';
 import type { Services } from '../../src/services';
+import type { ViewsApi } from '../../src/views';
 import { EXTENSION_ID, SCHEME, Settings } from '../../src/constants';
 import { startEmulator } from '../emulator/server';
 import type { EmulatorHandle } from '../emulator/types';
@@ -22,6 +23,7 @@ import type { EmulatorHandle } from '../emulator/types';
 /** What activate() returns; the views helper may add more fields. */
 export interface ExtensionApi {
   services: Services;
+  views: ViewsApi;
   [extra: string]: unknown;
 }
 
@@ -62,7 +64,7 @@ export async function getApi(): Promise<ExtensionApi> {
   const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in this host`);
   const api = ext.isActive ? ext.exports : await ext.activate();
-  if (!api?.services) throw new Error('the extension did not return { services } from activate()');
+  if (!api?.services || !api.views) throw new Error('the extension did not return { services, views } from activate()');
   return api;
 }
 

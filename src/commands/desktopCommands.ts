@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands, ENV_KEY_NAME, Settings } from '../constants';
-import type { Services } from '../services';
+import { Commands, Settings } from '../constants';
 import { isDriveNode } from '../views/nodes';
 import { selectedNodes, toDesktopIds } from './targets';
 
@@ -14,42 +13,8 @@ export function validateDesktopId(id: string): string | undefined {
   return undefined;
 }
 
-export function keyCommands(services: Services): Record<string, (...args: unknown[]) => unknown> {
-  return {
-    /** `setApiKey(key?: string)`: a script passes the key; otherwise a password input box asks. */
-    [Commands.setApiKey]: async (key?: unknown) => {
-      let value = typeof key === 'string' ? key : undefined;
-      if (value === undefined) {
-        value = await vscode.window.showInputBox({
-          title: 'Nen Drive: Set API Key',
-          prompt: 'Your Nen API key. It is stored in VS Code\'s secret storage, never in settings.',
-          placeHolder: 'sk_nen_…',
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'The key cannot be empty.'),
-        });
-        if (value === undefined) return false;
-      }
-      await services.keys.set(value);
-      services.log.info('API key stored in secret storage.');
-      if (typeof key !== 'string') void vscode.window.showInformationMessage('Nen Drive: API key stored in VS Code\'s secret storage.');
-      return true;
-    },
-    [Commands.clearApiKey]: async () => {
-      await services.keys.clear();
-      services.log.info('API key removed from secret storage.');
-      const source = await services.keys.source();
-      void vscode.window.showInformationMessage(
-        source === 'environment'
-          ? `Nen Drive: stored API key removed. The ${ENV_KEY_NAME} environment variable is still used.`
-          : 'Nen Drive: API key removed.',
-      );
-      return true;
-    },
-  };
-}
-
-export function desktopCommands(_services: Services): Record<string, (...args: unknown[]) => unknown> {
+/** Add Desktop… and Remove Desktop: they edit `nenDrive.desktops` at the level it is set. */
+export function desktopCommands(): Record<string, (...args: unknown[]) => unknown> {
   return {
     /** `addDesktop(id?: string)`: appends to `nenDrive.desktops`. */
     [Commands.addDesktop]: async (arg?: unknown) => {

@@ -26,12 +26,12 @@ const MAX_CONCURRENCY = 16;
  * the docs' `NEN_API_KEY`) is used: a launch configuration can point a development host at the
  * emulator without touching user settings, which an `extensionHost` launch cannot preset.
  */
-export function readSettings(env: NodeJS.ProcessEnv = process.env): NenDriveSettings {
+function readSettings(env: NodeJS.ProcessEnv = process.env): NenDriveSettings {
   const c = vscode.workspace.getConfiguration(Settings.section);
   const userSet = c.inspect<string>(Settings.apiUrl)?.globalValue;
   const configured = userSet ?? env.NEN_API_URL ?? c.get<string>(Settings.apiUrl) ?? '';
   const apiUrl = configured.trim().replace(/\/+$/, '') || DEFAULT_API_URL;
-  const desktops = (c.get<unknown>(Settings.desktops) ?? []) as unknown;
+  const desktops = c.get<unknown>(Settings.desktops) ?? [];
   return {
     apiUrl,
     desktops: Array.isArray(desktops)
@@ -98,13 +98,15 @@ export class ClientProvider implements vscode.Disposable {
     return this.settings.apiUrl;
   }
 
-  /** The client for the current settings. Throws a `NenApiError` (badRequest) for an unusable URL. */
+  /**
+   * The client for the current settings. Never throws: a client for an unusable URL is still
+   * built, and each of its requests fails with a `NenApiError` (badRequest) saying why.
+   */
   get(): DriveClient {
     const s = this.settings;
     const signature = JSON.stringify([s.apiUrl, s.metadataTimeoutMs, s.transferTimeoutMs]);
     if (!this.client || signature !== this.clientSignature) {
       const previous = this.client;
-      this.client = undefined;
       this.client = new DriveClient({
         baseUrl: s.apiUrl,
         getApiKey: () => this.keys.get(),

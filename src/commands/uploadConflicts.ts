@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { errorKind } from '../drive/errors';
+import type { Services } from '../services';
+import type { DriveFolderRef } from './targets';
+import type { UploadCandidate } from './uploadSources';
+
+/** What to do when a name already exists on the drive. `ask` shows Overwrite / Keep Both / Skip. */
+export type ConflictPolicy = 'ask' | 'overwrite' | 'keepBoth' | 'skip';
+type Resolution = Exclude<ConflictPolicy, 'ask'>;
+
+/** A candidate with the remote name it will be written under. */
+export interface Plan extends UploadCandidate {
+  /** The remote name, after conflict resolution. */
+  name: string;
+  existed: boolean;
+}
+
+/**
+ * Names that exist already at the target (or twice in this batch): each one is overwritten,
+ * kept under a free name or skipped (into `skipped`), by `policy` or by asking. Undefined when
+ * the user cancelled the question.
+ */
+export async function planNames(
+  services: Services,
+  target: DriveFolderRef,
+  candidates: readonly UploadCandidate[],
+  policy: ConflictPolicy,
+  skipped: { name: string; reason: string }[],
+): Promise<Plan[] | undefined> {
+  const existing = new Set((await remoteNames(services, target)).map((e) => e.name));
+  const taken = new Set(existing);
+  let remaining = candidates.filter((c, i) => existing.has(c.label) || candidates.findIndex((o) => o.label === c.label) !== i).length;
+  let applyAll: Resolution | undefined;
+  const plans: Plan[] = [];
+  for (const c of candidates) {
+    if (!taken.has(c.label)) {
+      taken.add(c.label);
+      plans.push({ ...c, name: c.label, existed: false });
+      continue;
+    }
+    let choice: Resolution | 'cancel';
+    if (policy !== 'ask') choice = policy;
+    else if (applyAll) choice = applyAll;
+    else {
+      const answer = await askConflict(c.label, target.label, remaining);
+      choice = answer.choice;
+      if (answer.all && choice !== 'cancel') applyAll = choice;
+    }
+    remaining--;
+    if (choice === 'cancel') return undefined;
+    if (choice === 'skip') {
+      skipped.push({ name: c.label, reason: 'a file with this name exists' });
+    } else if (choice === 'overwrite') {
+      plans.push({ ...c, name: c.label, existed: existing.has(c.label) });
+    } else {
+      const name = nextFreeName(c.label, taken);
+      taken.add(name);
+      plans.push({ ...c, name, existed: false });
+    }
+  }
+  return plans;
+}
+
+/** The entries already at the target; a folder that does not exist yet is empty (uploading creates it). */
+async function remoteNames(services: Services, target: DriveFolderRef): Promise<readonly { name: string }[]> {
+  try {
+    return await services.fs.list(target.desktopId, target.folder, { fresh: true });
+  } catch (err) {
+    if (target.folder !== undefined && errorKind(err) === 'notFound') return [];
+    throw err;
+  }
+}
+
+async function askConflict(name: string, where: string, remaining: number): Promise<{ choice: Resolution | 'cancel'; all: boolean }> {
+  const single = ['Overwrite', 'Keep Both', 'Skip'];
+  const all = remaining > 1 ? ['Overwrite All', 'Keep Both for All', 'Skip All'] : [];
+  const answer = await vscode.window.showWarningMessage(
+    `'${name}' already exists on ${where}.`,
+    { modal: true, detail: `Overwrite replaces the file on the drive. Keep Both uploads this one as '${nextFreeName(name, new Set([name]))}'.${remaining > 1 ? ` ${remaining - 1} more names also exist.` : ''}` },
+    ...single,
+    ...all,
+  );
+  switch (answer) {
+    case 'Overwrite':
+      return { choice: 'overwrite', all: false };
+    case 'Keep Both':
+      return { choice: 'keepBoth', all: false };
+    case 'Skip':
+      return { choice: 'skip', all: false };
+    case 'Overwrite All':
+      return { choice: 'overwrite', all: true };
+    case 'Keep Both for All':
+      return { choice: 'keepBoth', all: true };
+    case 'Skip All':
+      return { choice: 'skip', all: true };
+    default:
+      return { choice: 'cancel', all: false };
+  }
+}
+
+/** `report.pdf` → `report (1).pdf`, then `(2)`…, the first not in `taken`. Dotfiles keep their dot. */
+export function nextFreeName(name: string, taken: ReadonlySet<string>): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let n = 1; ; n++) {
+    const candidate = `${stem} (${n})${ext}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

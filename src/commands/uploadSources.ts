@@ -1,0 +1,107 @@
+import { promises as fsp } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import * as vscode from 'vscode';
+import type { DriveClient } from '../api/DriveClient';
+import { validateName } from '../api/names';
+import { MAX_UPLOAD_BYTES, type UploadSource } from '../api/types';
+import { SCHEME } from '../constants';
+import { parseDriveUri } from '../drive/uri';
+import { formatBytesExact, formatSize } from '../views/format';
+import type { DroppedFile, UploadItem } from '../views/nodes';
+import { baseName } from './targets';
+
+/** One item to upload, known before a byte is sent: its name, its size and where its body comes from. */
+export interface UploadCandidate {
+  /** The local (source) name, for messages. */
+  label: string;
+  size: number;
+  /** The body: a local file, or bytes. Absent for a copy between drives (see `copyFrom`) and for a file refused by size. */
+  source?: UploadSource;
+  /** A copy between drives: the body is a download of this drive file, opened at send time. */
+  copyFrom?: { desktopId: string; name: string; folder: string | undefined };
+}
+
+/** An item that cannot be read or is not a file, with the reason. */
+export interface Unreadable {
+  label: string;
+  reason: string;
+}
+
+/**
+ * Why the drive would refuse a file, checked before a byte is sent: its name, then its size.
+ * The client checks both again when sending; an exported size check in src/api is to replace
+ * the size half of this.
+ */
+export function uploadProblem(label: string, size: number): string | undefined {
+  const nameProblem = validateName(label);
+  if (nameProblem) return nameProblem;
+  if (size > MAX_UPLOAD_BYTES) {
+    return `'${label}' is ${formatSize(size)} (${formatBytesExact(size)}); the Nen drive accepts files up to 100 MiB.`;
+  }
+  return undefined;
+}
+
+export function labelOf(item: UploadItem): string {
+  if (item instanceof vscode.Uri) return baseName(item);
+  return item.name;
+}
+
+/** The name, size and body source of an item, or why it cannot be read. */
+export async function resolveSource(item: UploadItem): Promise<UploadCandidate | Unreadable> {
+  if (!(item instanceof vscode.Uri)) return resolveDropped(item);
+  const label = baseName(item);
+  if (item.scheme === 'file') {
+    const st = await fsp.stat(item.fsPath).catch(() => undefined);
+    if (!st) return { label, reason: `'${item.fsPath}' cannot be read.` };
+    if (st.isDirectory()) return { label, reason: `'${label}' is a folder; upload the files in it instead.` };
+    // Streamed from disk with its exact size; the client reopens it for a retry.
+    return { label, size: st.size, source: { kind: 'file', path: item.fsPath } };
+  }
+  if (item.scheme === SCHEME) {
+    // A copy between drives: stream the download straight into the upload.
+    const { desktopId, folder, name } = parseDriveUri(item);
+    if (name === undefined) return { label: item.authority, reason: 'A whole drive cannot be copied; pick its files.' };
+    const st = await vscode.workspace.fs.stat(item);
+    if (st.type & vscode.FileType.Directory) return { label, reason: `'${label}' is a folder; copy the files in it instead.` };
+    return { label, size: st.size, copyFrom: { desktopId, name, folder } };
+  }
+  // Anything else VS Code can read (e.g. a remote or virtual file): read through its provider.
+  const st = await vscode.workspace.fs.stat(item);
+  if (st.type & vscode.FileType.Directory) return { label, reason: `'${label}' is a folder; upload the files in it instead.` };
+  // Too large to go: not read at all; uploadProblem refuses it by its size.
+  if (st.size > MAX_UPLOAD_BYTES) return { label, size: st.size };
+  const data = await vscode.workspace.fs.readFile(item);
+  return { label, size: data.byteLength, source: { kind: 'bytes', data } };
+}
+
+async function resolveDropped(file: DroppedFile): Promise<UploadCandidate> {
+  if (file.uri && file.uri.scheme === 'file') {
+    const st = await fsp.stat(file.uri.fsPath).catch(() => undefined);
+    if (st?.isFile()) return { label: file.name, size: st.size, source: { kind: 'file', path: file.uri.fsPath } };
+  }
+  // A browser drop: the bytes are all there is.
+  const data = await file.data();
+  return { label: file.name, size: data.byteLength, source: { kind: 'bytes', data } };
+}
+
+/** The body to send for a candidate: its own source, or for a copy a fresh download stream per attempt. */
+export function bodyOf(client: DriveClient, candidate: UploadCandidate, signal: AbortSignal): UploadSource {
+  const from = candidate.copyFrom;
+  return from ? { kind: 'stream', size: candidate.size, open: () => openDriveStream(client, from, signal) } : (candidate.source as UploadSource);
+}
+
+/**
+ * The download of a drive file as a readable stream, for a copy. The upload reopens it for a
+ * retry, so each call starts a fresh download; the batch's signal aborts both sides.
+ */
+function openDriveStream(client: DriveClient, from: NonNullable<UploadCandidate['copyFrom']>, signal: AbortSignal): NodeJS.ReadableStream {
+  const out = new PassThrough();
+  client.downloadStream(from.desktopId, from.name, { path: from.folder, signal }).then(
+    ({ body }) => {
+      body.on('error', (err) => out.destroy(err));
+      body.pipe(out);
+    },
+    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+  );
+  return out;
+}
