@@ -1,4 +1,15 @@
+import { errorCode } from './http';
 import type { NenErrorKind } from './types';
+
+/** What an error carries besides its kind and message. */
+export interface ErrorExtra {
+  status?: number;
+  retryAfterMs?: number;
+  code?: string;
+}
+
+/** Makes the client's errors; the client's own factory scrubs every key it has read out of the message. */
+export type MakeError = (kind: NenErrorKind, message: string, extra?: ErrorExtra) => NenApiError;
 
 /**
  * The one error the client throws. Everything that goes wrong (HTTP status, network, timeout,
@@ -15,7 +26,7 @@ export class NenApiError extends Error {
   /** The underlying error code (e.g. ECONNRESET, UND_ERR_SOCKET, ENOENT), when there was one. */
   readonly code?: string;
 
-  constructor(kind: NenErrorKind, message: string, extra: { status?: number; retryAfterMs?: number; code?: string } = {}) {
+  constructor(kind: NenErrorKind, message: string, extra: ErrorExtra = {}) {
     super(message);
     this.kind = kind;
     if (extra.status !== undefined) this.status = extra.status;
@@ -49,6 +60,35 @@ export function kindForStatus(status: number): NenErrorKind {
     default:
       return 'unavailable';
   }
+}
+
+const DEFAULT_STATUS_TEXT: Record<number, string> = {
+  400: 'bad request',
+  401: 'the API key was refused',
+  403: 'access denied',
+  404: 'not found',
+  405: 'method not allowed',
+  409: 'conflict',
+  413: 'the file is too large',
+  422: 'bad request',
+  429: 'too many requests',
+  500: 'server error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
+/** The message for a non-2xx answer: the server's own words (or the status's), then the status. */
+export function statusMessage(status: number, body: string): string {
+  const detail = messageFromBody(body) ?? DEFAULT_STATUS_TEXT[status] ?? 'request failed';
+  return `${detail} (HTTP ${status})`;
+}
+
+/** A local file system failure (ENOENT, EACCES, …) as the matching kind, made by `fail`. */
+export function localError(e: unknown, what: string, fail: MakeError): NenApiError {
+  const code = errorCode(e);
+  const kind: NenErrorKind = code === 'ENOENT' ? 'notFound' : code === 'EACCES' || code === 'EPERM' ? 'forbidden' : code === 'EEXIST' ? 'conflict' : 'badRequest';
+  return fail(kind, `${what}: ${code ?? (e instanceof Error ? e.message : String(e))}.`, code ? { code } : {});
 }
 
 /** The longest server text we put into a message. */
