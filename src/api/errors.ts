@@ -132,16 +132,3 @@ function clip(s: string): string {
   const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…` : flat;
 }
-
-/**
- * Removes a secret and anything that looks like a bearer credential from a text. Applied to
- * every message the client produces, including text taken from underlying errors and server
- * bodies, so the key cannot leak through an echo.
- */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('***');
-  }
-  return out.replace(/(Bearer\s+)[^\s"',;]+/gi, '$1***').replace(/sk_nen_[A-Za-z0-9_\-.]+/g, 'sk_nen_***');
-}

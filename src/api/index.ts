@@ -1,7 +1,8 @@
 /** The Nen API client: no `vscode` import anywhere below this folder. */
 export * from './types';
 export { DriveClient } from './DriveClient';
-export { NenApiError, isNenApiError, messageFromBody, kindForStatus, scrubSecrets } from './errors';
+export { NenApiError, isNenApiError, messageFromBody, kindForStatus } from './errors';
+export { redact, REDACTED } from './redact';
 export { validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
 export { validateBaseUrl, isLoopbackHost } from './baseUrl';
 export { runPool } from './pool';

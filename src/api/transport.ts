@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { Attempt, type Exchange, type Method } from './attempt';
 import { parseBaseUrl, type ParsedBaseUrl } from './baseUrl';
-import { NenApiError, kindForStatus, scrubSecrets, statusMessage, type MakeError } from './errors';
+import { NenApiError, kindForStatus, statusMessage, type MakeError } from './errors';
 import { backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
+import { redact } from './redact';
 import { headerString, readText } from './responses';
 import type { DriveClientOptions, RequestLogEntry } from './types';
 
@@ -58,7 +59,7 @@ export class Transport {
   }
 
   /** Builds an error whose message has every known key and bearer token scrubbed out. */
-  readonly err: MakeError = (kind, message, extra = {}) => new NenApiError(kind, scrubSecrets(message, [...this.secrets]), extra);
+  readonly err: MakeError = (kind, message, extra = {}) => new NenApiError(kind, redact(message, [...this.secrets]), extra);
 
   /** Runs an exchange with retries: backoff with jitter, or Retry-After, within the budget. */
   async exchange<T>(spec: Exchange<T>): Promise<T> {
@@ -238,8 +239,8 @@ export class Transport {
 
   private emitLog(entry: RequestLogEntry): void {
     if (!this.opts.onRequest) return;
-    if (entry.error !== undefined) entry.error = scrubSecrets(entry.error, [...this.secrets]);
-    entry.path = scrubSecrets(entry.path, [...this.secrets]);
+    if (entry.error !== undefined) entry.error = redact(entry.error, [...this.secrets]);
+    entry.path = redact(entry.path, [...this.secrets]);
     try {
       this.opts.onRequest(entry);
     } catch {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { redact } from '../api/redact';
 import type { NenErrorKind } from '../api/types';
 import { describeUri, parseDriveUri } from './uri';
 
@@ -25,13 +26,13 @@ function isKinded(err: unknown): err is KindedError {
  * Drive: Set API Key'." Commands put it into their messages; the provider into FileSystemErrors.
  * The client already strips the key from its messages; this adds nothing that could hold one.
  */
-export function describeError(err: unknown, redact: (text: string) => string = scrubKeyShapes): string {
-  return redact(describeErrorRaw(err));
+export function describeError(err: unknown, redactText: (text: string) => string = keyShapesOnly): string {
+  return redactText(describeErrorRaw(err));
 }
 
-/** Hides anything shaped like a Nen key or a bearer credential (the default redaction). */
-export function scrubKeyShapes(text: string): string {
-  return text.replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer ***').replace(/sk_nen_[A-Za-z0-9_\-.]*/g, '***');
+/** The default redaction, without the current key: anything shaped like a Nen key or a bearer credential. */
+function keyShapesOnly(text: string): string {
+  return redact(text, []);
 }
 
 function describeErrorRaw(err: unknown): string {
@@ -70,7 +71,7 @@ function describeErrorRaw(err: unknown): string {
 /**
  * THE one mapper from a client error to what VS Code expects of a FileSystemProvider.
  * Factories are always called (never `new FileSystemError`), so VS Code sees the right code.
- * `redact` (the Logger's, which knows the current key) runs over the reason as a second guard
+ * `redactText` (the Logger's, which knows the current key) runs over the reason as a second guard
  * behind the client's own scrubbing: a server that echoes the key must not put it on screen.
  * A missing entry gets the uri itself (VS Code's probes of .vscode, .git and friends must look
  * like any other missing file); every other error gets a message naming the file and the reason,
@@ -79,12 +80,12 @@ function describeErrorRaw(err: unknown): string {
 export function toFileSystemError(
   err: unknown,
   uri: vscode.Uri,
-  redact: (text: string) => string = scrubKeyShapes,
+  redactText: (text: string) => string = keyShapesOnly,
 ): vscode.FileSystemError {
   if (err instanceof vscode.FileSystemError) return err;
   const kind = errorKind(err);
   const what = safeDescribe(uri);
-  const reason = describeError(err, redact);
+  const reason = describeError(err, redactText);
   switch (kind) {
     case 'notFound': {
       const { name } = safeParse(uri);
