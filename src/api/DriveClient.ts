@@ -7,19 +7,19 @@ import { contentTypeFor } from './names';
 import { parseFileList, parseUploadResult, readJson } from './responses';
 import { checkName, filePath, filesPath } from './routes';
 import { RETRY_STATUSES, Transport } from './transport';
+import { checkUploadSize } from './uploadLimit';
 import { checkContentType, sourceSize, uploadBody } from './uploadSource';
-import {
-  MAX_UPLOAD_BYTES,
-  type CallOptions,
-  type Desktop,
-  type DownloadToFileOptions,
-  type DriveClientOptions,
-  type DriveEntry,
-  type FolderOptions,
-  type TransferOptions,
-  type UploadOptions,
-  type UploadResult,
-  type UploadSource,
+import type {
+  CallOptions,
+  Desktop,
+  DownloadToFileOptions,
+  DriveClientOptions,
+  DriveEntry,
+  FolderOptions,
+  TransferOptions,
+  UploadOptions,
+  UploadResult,
+  UploadSource,
 } from './types';
 
 /**
@@ -68,12 +68,7 @@ export class DriveClient {
     const path = filePath(desktopId, name, opts.path, fail);
     const contentType = checkContentType(opts.contentType ?? contentTypeFor(name), fail);
     const size = await sourceSize(source, fail);
-    if (size > MAX_UPLOAD_BYTES) {
-      throw fail(
-        'tooLarge',
-        `"${name}" is ${formatBytes(size)} (${size.toLocaleString('en-US')} bytes); the Nen drive accepts files up to 100 MiB (${MAX_UPLOAD_BYTES.toLocaleString('en-US')} bytes).`,
-      );
-    }
+    checkUploadSize(name, size, fail);
     const onProgress = opts.onProgress;
     return this.t.exchange({
       method: 'POST',
@@ -168,16 +163,4 @@ export class DriveClient {
   private getFile<T>(path: string, signal: AbortSignal | undefined, onSuccess: Exchange<T>['onSuccess']): Promise<T> {
     return this.t.exchange({ method: 'GET', path, transfer: true, signal, retryResets: true, retryStatuses: RETRY_STATUSES, onSuccess });
   }
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = -1;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
 }

@@ -3,6 +3,8 @@ export * from './types';
 export { DriveClient } from './DriveClient';
 export { NenApiError, isNenApiError, messageFromBody, kindForStatus } from './errors';
 export { redact, REDACTED } from './redact';
+export { formatSize, formatBytesExact } from './format';
+export { checkUploadSize } from './uploadLimit';
 export { validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
 export { validateBaseUrl, isLoopbackHost } from './baseUrl';
 export { runPool } from './pool';
