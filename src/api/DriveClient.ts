@@ -5,7 +5,7 @@ import * as desktops from './desktops';
 import { receive, streamBody, type DownloadStream } from './downloadBody';
 import { contentTypeFor } from './names';
 import { parseFileList, parseUploadResult, readJson } from './responses';
-import { checkName, filePath, filesPath } from './routes';
+import { checkName, filePath, filesPath, listingResource } from './routes';
 import { RETRY_STATUSES, Transport } from './transport';
 import { checkUploadSize } from './uploadLimit';
 import { checkContentType, sourceSize, uploadBody } from './uploadSource';
@@ -42,6 +42,7 @@ export class DriveClient {
     return this.t.exchange({
       method: 'GET',
       path: filesPath(desktopId, opts.path, this.t.err),
+      resource: listingResource(opts.path),
       transfer: false,
       signal: opts.signal,
       retryResets: true,
@@ -73,6 +74,7 @@ export class DriveClient {
     return this.t.exchange({
       method: 'POST',
       path,
+      resource: 'file',
       transfer: true,
       signal: opts.signal,
       retryResets: true,
@@ -161,6 +163,6 @@ export class DriveClient {
 
   /** GET one drive file at a checked `path` (idempotent: retried after resets and 429/502/503/504); `onSuccess` consumes the body. */
   private getFile<T>(path: string, signal: AbortSignal | undefined, onSuccess: Exchange<T>['onSuccess']): Promise<T> {
-    return this.t.exchange({ method: 'GET', path, transfer: true, signal, retryResets: true, retryStatuses: RETRY_STATUSES, onSuccess });
+    return this.t.exchange({ method: 'GET', path, resource: 'file', transfer: true, signal, retryResets: true, retryStatuses: RETRY_STATUSES, onSuccess });
   }
 }

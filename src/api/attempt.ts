@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from './http';
-import type { Progress, RequestLogEntry } from './types';
+import type { NenResource, Progress, RequestLogEntry } from './types';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -16,6 +16,8 @@ export interface Exchange<T> {
   method: Method;
   /** Encoded path and query, relative to the base URL's path. */
   path: string;
+  /** What the path asks for; errors the server answered carry it. */
+  resource: NenResource;
   transfer: boolean;
   signal?: AbortSignal;
   /** Builds the body afresh for every attempt (a consumed stream cannot be sent twice). */

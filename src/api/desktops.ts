@@ -9,6 +9,7 @@ export async function listDesktops(t: Transport, opts: CallOptions): Promise<Des
   return t.exchange({
     method: 'GET',
     path: '/desktops',
+    resource: 'desktop',
     transfer: false,
     signal: opts.signal,
     retryResets: true,
@@ -37,6 +38,7 @@ export async function deleteDesktop(t: Transport, id: string, opts: CallOptions)
   return t.exchange({
     method: 'DELETE',
     path: desktopPath(id, t.err),
+    resource: 'desktop',
     transfer: false,
     signal: opts.signal,
     retryResets: true,
@@ -59,6 +61,7 @@ function desktopCall(
   return t.exchange({
     method,
     path,
+    resource: 'desktop',
     transfer: false,
     signal,
     retryResets,

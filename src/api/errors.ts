@@ -1,11 +1,12 @@
 import { errorCode } from './http';
-import type { NenErrorKind } from './types';
+import type { NenErrorKind, NenResource } from './types';
 
 /** What an error carries besides its kind and message. */
 export interface ErrorExtra {
   status?: number;
   retryAfterMs?: number;
   code?: string;
+  resource?: NenResource;
 }
 
 /** Makes the client's errors; the client's own factory scrubs every key it has read out of the message. */
@@ -25,6 +26,8 @@ export class NenApiError extends Error {
   readonly retryAfterMs?: number;
   /** The underlying error code (e.g. ECONNRESET, UND_ERR_SOCKET, ENOENT), when there was one. */
   readonly code?: string;
+  /** What the request the server answered asked for (set on every error with a `status`): a 404 means this is missing. */
+  readonly resource?: NenResource;
 
   constructor(kind: NenErrorKind, message: string, extra: ErrorExtra = {}) {
     super(message);
@@ -32,6 +35,7 @@ export class NenApiError extends Error {
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.retryAfterMs !== undefined) this.retryAfterMs = extra.retryAfterMs;
     if (extra.code !== undefined) this.code = extra.code;
+    if (extra.resource !== undefined) this.resource = extra.resource;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { MakeError } from './errors';
 import { normalizeFolderPath, validateFolderPath, validateName } from './names';
+import type { NenResource } from './types';
 
 /** `/desktops/<id>`, the id checked and encoded as one segment. */
 export function desktopPath(id: string, fail: MakeError): string {
@@ -20,6 +21,11 @@ export function filesPath(desktopId: string, folder: string | undefined, fail: M
 /** `/desktops/<id>/files/<name>[?path=<folder>]`, each part checked and encoded as one segment. */
 export function filePath(desktopId: string, name: string, folder: string | undefined, fail: MakeError): string {
   return `${desktopPath(desktopId, fail)}/files/${nameSegment(name, fail)}${folderQuery(folder, fail)}`;
+}
+
+/** What a listing asks for: a folder's listing, or the drive's root, which stands for its desktop. */
+export function listingResource(folder: string | undefined): NenResource {
+  return normalizeFolderPath(folder) ? 'folder' : 'desktop';
 }
 
 /** Refuses a name the drive cannot hold, as `badRequest`, before any request. */

@@ -226,12 +226,12 @@ export class Transport {
     return { method, path: next.pathname + next.search };
   }
 
-  /** A non-2xx, non-3xx answer as an error (retryable when the call retries its status), logged. */
+  /** A non-2xx, non-3xx answer as an error about what was asked for (retryable when the call retries its status), logged. */
   private async statusError<T>(spec: Exchange<T>, res: Dispatcher.ResponseData, att: Attempt): Promise<NenApiError> {
     const status = res.statusCode;
     const text = await readText(res, att, MAX_ERROR_BODY_BYTES, this.err, true).catch(() => '');
     const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-    const err = this.err(kindForStatus(status), statusMessage(status, text), retryAfterMs !== undefined ? { status, retryAfterMs } : { status });
+    const err = this.err(kindForStatus(status), statusMessage(status, text), { status, retryAfterMs, resource: spec.resource });
     if (spec.retryStatuses.has(status)) this.retryable.add(err);
     att.log(status, err.message);
     return err;
