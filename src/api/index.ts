@@ -6,6 +6,6 @@ export { redact, REDACTED } from './redact';
 export { formatSize, formatBytesExact } from './format';
 export { checkUploadSize } from './uploadLimit';
 export { exists } from './atomicFile';
-export { validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
+export { validateDesktopId, DESKTOP_ID_PATTERN, validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
 export { validateBaseUrl, isLoopbackHost } from './baseUrl';
 export { runPool } from './pool';

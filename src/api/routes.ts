@@ -3,13 +3,13 @@
  * segment, every folder one `?path=` value, so nothing a caller passes can reach another route.
  */
 import type { MakeError } from './errors';
-import { normalizeFolderPath, validateFolderPath, validateName } from './names';
+import { normalizeFolderPath, validateDesktopId, validateFolderPath, validateName } from './names';
 import type { NenResource } from './types';
 
-/** `/desktops/<id>`, the id checked and encoded as one segment. */
+/** `/desktops/<id>`, the id checked (one rule: validateDesktopId) and encoded as one segment. */
 export function desktopPath(id: string, fail: MakeError): string {
-  const reason = validateName(id);
-  if (reason) throw fail('badRequest', `Invalid desktop id: ${reason.replace(/^A name/, 'it')}`);
+  const reason = validateDesktopId(id);
+  if (reason) throw fail('badRequest', reason);
   return `/desktops/${encodeURIComponent(id)}`;
 }
 
