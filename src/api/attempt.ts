@@ -71,7 +71,7 @@ export class Attempt {
       this.timedOut = true;
       this.controller.abort(new Error('timeout'));
     }, this.timeoutMs);
-    this.timer.unref?.();
+    this.timer.unref();
   }
 
   /** Progress happened: a transfer's inactivity clock starts again. */

@@ -96,7 +96,7 @@ export function localError(e: unknown, what: string, fail: MakeError): NenApiErr
 }
 
 /** The longest server text we put into a message. */
-export const MAX_MESSAGE_CHARS = 200;
+const MAX_MESSAGE_CHARS = 200;
 
 /**
  * Turns an error body into a short message: the JSON `error` field, else `message`, else

@@ -2,7 +2,7 @@
 export * from './types';
 export { DriveClient } from './DriveClient';
 export { NenApiError, isNenApiError, messageFromBody, kindForStatus } from './errors';
-export { redact, REDACTED } from './redact';
+export { redact } from './redact';
 export { formatSize, formatBytesExact } from './format';
 export { checkUploadSize } from './uploadLimit';
 export { exists } from './atomicFile';

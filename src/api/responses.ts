@@ -36,7 +36,7 @@ export async function readJson(res: Dispatcher.ResponseData, att: Attempt, fail:
   return parseJson(await readText(res, att, MAX_JSON_BODY_BYTES, fail), res.statusCode, fail);
 }
 
-export function parseJson(text: string, status: number, fail: MakeError): unknown {
+function parseJson(text: string, status: number, fail: MakeError): unknown {
   try {
     return JSON.parse(text);
   } catch {

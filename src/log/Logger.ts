@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { redact as redactSecrets } from '../api/redact';
 import type { RequestLogEntry } from '../api/types';
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LogLine {
   level: LogLevel;
@@ -23,10 +23,6 @@ export class Logger implements vscode.Disposable {
     private readonly channel: vscode.LogOutputChannel,
     private readonly secretValues: () => (string | undefined)[],
   ) {}
-
-  trace(msg: string): void {
-    this.write('trace', msg);
-  }
 
   debug(msg: string): void {
     this.write('debug', msg);
