@@ -1,6 +1,7 @@
 /** The Nen API client: no `vscode` import anywhere below this folder. */
 export * from './types';
 export { DriveClient } from './DriveClient';
+export type { DownloadStream } from './downloadBody';
 export { NenApiError, isNenApiError, messageFromBody, kindForStatus } from './errors';
 export { redact } from './redact';
 export { formatSize, formatBytesExact } from './format';
