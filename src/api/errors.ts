@@ -1,4 +1,16 @@
-import type { NenErrorKind } from './types';
+import { errorCode } from './http';
+import type { NenErrorKind, NenResource } from './types';
+
+/** What an error carries besides its kind and message. */
+export interface ErrorExtra {
+  status?: number;
+  retryAfterMs?: number;
+  code?: string;
+  resource?: NenResource;
+}
+
+/** Makes the client's errors; the client's own factory scrubs every key it has read out of the message. */
+export type MakeError = (kind: NenErrorKind, message: string, extra?: ErrorExtra) => NenApiError;
 
 /**
  * The one error the client throws. Everything that goes wrong (HTTP status, network, timeout,
@@ -14,13 +26,16 @@ export class NenApiError extends Error {
   readonly retryAfterMs?: number;
   /** The underlying error code (e.g. ECONNRESET, UND_ERR_SOCKET, ENOENT), when there was one. */
   readonly code?: string;
+  /** What the request the server answered asked for (set on every error with a `status`): a 404 means this is missing. */
+  readonly resource?: NenResource;
 
-  constructor(kind: NenErrorKind, message: string, extra: { status?: number; retryAfterMs?: number; code?: string } = {}) {
+  constructor(kind: NenErrorKind, message: string, extra: ErrorExtra = {}) {
     super(message);
     this.kind = kind;
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.retryAfterMs !== undefined) this.retryAfterMs = extra.retryAfterMs;
     if (extra.code !== undefined) this.code = extra.code;
+    if (extra.resource !== undefined) this.resource = extra.resource;
   }
 }
 
@@ -51,8 +66,37 @@ export function kindForStatus(status: number): NenErrorKind {
   }
 }
 
+const DEFAULT_STATUS_TEXT: Record<number, string> = {
+  400: 'bad request',
+  401: 'the API key was refused',
+  403: 'access denied',
+  404: 'not found',
+  405: 'method not allowed',
+  409: 'conflict',
+  413: 'the file is too large',
+  422: 'bad request',
+  429: 'too many requests',
+  500: 'server error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
+/** The message for a non-2xx answer: the server's own words (or the status's), then the status. */
+export function statusMessage(status: number, body: string): string {
+  const detail = messageFromBody(body) ?? DEFAULT_STATUS_TEXT[status] ?? 'request failed';
+  return `${detail} (HTTP ${status})`;
+}
+
+/** A local file system failure (ENOENT, EACCES, …) as the matching kind, made by `fail`. */
+export function localError(e: unknown, what: string, fail: MakeError): NenApiError {
+  const code = errorCode(e);
+  const kind: NenErrorKind = code === 'ENOENT' ? 'notFound' : code === 'EACCES' || code === 'EPERM' ? 'forbidden' : code === 'EEXIST' ? 'conflict' : 'badRequest';
+  return fail(kind, `${what}: ${code ?? (e instanceof Error ? e.message : String(e))}.`, code ? { code } : {});
+}
+
 /** The longest server text we put into a message. */
-export const MAX_MESSAGE_CHARS = 200;
+const MAX_MESSAGE_CHARS = 200;
 
 /**
  * Turns an error body into a short message: the JSON `error` field, else `message`, else
@@ -91,17 +135,4 @@ function clip(s: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…` : flat;
-}
-
-/**
- * Removes a secret and anything that looks like a bearer credential from a text. Applied to
- * every message the client produces, including text taken from underlying errors and server
- * bodies, so the key cannot leak through an echo.
- */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('***');
-  }
-  return out.replace(/(Bearer\s+)[^\s"',;]+/gi, '$1***').replace(/sk_nen_[A-Za-z0-9_\-.]+/g, 'sk_nen_***');
 }

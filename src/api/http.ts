@@ -69,6 +69,7 @@ export function backoffDelay(retry: number, baseMs: number, capMs = 10_000, rand
 /** Error codes that mean the connection dropped under us: safe to retry an idempotent call. */
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
+/** The first string `code` on the error or down its `cause` chain (4 levels at most). */
 export function errorCode(e: unknown): string | undefined {
   let cur: unknown = e;
   for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth++) {
@@ -82,7 +83,8 @@ export function errorCode(e: unknown): string | undefined {
 export function isConnectionReset(e: unknown): boolean {
   const code = errorCode(e);
   if (code && RESET_CODES.has(code)) return true;
-  // Also look one level into `cause`: undici wraps socket errors.
+  // errorCode() stops at the first code; undici wraps a socket error in an error with its own
+  // code, so the first code from `cause` down counts too.
   const cause = e && typeof e === 'object' ? (e as { cause?: unknown }).cause : undefined;
   const causeCode = errorCode(cause);
   return !!causeCode && RESET_CODES.has(causeCode);

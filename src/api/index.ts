@@ -1,7 +1,12 @@
 /** The Nen API client: no `vscode` import anywhere below this folder. */
 export * from './types';
 export { DriveClient } from './DriveClient';
-export { NenApiError, isNenApiError, messageFromBody, kindForStatus, scrubSecrets } from './errors';
-export { validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
+export type { DownloadStream } from './downloadBody';
+export { NenApiError, isNenApiError, messageFromBody, kindForStatus } from './errors';
+export { redact } from './redact';
+export { formatSize, formatBytesExact } from './format';
+export { checkUploadSize } from './uploadLimit';
+export { exists } from './atomicFile';
+export { validateDesktopId, DESKTOP_ID_PATTERN, validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
 export { validateBaseUrl, isLoopbackHost } from './baseUrl';
 export { runPool } from './pool';

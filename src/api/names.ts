@@ -23,6 +23,25 @@ export function validateName(name: string): string | undefined {
 }
 
 /**
+ * THE desktop id rule: what the client puts into a URL path segment as a desktop id. Ids look
+ * like `dsk_abc123def456` (the contract): letters, digits, `_` and `-`, starting with a letter
+ * or digit, at most 128 characters, which also makes the segment need no escaping. Settings
+ * (`nenDrive.desktops`) and the Add Desktop box use the same rule; package.json's pattern for
+ * `nenDrive.desktops` should be {@link DESKTOP_ID_PATTERN}.
+ */
+export const DESKTOP_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$';
+const DESKTOP_ID = new RegExp(DESKTOP_ID_PATTERN);
+
+/** Why a desktop id is refused, or undefined when it is acceptable (see {@link DESKTOP_ID_PATTERN}). */
+export function validateDesktopId(id: string): string | undefined {
+  if (typeof id !== 'string' || id.length === 0) return 'A desktop id cannot be empty; it looks like dsk_abc123def456.';
+  if (!DESKTOP_ID.test(id)) {
+    return 'A desktop id has only letters, digits, "_" and "-", starts with a letter or digit and is at most 128 characters long, like dsk_abc123def456.';
+  }
+  return undefined;
+}
+
+/**
  * Splits a folder path (`a`, `a/b`, `/a/b/`) into its segments. Leading, trailing and doubled
  * slashes are ignored, as the server ignores them; an empty result is the drive's root.
  */

@@ -19,6 +19,13 @@ export type NenErrorKind =
   | 'cancelled' // the caller's AbortSignal fired
   | 'protocol'; // a 2xx whose body is not what the API documents
 
+/**
+ * What a request asked for, so a 404 can say what is missing without reading the server's
+ * words: a desktop (a desktop call, or the listing of its drive's root), a folder (the listing
+ * of a sub-folder) or one file (its download or upload).
+ */
+export type NenResource = 'desktop' | 'folder' | 'file';
+
 /** A drive entry as the API lists it; `modified` stays in the API's unit (float Unix seconds). */
 export interface DriveEntry {
   name: string;

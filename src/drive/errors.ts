@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
-import type { NenErrorKind } from '../api/types';
+import { redact } from '../api/redact';
+import type { NenErrorKind, NenResource } from '../api/types';
 import { describeUri, parseDriveUri } from './uri';
 
 /** The shape of the client's `NenApiError`, duck-typed so errors from any copy of the module match. */
 interface KindedError {
   kind: NenErrorKind;
   status?: number;
+  resource?: NenResource;
   message: string;
 }
 
@@ -25,13 +27,13 @@ function isKinded(err: unknown): err is KindedError {
  * Drive: Set API Key'." Commands put it into their messages; the provider into FileSystemErrors.
  * The client already strips the key from its messages; this adds nothing that could hold one.
  */
-export function describeError(err: unknown, redact: (text: string) => string = scrubKeyShapes): string {
-  return redact(describeErrorRaw(err));
+export function describeError(err: unknown, redactText: (text: string) => string = keyShapesOnly): string {
+  return redactText(describeErrorRaw(err));
 }
 
-/** Hides anything shaped like a Nen key or a bearer credential (the default redaction). */
-export function scrubKeyShapes(text: string): string {
-  return text.replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer ***').replace(/sk_nen_[A-Za-z0-9_\-.]*/g, '***');
+/** The default redaction, without the current key: anything shaped like a Nen key or a bearer credential. */
+function keyShapesOnly(text: string): string {
+  return redact(text, []);
 }
 
 function describeErrorRaw(err: unknown): string {
@@ -70,30 +72,26 @@ function describeErrorRaw(err: unknown): string {
 /**
  * THE one mapper from a client error to what VS Code expects of a FileSystemProvider.
  * Factories are always called (never `new FileSystemError`), so VS Code sees the right code.
- * `redact` (the Logger's, which knows the current key) runs over the reason as a second guard
+ * `redactText` (the Logger's, which knows the current key) runs over the reason as a second guard
  * behind the client's own scrubbing: a server that echoes the key must not put it on screen.
  * A missing entry gets the uri itself (VS Code's probes of .vscode, .git and friends must look
- * like any other missing file); every other error gets a message naming the file and the reason,
- * which VS Code shows as "Failed to save 'x': …" while keeping the editor dirty.
+ * like any other missing file); every other error, and a 404 for a desktop or a file (see
+ * {@link namesWhatIsMissing}), gets a message naming the file and the reason, which VS Code shows
+ * as "Failed to save 'x': …" while keeping the editor dirty.
  */
 export function toFileSystemError(
   err: unknown,
   uri: vscode.Uri,
-  redact: (text: string) => string = scrubKeyShapes,
+  redactText: (text: string) => string = keyShapesOnly,
 ): vscode.FileSystemError {
   if (err instanceof vscode.FileSystemError) return err;
   const kind = errorKind(err);
   const what = safeDescribe(uri);
-  const reason = describeError(err, redact);
+  const reason = describeError(err, redactText);
   switch (kind) {
-    case 'notFound': {
-      const { name } = safeParse(uri);
-      // A 404 on a listing is the desktop (or folder) itself missing: say so, it is not a probe.
-      if (name === undefined || /desktop/i.test((err as KindedError).message)) {
-        return vscode.FileSystemError.FileNotFound(`${what}: ${reason}`);
-      }
+    case 'notFound':
+      if (namesWhatIsMissing(err as KindedError, uri)) return vscode.FileSystemError.FileNotFound(`${what}: ${reason}`);
       return vscode.FileSystemError.FileNotFound(uri);
-    }
     case 'unauthorized':
     case 'forbidden':
       return vscode.FileSystemError.NoPermissions(`${what}: ${reason}`);
@@ -111,6 +109,20 @@ export function toFileSystemError(
     default:
       return vscode.FileSystemError.Unavailable(`${what}: ${reason}`);
   }
+}
+
+/**
+ * Whether a 404 deserves a message, decided from what the request asked for (the client's
+ * `resource`), never from the server's wording. A name missing from a listing never reaches the
+ * mapper: the provider answers it silently itself. So a 404 for a desktop (a desktop call, or its
+ * drive's listing; the drive's root stands for its desktop when the error says nothing) or for a
+ * file (the provider downloads only a name it has just seen listed, and an upload cannot miss
+ * its own file) is news, not a probe: say what and why. A folder whose listing answers 404 is a
+ * missing entry like any other: the uri alone.
+ */
+function namesWhatIsMissing(err: KindedError, uri: vscode.Uri): boolean {
+  const resource = err.resource ?? (safeParse(uri).name === undefined ? 'desktop' : undefined);
+  return resource === 'desktop' || resource === 'file';
 }
 
 function ensurePeriod(s: string): string {

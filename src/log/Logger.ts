@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { redact as redactSecrets } from '../api/redact';
 import type { RequestLogEntry } from '../api/types';
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LogLine {
   level: LogLevel;
@@ -22,10 +23,6 @@ export class Logger implements vscode.Disposable {
     private readonly channel: vscode.LogOutputChannel,
     private readonly secretValues: () => (string | undefined)[],
   ) {}
-
-  trace(msg: string): void {
-    this.write('trace', msg);
-  }
 
   debug(msg: string): void {
     this.write('debug', msg);
@@ -59,16 +56,11 @@ export class Logger implements vscode.Disposable {
   }
 
   /**
-   * Replaces the known secrets, `sk_nen_…` tokens and `Bearer …` credentials with `***`.
-   * Bound, so it can be handed around as a plain function (`describeError(err, log.redact)`).
+   * The one redaction (src/api/redact.ts) with the current secrets: known keys, `sk_nen_…`
+   * tokens and `Bearer …` credentials become `***`. Bound, so it can be handed around as a plain
+   * function (`describeError(err, log.redact)`).
    */
-  readonly redact = (text: string): string => {
-    let out = text;
-    for (const s of this.secretValues()) {
-      if (s && s.length >= 4) out = out.split(s).join('***');
-    }
-    return out.replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer ***').replace(/sk_nen_[A-Za-z0-9_\-.]*/g, '***');
-  };
+  readonly redact = (text: string): string => redactSecrets(text, this.secretValues());
 
   dispose(): void {
     this.lineEmitter.dispose();

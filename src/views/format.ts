@@ -1,25 +1,11 @@
 /**
- * Formatting shared by the tree and the commands: human sizes and CLI-style relative ages
- * (`nen desktop files list` prints `just now`, `2m ago`), and the natural name order.
- * Pure functions, no `vscode`, so the 10,000-row listing stays cheap.
+ * Formatting shared by the tree and the commands: human sizes (from src/api/format.ts) and
+ * CLI-style relative ages (`nen desktop files list` prints `just now`, `2m ago`), and the
+ * natural name order. Pure functions, no `vscode`, so the 10,000-row listing stays cheap.
  */
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-
-/** 102400 → "100 KB", 1536 → "1.5 KB", 0 → "0 B". Binary steps, like the CLI. */
-export function formatSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '?';
-  if (bytes < 1024) return `${Math.round(bytes)} B`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  // One decimal below 10 ("1.5 MB"), none above ("100 KB"); a trailing ".0" reads as noise.
-  const text = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value));
-  return `${text} ${UNITS[unit]}`;
-}
+// Sizes are the client's rule (the CLI's units), kept where the tree and the commands import them.
+export { formatBytesExact, formatSize } from '../api/format';
 
 /** Seconds (API `modified`) → "just now", "2m ago", "3h ago", "5d ago", "4mo ago", "2y ago". */
 export function formatAge(modifiedSeconds: number, nowMs: number = Date.now()): string {
@@ -35,11 +21,6 @@ export function formatAge(modifiedSeconds: number, nowMs: number = Date.now()): 
   if (days < 30) return `${days}d ago`;
   if (days < 365) return `${Math.floor(days / 30)}mo ago`;
   return `${Math.floor(days / 365)}y ago`;
-}
-
-/** Exact bytes with thousands separators: "102,400 bytes". */
-export function formatBytesExact(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
 }
 
 /**

@@ -1,0 +1,122 @@
+/**
+ * Reading and checking the server's answers: bounded text and JSON bodies, and the shapes the
+ * contract documents (the file list, the upload answer, desktops). Nothing here trusts the body:
+ * a 2xx that is not what the API documents fails as `protocol`.
+ */
+import type { Attempt } from './attempt';
+import { messageFromBody, type MakeError } from './errors';
+import type { Dispatcher } from './http';
+import type { Desktop, DriveEntry, UploadResult } from './types';
+
+/** JSON answers larger than this are not a file list or a desktop: refuse rather than buffer. */
+export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+
+/** The body as text, at most `limit` bytes: cut there when `truncate`, else refused as `protocol`. */
+export async function readText(res: Dispatcher.ResponseData, att: Attempt, limit: number, fail: MakeError, truncate = false): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    att.bytesReceived += chunk.length;
+    att.touch();
+    if (size + chunk.length > limit) {
+      if (truncate) {
+        chunks.push(chunk.subarray(0, limit - size));
+        res.body.destroy();
+        break;
+      }
+      throw fail('protocol', 'The server answer is far larger than expected.', { status: res.statusCode });
+    }
+    size += chunk.length;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJson(res: Dispatcher.ResponseData, att: Attempt, fail: MakeError): Promise<unknown> {
+  return parseJson(await readText(res, att, MAX_JSON_BODY_BYTES, fail), res.statusCode, fail);
+}
+
+function parseJson(text: string, status: number, fail: MakeError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw fail('protocol', 'The server answer is not valid JSON.', { status });
+  }
+}
+
+/** `{"files":[…]}` as entries; names no path could address are skipped, not trusted. */
+export function parseFileList(json: unknown, fail: MakeError): DriveEntry[] {
+  if (!isObject(json) || !Array.isArray(json.files)) throw fail('protocol', 'The file list has no "files" array.', { status: 200 });
+  const entries: DriveEntry[] = [];
+  for (const raw of json.files) {
+    if (!isObject(raw)) throw fail('protocol', 'A file list entry is not an object.', { status: 200 });
+    const { name, size, modified, is_dir: isDir } = raw;
+    if (typeof name !== 'string') throw fail('protocol', 'A file list entry has no name.', { status: 200 });
+    if (isDir !== undefined && isDir !== null && typeof isDir !== 'boolean') throw fail('protocol', `"${name}" has a non-boolean is_dir.`, { status: 200 });
+    const dir = isDir === true;
+    if (!(typeof size === 'number' && Number.isFinite(size) && size >= 0) && !(dir && size === undefined)) {
+      throw fail('protocol', `"${name}" has no valid size.`, { status: 200 });
+    }
+    if (modified !== undefined && modified !== null && !(typeof modified === 'number' && Number.isFinite(modified))) {
+      throw fail('protocol', `"${name}" has a non-numeric modified time.`, { status: 200 });
+    }
+    // A name no path could address (or one that escapes a folder) is skipped, not trusted.
+    if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) continue;
+    entries.push({ name, size: typeof size === 'number' ? size : 0, modified: typeof modified === 'number' ? modified : 0, isDir: dir });
+  }
+  return entries;
+}
+
+/** `{"success":true,"size":…,"filename":…}`; missing fields default to what was sent. */
+export function parseUploadResult(json: unknown, name: string, size: number, fail: MakeError): UploadResult {
+  if (!isObject(json)) throw fail('protocol', 'The upload answer is not a JSON object.', { status: 200 });
+  const { success, size: sz, filename } = json;
+  if ((success !== undefined && typeof success !== 'boolean') || (sz !== undefined && typeof sz !== 'number') || (filename !== undefined && typeof filename !== 'string')) {
+    throw fail('protocol', 'The upload answer has fields of the wrong type.', { status: 200 });
+  }
+  if (success === false) {
+    throw fail('unavailable', `${messageFromBody(JSON.stringify(json)) ?? 'The server reported the upload as failed'}`, { status: 200 });
+  }
+  return { success: true, size: sz ?? size, filename: filename ?? name };
+}
+
+export function parseDesktop(json: unknown, status: number, fail: MakeError): Desktop {
+  if (!isObject(json) || typeof json.desktop_id !== 'string') {
+    throw fail('protocol', 'The server answer is not a desktop (no desktop_id).', { status });
+  }
+  return json as Desktop;
+}
+
+/** `GET /desktops` answers a bare array, no wrapper. */
+export function parseDesktopList(json: unknown, status: number, fail: MakeError): Desktop[] {
+  if (!Array.isArray(json)) throw fail('protocol', 'The desktop list is not a JSON array.', { status });
+  return json.map((d) => parseDesktop(d, status, fail));
+}
+
+/** `{"desktop_id":…,"status":"deleted"}`; an empty body means the same. */
+export function parseDeleteAnswer(text: string, id: string, status: number, fail: MakeError): { desktop_id: string; status: string } {
+  if (!text.trim()) return { desktop_id: id, status: 'deleted' };
+  const json = parseJson(text, status, fail);
+  if (!isObject(json)) throw fail('protocol', 'The delete answer is not a JSON object.', { status });
+  const desktopId = json.desktop_id ?? id;
+  const state = json.status ?? 'deleted';
+  if (typeof desktopId !== 'string' || typeof state !== 'string') {
+    throw fail('protocol', 'The delete answer has fields of the wrong type.', { status });
+  }
+  return { desktop_id: desktopId, status: state };
+}
+
+export function headerString(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Content-Length when it is a plain number, else undefined. */
+export function contentLength(headers: Dispatcher.ResponseData['headers']): number | undefined {
+  const v = headerString(headers['content-length']);
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,93 @@
+/**
+ * Upload bodies: bytes in memory, a file streamed from disk, or a stream from a factory. Each
+ * has a size known before anything is sent (the 100 MiB guard and Content-Length need it) and is
+ * read afresh for every attempt.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { report, type Attempt, type RequestBody } from './attempt';
+import { NenApiError, localError, type MakeError } from './errors';
+import type { Progress, UploadSource } from './types';
+
+/** Upload reads of 64 KiB: larger reads were 10-20% faster but raised the peak RSS (README, Performance). */
+const CHUNK_BYTES = 64 * 1024;
+
+/** The source's size in bytes; a source that cannot be sent is refused as `badRequest` (or its local error). */
+export async function sourceSize(source: UploadSource, fail: MakeError): Promise<number> {
+  switch (source?.kind) {
+    case 'bytes':
+      if (!(source.data instanceof Uint8Array)) throw fail('badRequest', 'The upload data must be bytes.');
+      return source.data.byteLength;
+    case 'file': {
+      let st;
+      try {
+        st = await fsp.stat(source.path);
+      } catch (e) {
+        throw localError(e, `Cannot read "${source.path}"`, fail);
+      }
+      if (!st.isFile()) throw fail('badRequest', `"${source.path}" is not a file.`);
+      return st.size;
+    }
+    case 'stream':
+      if (!Number.isSafeInteger(source.size) || source.size < 0) throw fail('badRequest', 'A stream upload needs its size in bytes.');
+      if (typeof source.open !== 'function') throw fail('badRequest', 'A stream upload needs an open() factory.');
+      return source.size;
+    default:
+      throw fail('badRequest', 'Unknown upload source.');
+  }
+}
+
+/** A Content-Type that can go into a header line, or `badRequest`. */
+export function checkContentType(contentType: string, fail: MakeError): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\r\n\u0000]/.test(contentType) || !contentType.trim()) throw fail('badRequest', 'The Content-Type is not valid.');
+  return contentType;
+}
+
+/** The body of one upload attempt: the source read afresh, counted into the attempt and reported as progress. */
+export function uploadBody(
+  source: UploadSource,
+  size: number,
+  contentType: string,
+  att: Attempt,
+  onProgress: ((p: Progress) => void) | undefined,
+  fail: MakeError,
+): RequestBody {
+  att.bytesSent = 0;
+  report(onProgress, { done: 0, total: size });
+  const chunks = sourceChunks(source, fail);
+  const counted = (async function* () {
+    for await (const chunk of chunks) {
+      att.bytesSent += chunk.length;
+      att.touch();
+      report(onProgress, { done: att.bytesSent, total: size });
+      yield chunk;
+    }
+  })();
+  return { body: Readable.from(counted, { objectMode: false }), length: size, contentType };
+}
+
+/** The source's bytes, opened afresh (a retry calls this again). Read errors become NenApiErrors. */
+async function* sourceChunks(source: UploadSource, fail: MakeError): AsyncGenerator<Buffer> {
+  if (source.kind === 'bytes') {
+    const data = source.data;
+    for (let i = 0; i < data.byteLength; i += CHUNK_BYTES) {
+      yield Buffer.from(data.buffer, data.byteOffset + i, Math.min(CHUNK_BYTES, data.byteLength - i));
+    }
+    return;
+  }
+  let stream: AsyncIterable<unknown>;
+  try {
+    stream = source.kind === 'file' ? createReadStream(source.path, { highWaterMark: CHUNK_BYTES }) : (source.open() as AsyncIterable<unknown>);
+  } catch (e) {
+    throw localError(e, 'Cannot open the upload source', fail);
+  }
+  try {
+    for await (const chunk of stream) {
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    }
+  } catch (e) {
+    if (e instanceof NenApiError) throw e;
+    throw localError(e, source.kind === 'file' ? `Cannot read "${source.path}"` : 'Cannot read the upload source', fail);
+  }
+}

@@ -1,0 +1,27 @@
+/** Sizes in the CLI's units, and the one 100 MiB rule that every layer's message comes from. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_UPLOAD_BYTES, checkUploadSize, formatBytesExact, formatSize, isNenApiError } from '../../src/api';
+
+test('sizes use binary steps labelled like the CLI, exact bytes carry separators', () => {
+  assert.equal(formatSize(0), '0 B');
+  assert.equal(formatSize(1023), '1023 B');
+  assert.equal(formatSize(1536), '1.5 KB');
+  assert.equal(formatSize(102_400), '100 KB');
+  assert.equal(formatSize(MAX_UPLOAD_BYTES), '100 MB');
+  assert.equal(formatSize(-1), '?');
+  assert.equal(formatBytesExact(1), '1 byte');
+  assert.equal(formatBytesExact(104_857_601), '104,857,601 bytes');
+});
+
+test('up to 100 MiB passes; one byte more is tooLarge, naming the file, its size, its bytes and the limit', () => {
+  assert.doesNotThrow(() => checkUploadSize('ok.bin', MAX_UPLOAD_BYTES));
+  assert.throws(
+    () => checkUploadSize('huge.iso', MAX_UPLOAD_BYTES + 1),
+    (e: unknown) =>
+      isNenApiError(e) &&
+      e.kind === 'tooLarge' &&
+      e.status === undefined &&
+      e.message === "'huge.iso' is 100 MB (104,857,601 bytes); the Nen drive accepts files up to 100 MiB (104,857,600 bytes).",
+  );
+});
