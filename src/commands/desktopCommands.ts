@@ -1,16 +1,12 @@
 import * as vscode from 'vscode';
+import { validateDesktopId } from '../api/names';
 import { Commands, Settings } from '../constants';
 import { isDriveNode } from '../views/nodes';
 import { selectedNodes, toDesktopIds } from './targets';
 
-/** Desktop ids look like `dsk_abc123def456`; accept any plausible id, refuse obvious typos. */
-const DESKTOP_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$/;
-
-export function validateDesktopId(id: string): string | undefined {
-  const trimmed = id.trim();
-  if (!trimmed) return 'Enter a desktop id, like dsk_abc123def456.';
-  if (!DESKTOP_ID.test(trimmed)) return 'A desktop id has letters, digits, "_" or "-" only, like dsk_abc123def456.';
-  return undefined;
+/** The client's one rule for desktop ids, on the trimmed input (an input box adds no spaces of its own). */
+export function checkDesktopIdInput(id: string): string | undefined {
+  return validateDesktopId(id.trim());
 }
 
 /** Add Desktop… and Remove Desktop: they edit `nenDrive.desktops` at the level it is set. */
@@ -25,11 +21,11 @@ export function desktopCommands(): Record<string, (...args: unknown[]) => unknow
           prompt: 'The id of a Nen desktop (see `nen desktop list`).',
           placeHolder: 'dsk_abc123def456',
           ignoreFocusOut: true,
-          validateInput: validateDesktopId,
+          validateInput: checkDesktopIdInput,
         });
         if (id === undefined) return false;
       }
-      const problem = validateDesktopId(id);
+      const problem = checkDesktopIdInput(id);
       if (problem) throw new Error(problem);
       const current = configuredDesktops();
       const trimmed = id.trim();

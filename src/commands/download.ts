@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { exists } from '../api/atomicFile';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { listNames, plural, showFailure, showNote } from './messages';
@@ -167,11 +168,4 @@ function summarize(services: Services, report: DownloadReport): void {
 function defaultFolder(): string {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   return folder ? folder.uri.fsPath : os.homedir();
-}
-
-async function exists(path: string): Promise<boolean> {
-  return fsp.lstat(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -3,10 +3,10 @@ import { PassThrough } from 'node:stream';
 import * as vscode from 'vscode';
 import type { DriveClient } from '../api/DriveClient';
 import { validateName } from '../api/names';
+import { checkUploadSize } from '../api/uploadLimit';
 import { MAX_UPLOAD_BYTES, type UploadSource } from '../api/types';
 import { SCHEME } from '../constants';
 import { parseDriveUri } from '../drive/uri';
-import { formatBytesExact, formatSize } from '../views/format';
 import type { DroppedFile, UploadItem } from '../views/nodes';
 import { baseName } from './targets';
 
@@ -27,16 +27,14 @@ export interface Unreadable {
   reason: string;
 }
 
-/**
- * Why the drive would refuse a file, checked before a byte is sent: its name, then its size.
- * The client checks both again when sending; an exported size check in src/api is to replace
- * the size half of this.
- */
+/** Why the drive would refuse a file, checked before a byte is sent: its name, then its size (the client's rules). */
 export function uploadProblem(label: string, size: number): string | undefined {
   const nameProblem = validateName(label);
   if (nameProblem) return nameProblem;
-  if (size > MAX_UPLOAD_BYTES) {
-    return `'${label}' is ${formatSize(size)} (${formatBytesExact(size)}); the Nen drive accepts files up to 100 MiB.`;
+  try {
+    checkUploadSize(label, size);
+  } catch (err) {
+    return (err as Error).message;
   }
   return undefined;
 }

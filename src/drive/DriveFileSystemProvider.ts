@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { contentTypeFor, validateFolderPath, validateName } from '../api/names';
-import { MAX_UPLOAD_BYTES, type DriveEntry } from '../api/types';
-import type { ContainerRef, FetchOutcome, ListingCache, SeenVersion } from '../cache/ListingCache';
+import type { DriveEntry } from '../api/types';
+import { checkUploadSize } from '../api/uploadLimit';
+import type { FetchOutcome, ListingCache } from '../cache/ListingCache';
 import type { ClientProvider } from '../ClientProvider';
 import { REMOTE_VERSION_QUERY } from '../constants';
 import type { Logger } from '../log/Logger';
 import { describeError, toFileSystemError } from './errors';
+import { changeEvents, fileEvents, fileKey, folderOf, isRemoteVersion, movedSince, toStat } from './entries';
 import type { LiveRefresh } from './LiveRefresh';
-import { driveUri, parseDriveUri, parentUri, type DriveLocation } from './uri';
+import { driveUri, parseDriveUri, type DriveLocation } from './uri';
 
 /**
  * How long a listing answers `stat`/`readDirectory` without asking the server again. Short:
@@ -191,11 +193,10 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     }
     const badName = validateName(name) ?? (loc.folder !== undefined ? validateFolderPath(loc.folder) : undefined);
     if (badName) throw vscode.FileSystemError.NoPermissions(`Cannot save '${name}' to the Nen drive: ${badName}`);
-    if (content.byteLength > MAX_UPLOAD_BYTES) {
-      throw vscode.FileSystemError.NoPermissions(
-        `Cannot save '${name}': it is ${formatMiB(content.byteLength)} (${content.byteLength.toLocaleString('en-US')} bytes); ` +
-          `the Nen drive accepts files up to 100 MiB (${MAX_UPLOAD_BYTES.toLocaleString('en-US')} bytes).`,
-      );
+    try {
+      checkUploadSize(name, content.byteLength); // the client's 100 MiB rule, before any request
+    } catch (err) {
+      throw this.mapped(uri, 'writeFile', err);
     }
     const key = fileKey(loc);
     const overwriteOnce = this.overwriteAllowed.delete(key);
@@ -223,7 +224,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
         path: loc.folder,
         contentType: contentTypeFor(name),
       });
-      ownChange = this.cache.recordOwnWrite(loc, name, result.size ?? content.byteLength, { replacedModified: current?.modified, asEditorVersion: true });
+      ownChange = this.cache.recordOwnWrite(loc, name, result.size, { replacedModified: current?.modified, asEditorVersion: true });
     } catch (err) {
       // The server keeps the previous version on a failed upload, but say nothing about
       // a listing we no longer trust.
@@ -286,24 +287,12 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   /** Turns a listing's differences into the events VS Code (editors, Explorer, watchers) expects. */
   private fireListingChange(outcome: FetchOutcome): void {
     if (!outcome.ok || !outcome.change) return;
-    const { container, created, changed, deleted } = outcome.change;
-    const at = (name: string) => childUri(container, name);
-    const events: vscode.FileChangeEvent[] = [
-      ...created.map((e) => ({ type: vscode.FileChangeType.Created, uri: at(e.name) })),
-      ...changed.map((e) => ({ type: vscode.FileChangeType.Changed, uri: at(e.name) })),
-      ...deleted.map((e) => ({ type: vscode.FileChangeType.Deleted, uri: at(e.name) })),
-    ];
-    if (events.length === 0) return;
-    if (created.length > 0 || deleted.length > 0) {
-      events.push({ type: vscode.FileChangeType.Changed, uri: driveUri(container.desktopId, ...(container.folder ? container.folder.split('/') : [])) });
-    }
-    this.changeEmitter.fire(events);
+    const events = changeEvents(outcome.change);
+    if (events.length > 0) this.changeEmitter.fire(events);
   }
 
   private fireFileEvents(uri: vscode.Uri, created: boolean): void {
-    const events: vscode.FileChangeEvent[] = [{ type: created ? vscode.FileChangeType.Created : vscode.FileChangeType.Changed, uri }];
-    if (created) events.push({ type: vscode.FileChangeType.Changed, uri: parentUri(uri) });
-    this.changeEmitter.fire(events);
+    this.changeEmitter.fire(fileEvents(uri, created));
   }
 
   private async guard<T>(uri: vscode.Uri, op: () => Promise<T>): Promise<T> {
@@ -332,46 +321,6 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     this.log.info(`${uri.toString(true)}: ${message}`);
     return vscode.FileSystemError.NoPermissions(message);
   }
-}
-
-function movedSince(expected: SeenVersion, current: DriveEntry): boolean {
-  if (expected.unconfirmed) {
-    // Our own upload whose server mtime we never saw: only a different size proves a change.
-    return current.size !== expected.size;
-  }
-  return current.size !== expected.size || current.modified !== expected.modified;
-}
-
-function toStat(entry: DriveEntry): vscode.FileStat {
-  // `modified` is float seconds; VS Code compares mtime numbers exactly, so no rounding.
-  const mtime = entry.modified * 1000;
-  return {
-    type: entry.isDir ? vscode.FileType.Directory : vscode.FileType.File,
-    ctime: mtime,
-    mtime,
-    size: entry.size,
-  };
-}
-
-function isRemoteVersion(uri: vscode.Uri): boolean {
-  return uri.query === REMOTE_VERSION_QUERY;
-}
-
-function folderOf(loc: DriveLocation): string | undefined {
-  if (loc.name === undefined) return undefined;
-  return loc.folder === undefined ? loc.name : `${loc.folder}/${loc.name}`;
-}
-
-function fileKey(loc: DriveLocation): string {
-  return `${loc.desktopId}\u0000${loc.folder ?? ''}\u0000${loc.name ?? ''}`;
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
-
-function childUri(container: ContainerRef, name: string): vscode.Uri {
-  return driveUri(container.desktopId, ...(container.folder ? container.folder.split('/') : []), name);
 }
 
 function toDisposable(d: { dispose(): void }): vscode.Disposable {

@@ -10,6 +10,16 @@ export function driveUri(desktopId: string, ...segments: string[]): vscode.Uri {
   return vscode.Uri.from({ scheme: SCHEME, authority: desktopId, path: '/' + segments.join('/') });
 }
 
+/** `nendrive://<desktopId>/<folder>/` for a folder path (`a/b`), or the drive's root. */
+export function folderUri(desktopId: string, folder: string | undefined): vscode.Uri {
+  return folder ? driveUri(desktopId, ...folder.split('/')) : driveUri(desktopId);
+}
+
+/** `nendrive://<desktopId>/<folder>/<name>`: an entry of a folder (or of the root). */
+export function entryUri(desktopId: string, folder: string | undefined, name: string): vscode.Uri {
+  return folder ? driveUri(desktopId, ...folder.split('/'), name) : driveUri(desktopId, name);
+}
+
 export interface DriveLocation {
   desktopId: string;
   /** The `?path=` folder for nested entries (`a` or `a/b`); undefined at the drive's root. */
@@ -31,7 +41,7 @@ export function parseDriveUri(uri: vscode.Uri): DriveLocation {
 /** The URI of the folder holding `uri` (the desktop root for top-level entries). */
 export function parentUri(uri: vscode.Uri): vscode.Uri {
   const { desktopId, folder } = parseDriveUri(uri);
-  return folder === undefined ? driveUri(desktopId) : driveUri(desktopId, ...folder.split('/'));
+  return folderUri(desktopId, folder);
 }
 
 /** A short label for messages: `name` on `dsk_…`. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { FetchOutcome, ListingCache } from '../cache/ListingCache';
 import { SCHEME } from '../constants';
-import { driveUri } from '../drive/uri';
+import { entryUri } from '../drive/uri';
 
 export const NEW_BADGE = 'N';
 export const CHANGED_BADGE = 'M';
@@ -64,7 +64,7 @@ export class DriveDecorationProvider implements vscode.FileDecorationProvider, v
   private onFetch(outcome: FetchOutcome): void {
     if (!outcome.ok || !outcome.change) return;
     const { container, created, changed, deleted, own } = outcome.change;
-    const at = (name: string) => driveUri(container.desktopId, ...(container.folder ? container.folder.split('/') : []), name);
+    const at = (name: string) => entryUri(container.desktopId, container.folder, name);
     const touched: vscode.Uri[] = [];
     const now = this.now();
     if (own) {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Desktop, DriveEntry } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
-import { driveUri } from '../drive/uri';
+import { driveUri, entryUri } from '../drive/uri';
 import { compareKeys, formatAge, formatSize, naturalKey } from './format';
 import { folderOf, type DesktopNode, type EntryNode, type MessageNode } from './nodes';
 
@@ -35,7 +35,7 @@ class EntryRow implements EntryNode {
   ) {}
 
   get uri(): vscode.Uri {
-    return (this.cachedUri ??= driveUri(this.desktopId, ...(this.folder ? this.folder.split('/') : []), this.entry.name));
+    return (this.cachedUri ??= entryUri(this.desktopId, this.folder, this.entry.name));
   }
 
   /** "100 KB · 2m ago" (folders: the age only), relative to when the listing arrived. */

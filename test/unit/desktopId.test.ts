@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DESKTOP_ID_PATTERN, validateDesktopId } from '../../src/api';
-import { isDesktopId } from '../emulator/names';
+import { isDesktopId } from '../../tools/emulator/names';
 import { clientFixture } from './clientFixture';
 
 const GOOD = ['dsk_abc123def456', 'dsk_0000aaaa1111', 'DSK_ABC', 'a', '0-x_y', 'x'.repeat(128)];
