@@ -1,6 +1,8 @@
 /** One desktop id rule: the client's, which the settings pattern and the Add Desktop box share. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DESKTOP_ID_PATTERN, validateDesktopId } from '../../src/api';
 import { isDesktopId } from '../../tools/emulator/names';
 import { clientFixture } from './clientFixture';
@@ -16,6 +18,10 @@ test('ids shaped like dsk_abc123def456 pass; anything else is refused with a rea
 
 test('the pattern for settings is the same rule, and the emulator agrees with it', () => {
   const pattern = new RegExp(DESKTOP_ID_PATTERN);
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { items?: { pattern?: string } }> } };
+  };
+  assert.equal(manifest.contributes.configuration.properties['nenDrive.desktops'].items?.pattern, DESKTOP_ID_PATTERN, 'package.json carries the same pattern');
   for (const id of [...GOOD, ...BAD]) {
     assert.equal(pattern.test(id), validateDesktopId(id) === undefined, JSON.stringify(id));
     assert.equal(isDesktopId(id), validateDesktopId(id) === undefined, `emulator: ${JSON.stringify(id)}`);
