@@ -6,7 +6,9 @@
  * notification and its Cancel, Download… through the save dialog (and its question before
  * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
  * the second try), Copy curl Download Command read back from the clipboard and run, an error row
- * for a failing listing, and last (it reloads the window) Open Drive as Workspace Folder.
+ * for a failing listing, the live drive (a file the desktop writes appears in the tree by itself
+ * marked N, an open log grows on screen, a removed file's row goes), and last (it reloads the
+ * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
  *
  * Runs against the packaged nen-drive.vsix installed into code-server with
  * --install-extension (no extensionDevelopmentPath), so a packaging mistake fails here. One
@@ -14,6 +16,9 @@
  * key is then typed into Set API Key like a new user would.
  *
  *   node out/test/e2e/browserChecks.js [--update-screenshots] [--only <regex>]
+ *
+ * `--only 'live drive'` runs the live checks alone (the Explorer one then opens the workspace
+ * folder itself).
  *
  * Screenshots go to test-results/screenshots/ (or $NEN_DRIVE_TEST_RESULTS/screenshots/); --update-screenshots also copies the README's
  * ones to media/screenshots/. Prints "N passed, N failed" last (scripts/test.sh parses it).
@@ -26,6 +31,7 @@ import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle, runH
 import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks } from './transferChecks';
+import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
 import type { Check, Session } from './workbench';
@@ -36,7 +42,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -77,7 +83,9 @@ async function main(): Promise<number> {
       stateDir: path.join(scratch, 'code-server'),
       logFile: path.join(RESULTS, 'code-server-e2e.log'),
       vsix: [vsix],
-      settings: { 'nenDrive.apiUrl': emulator.url, 'nenDrive.desktops': [DESKTOP], 'workbench.colorTheme': 'Default Dark Modern' },
+      // Live refresh every 2 s instead of the default 5 (an idle folder slows to 6x that, 30 s at
+      // the default): the live checks then wait seconds, not half a minute, for the drive to show.
+      settings: { 'nenDrive.apiUrl': emulator.url, 'nenDrive.desktops': [DESKTOP], 'workbench.colorTheme': 'Default Dark Modern', 'nenDrive.liveRefreshSeconds': 2 },
       // No key in the environment: the welcome must show, and the key is typed in the UI.
       env: { NEN_API_KEY: undefined },
     });
@@ -86,7 +94,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...workspaceFolderChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 
