@@ -115,7 +115,9 @@ export function errorRowChecks(s: Session): Check[] {
     {
       name: 'a failing listing shows an error row with the reason, and clicking it retries',
       run: async () => {
-        s.emu.injectFault({ type: 'status', status: 403, body: JSON.stringify({ error: reason }) }, { method: 'GET', path: /\/files$/ }, 5);
+        // Until reset below: live refresh lists the shown folders (and open editors' folders) on
+        // its own schedule, and each of those listings would use up a counted fault.
+        s.emu.injectFault({ type: 'status', status: 403, body: JSON.stringify({ error: reason }) }, { method: 'GET', path: /\/files$/ }, 1000);
         await runCommand(page, 'Nen Drive: Refresh');
         const errorRow = page.locator('.sidebar .monaco-list-row').filter({ has: page.locator('.codicon-error') }).first();
         await errorRow.waitFor({ timeout: 20_000 });
@@ -125,8 +127,19 @@ export function errorRowChecks(s: Session): Check[] {
           if ((await rowByLabel(page, name).count()) > 0) throw new Error(`"${name}" still listed beside the error row`);
         }
         // The side bar cuts a long reason; hovering shows all of it.
-        await errorRow.hover();
-        await page.locator('.monaco-hover, .workbench-hover', { hasText: reason }).first().waitFor({ timeout: 10_000 });
+        // A row that re-renders under the mouse (the tree repaints while live refresh works)
+        // drops a pending hover: move away and hover again, up to three times.
+        const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: reason }).first();
+        for (let attempt = 1; ; attempt++) {
+          await errorRow.hover();
+          try {
+            await hover.waitFor({ timeout: 5_000 });
+            break;
+          } catch (err) {
+            if (attempt === 3) throw err;
+            await page.mouse.move(700, 400);
+          }
+        }
         await shot(s, 'error-row.png');
         await page.mouse.move(700, 400);
         s.emu.reset();
