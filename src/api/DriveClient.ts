@@ -4,7 +4,7 @@ import type { Exchange } from './attempt';
 import * as desktops from './desktops';
 import { receive, streamBody, type DownloadStream } from './downloadBody';
 import { contentTypeFor } from './names';
-import { parseFileList, parseUploadResult, readJson } from './responses';
+import { checkUploadResult, parseFileList, readJson } from './responses';
 import { checkName, filePath, filesPath, listingResource } from './routes';
 import { RETRY_STATUSES, Transport } from './transport';
 import { checkUploadSize } from './uploadLimit';
@@ -62,7 +62,9 @@ export class DriveClient {
   /**
    * Uploads (and overwrites) `name`. The body streams: a file from disk with its exact
    * Content-Length, a stream from its factory (opened again for each retry). Bodies over
-   * 100 MiB are refused before anything is sent.
+   * 100 MiB are refused before anything is sent. Succeeds only when every byte was sent before
+   * the server answered and the `size` it reports (when it does) is the size sent; otherwise
+   * `protocol` ("incomplete upload", with the server's answer).
    */
   async upload(desktopId: string, name: string, source: UploadSource, opts: UploadOptions = {}): Promise<UploadResult> {
     const fail = this.t.err;
@@ -80,7 +82,11 @@ export class DriveClient {
       retryResets: true,
       retryStatuses: RETRY_STATUSES,
       makeBody: (att) => uploadBody(source, size, contentType, att, onProgress, fail),
-      onSuccess: async (res, att) => ({ value: parseUploadResult(await readJson(res, att, fail), name, size, fail) }),
+      onSuccess: async (res, att) => {
+        // A server can only have stored every byte if it answered after reading them all.
+        const sentWhenAnswered = att.bytesSent;
+        return { value: checkUploadResult(await readJson(res, att, fail), name, size, sentWhenAnswered, fail) };
+      },
     });
   }
 
