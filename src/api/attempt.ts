@@ -46,6 +46,7 @@ export class Attempt {
   /** Why the attempt timed out, when a reason more precise than its clock says so. */
   timeoutReason: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly cleanups: (() => void)[] = [];
   private rateTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly unlink: () => void;
@@ -116,6 +117,12 @@ export class Attempt {
     this.logger(entry);
   }
 
+  /** Runs `fn` when the attempt ends, however it ends (a request body's source is released then). */
+  onFinish(fn: () => void): void {
+    if (this.finished) fn();
+    else this.cleanups.push(fn);
+  }
+
   get isFinished(): boolean {
     return this.finished;
   }
@@ -126,6 +133,13 @@ export class Attempt {
     if (this.timer) clearTimeout(this.timer);
     if (this.rateTimer) clearInterval(this.rateTimer);
     this.unlink();
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // Releasing is best effort; the attempt is over either way.
+      }
+    }
   }
 }
 

@@ -66,6 +66,16 @@ export function streamBody(t: Transport, res: Dispatcher.ResponseData, att: Atte
   const size = contentLength(res.headers);
   const contentType = headerString(res.headers['content-type']);
   const body = Readable.from(handOver(t, res, att, opts), { objectMode: false });
+  // Destroying the stream waits for the relay to return, which waits for the next chunk: a
+  // stalled body would hold its socket until then. Release the response at once instead.
+  const destroyRelay = body._destroy.bind(body);
+  body._destroy = (err, cb) => {
+    if (!att.isFinished) {
+      res.body.on('error', () => undefined);
+      res.body.destroy();
+    }
+    destroyRelay(err, cb);
+  };
   // A reader that destroys the stream before reading never starts the relay: release here.
   body.once('close', () => {
     if (att.isFinished) return;
