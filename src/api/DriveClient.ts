@@ -4,7 +4,7 @@ import type { Exchange } from './attempt';
 import * as desktops from './desktops';
 import { receive, streamBody, type DownloadStream } from './downloadBody';
 import { contentTypeFor } from './names';
-import { parseFileList, parseUploadResult, readJson } from './responses';
+import { checkUploadResult, parseFileList, readJson } from './responses';
 import { checkName, filePath, filesPath, listingResource } from './routes';
 import { RETRY_STATUSES, Transport } from './transport';
 import { checkUploadSize } from './uploadLimit';
@@ -12,11 +12,11 @@ import { checkContentType, sourceSize, uploadBody } from './uploadSource';
 import type {
   CallOptions,
   Desktop,
+  DownloadOptions,
   DownloadToFileOptions,
   DriveClientOptions,
   DriveEntry,
   FolderOptions,
-  TransferOptions,
   UploadOptions,
   UploadResult,
   UploadSource,
@@ -62,7 +62,9 @@ export class DriveClient {
   /**
    * Uploads (and overwrites) `name`. The body streams: a file from disk with its exact
    * Content-Length, a stream from its factory (opened again for each retry). Bodies over
-   * 100 MiB are refused before anything is sent.
+   * 100 MiB are refused before anything is sent. Succeeds only when every byte was sent before
+   * the server answered and the `size` it reports (when it does) is the size sent; otherwise
+   * `protocol` ("incomplete upload", with the server's answer).
    */
   async upload(desktopId: string, name: string, source: UploadSource, opts: UploadOptions = {}): Promise<UploadResult> {
     const fail = this.t.err;
@@ -80,18 +82,28 @@ export class DriveClient {
       retryResets: true,
       retryStatuses: RETRY_STATUSES,
       makeBody: (att) => uploadBody(source, size, contentType, att, onProgress, fail),
-      onSuccess: async (res, att) => ({ value: parseUploadResult(await readJson(res, att, fail), name, size, fail) }),
+      onSuccess: async (res, att) => {
+        // A server can only have stored every byte if it answered after reading them all.
+        const sentWhenAnswered = att.bytesSent;
+        return { value: checkUploadResult(await readJson(res, att, fail), name, size, sentWhenAnswered, fail) };
+      },
     });
   }
 
-  /** Downloads a whole file into memory. */
-  async download(desktopId: string, name: string, opts: TransferOptions & FolderOptions = {}): Promise<Uint8Array> {
-    return this.getFile(filePath(desktopId, name, opts.path, this.t.err), opts.signal, async (res, att) => {
+  /**
+   * Downloads a whole file into memory: at most 100 MiB, Content-Length and `expectedSize`;
+   * a body moving under the floor rate is a `timeout`; a body that differs from `expectedSize`
+   * is accepted only if a fresh listing now announces what arrived.
+   */
+  async download(desktopId: string, name: string, opts: DownloadOptions = {}): Promise<Uint8Array> {
+    const data = await this.getFile(filePath(desktopId, name, opts.path, this.t.err), opts.signal, async (res, att) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of receive(this.t, res, att, opts.onProgress)) chunks.push(chunk);
+      for await (const chunk of receive(this.t, res, att, opts.onProgress, opts.expectedSize)) chunks.push(chunk);
       const all = Buffer.concat(chunks);
       return { value: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) };
     });
+    await this.checkArrived(desktopId, name, data.byteLength, opts);
+    return data;
   }
 
   /**
@@ -99,9 +111,9 @@ export class DriveClient {
    * timeout, cancel) are `NenApiError`s emitted by the stream; a download that already started
    * cannot be retried, so use `download`/`downloadToFile` for that.
    */
-  async downloadStream(desktopId: string, name: string, opts: TransferOptions & FolderOptions = {}): Promise<DownloadStream> {
+  async downloadStream(desktopId: string, name: string, opts: DownloadOptions = {}): Promise<DownloadStream> {
     return this.getFile(filePath(desktopId, name, opts.path, this.t.err), opts.signal, async (res, att) => ({
-      value: streamBody(this.t, res, att, opts.signal, opts.onProgress),
+      value: streamBody(this.t, res, att, opts),
       detached: true,
     }));
   }
@@ -110,7 +122,7 @@ export class DriveClient {
    * Downloads into `targetPath` through a temporary file beside it (`.<name>.nendrive-<rand>.part`),
    * synced and renamed only once the whole body arrived. A failure or cancel deletes the temporary
    * file and never touches an existing target. An existing target is refused (`conflict`) unless
-   * `overwrite`, both before the request and at the final rename.
+   * `overwrite`, both before the request and at the final rename. Bounded like `download`.
    */
   async downloadToFile(desktopId: string, name: string, targetPath: string, opts: DownloadToFileOptions = {}): Promise<{ size: number }> {
     const fail = this.t.err;
@@ -119,9 +131,10 @@ export class DriveClient {
     const { target, temp } = await prepareTarget(targetPath, overwrite, fail);
     try {
       const size = await this.getFile(path, opts.signal, async (res, att) => ({
-        value: await writeTemp(temp, receive(this.t, res, att, opts.onProgress), fail),
+        value: await writeTemp(temp, receive(this.t, res, att, opts.onProgress, opts.expectedSize), fail),
       }));
       this.t.throwIfCancelled(opts.signal);
+      await this.checkArrived(desktopId, name, size, opts);
       await placeFile(temp, target, overwrite, fail);
       return { size };
     } finally {
@@ -159,6 +172,23 @@ export class DriveClient {
   /** Aborts calls in flight (they fail as `cancelled`) and closes the connections. */
   async close(): Promise<void> {
     return this.t.close();
+  }
+
+  /**
+   * A body that ended at another size than the listing announced (a connection closed without
+   * Content-Length, a 204) may be a truncated one: it stands only if the drive, listed again,
+   * now announces exactly what arrived; otherwise `protocol` ("incomplete download").
+   */
+  private async checkArrived(desktopId: string, name: string, received: number, opts: DownloadOptions): Promise<void> {
+    const expected = opts.expectedSize;
+    if (expected === undefined || received === expected) return;
+    const now = await this.stat(desktopId, name, { path: opts.path, signal: opts.signal });
+    if (now && !now.isDir && now.size === received) return;
+    const listed = now ? `${now.size.toLocaleString('en-US')} bytes` : 'no such file any more';
+    throw this.t.err(
+      'protocol',
+      `incomplete download of "${name}": ${received.toLocaleString('en-US')} bytes arrived, the listing announced ${expected.toLocaleString('en-US')} bytes and now says ${listed}; nothing was kept.`,
+    );
   }
 
   /** GET one drive file at a checked `path` (idempotent: retried after resets and 429/502/503/504); `onSuccess` consumes the body. */

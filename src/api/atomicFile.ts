@@ -11,6 +11,12 @@ import { errorCode } from './http';
 
 /** A download waiting for the disk holds at most this much before reading from the socket pauses. */
 const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
+/**
+ * How much of the target's name the temporary name keeps, in UTF-8 bytes: with the 28 bytes
+ * around it (`.`, `.nendrive-`, 12 hex digits, `.part`) it stays under the 255-byte name limit
+ * of common file systems, whatever the script.
+ */
+const TEMP_NAME_BYTES = 200;
 
 /**
  * Checks that the target's folder exists and (unless `overwrite`) that the target does not,
@@ -28,8 +34,20 @@ export async function prepareTarget(targetPath: string, overwrite: boolean, fail
   if (!overwrite && (await exists(target))) {
     throw fail('conflict', `"${target}" already exists.`);
   }
-  const temp = nodePath.join(dir, `.${nodePath.basename(target).slice(0, 200)}.nendrive-${randomBytes(6).toString('hex')}.part`);
+  const temp = nodePath.join(dir, `.${cutUtf8(nodePath.basename(target), TEMP_NAME_BYTES)}.nendrive-${randomBytes(6).toString('hex')}.part`);
   return { target, temp };
+}
+
+/** The longest prefix of `s` that fits in `maxBytes` UTF-8 bytes, never splitting a character. */
+export function cutUtf8(s: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return s.slice(0, end);
 }
 
 /** Creates `temp`, writes the chunks into it and syncs it. Returns the number of bytes written. */

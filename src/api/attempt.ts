@@ -43,7 +43,11 @@ export class Attempt {
   hopStart = Date.now();
   method: Method;
   path = '';
+  /** Why the attempt timed out, when a reason more precise than its clock says so. */
+  timeoutReason: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly cleanups: (() => void)[] = [];
+  private rateTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly unlink: () => void;
 
@@ -79,6 +83,26 @@ export class Attempt {
     if (this.inactivity) this.arm();
   }
 
+  /**
+   * A floor under the transfer's rate: when fewer than `minBytesPerSec` × the window arrive in
+   * a window, the attempt times out. The inactivity clock cannot catch this: every byte of a
+   * trickle re-arms it.
+   */
+  watchRate(minBytesPerSec: number, windowMs: number): void {
+    if (this.finished || !(minBytesPerSec > 0 && windowMs > 0)) return;
+    let last = this.bytesReceived;
+    this.rateTimer = setInterval(() => {
+      const moved = this.bytesReceived - last;
+      last = this.bytesReceived;
+      if (moved >= (minBytesPerSec * windowMs) / 1000) return;
+      const rate = minBytesPerSec % 1024 === 0 ? `${minBytesPerSec / 1024} KiB/s` : `${minBytesPerSec} B/s`;
+      this.timeoutReason = `The transfer moved under ${rate} (${moved} bytes in ${windowMs / 1000} s).`;
+      this.timedOut = true;
+      this.controller.abort(new Error('timeout'));
+    }, windowMs);
+    this.rateTimer.unref();
+  }
+
   log(status: number | undefined, error?: string): void {
     const entry: RequestLogEntry = {
       method: this.method,
@@ -93,6 +117,12 @@ export class Attempt {
     this.logger(entry);
   }
 
+  /** Runs `fn` when the attempt ends, however it ends (a request body's source is released then). */
+  onFinish(fn: () => void): void {
+    if (this.finished) fn();
+    else this.cleanups.push(fn);
+  }
+
   get isFinished(): boolean {
     return this.finished;
   }
@@ -101,7 +131,15 @@ export class Attempt {
     if (this.finished) return;
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.rateTimer) clearInterval(this.rateTimer);
     this.unlink();
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // Releasing is best effort; the attempt is over either way.
+      }
+    }
   }
 }
 

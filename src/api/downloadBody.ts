@@ -8,7 +8,7 @@ import { report, type Attempt } from './attempt';
 import type { Dispatcher } from './http';
 import { contentLength, headerString } from './responses';
 import type { Transport } from './transport';
-import type { Progress } from './types';
+import { MAX_UPLOAD_BYTES, type DownloadOptions, type Progress } from './types';
 
 /** A download body handed over as a stream, with what the headers said about it. */
 export interface DownloadStream {
@@ -17,14 +17,25 @@ export interface DownloadStream {
   contentType?: string;
 }
 
-/** The response body with progress, inactivity touches and a length check (a short body is retryable). */
-export async function* receive(t: Transport, res: Dispatcher.ResponseData, att: Attempt, onProgress?: (p: Progress) => void): AsyncGenerator<Buffer> {
+/**
+ * The response body with progress, inactivity touches, a floor rate and a length check (a short
+ * body is retryable). More than 100 MiB (`tooLarge`), more than Content-Length or more than the
+ * `expectedSize` the listing announced (`protocol`) stops the body at once.
+ */
+export async function* receive(t: Transport, res: Dispatcher.ResponseData, att: Attempt, onProgress?: (p: Progress) => void, expectedSize?: number): AsyncGenerator<Buffer> {
   const total = contentLength(res.headers);
   att.bytesReceived = 0;
+  att.watchRate(t.rate.minBytesPerSec, t.rate.windowMs);
   report(onProgress, total === undefined ? { done: 0 } : { done: 0, total });
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     att.bytesReceived += chunk.length;
     att.touch();
+    const over = overLimit(att.bytesReceived, total, expectedSize);
+    if (over) {
+      res.body.on('error', () => undefined);
+      res.body.destroy();
+      throw t.err(over.kind, over.message);
+    }
     report(onProgress, total === undefined ? { done: att.bytesReceived } : { done: att.bytesReceived, total });
     yield chunk;
   }
@@ -33,20 +44,38 @@ export async function* receive(t: Transport, res: Dispatcher.ResponseData, att: 
   }
 }
 
+/** Why `received` bytes are too many, or undefined. */
+function overLimit(received: number, total: number | undefined, expected: number | undefined): { kind: 'tooLarge' | 'protocol'; message: string } | undefined {
+  if (received > MAX_UPLOAD_BYTES) {
+    return { kind: 'tooLarge', message: 'The download was stopped after 100 MiB: the drive holds no file that large.' };
+  }
+  if (expected !== undefined && received > expected) {
+    return { kind: 'protocol', message: `The download was stopped: the server sent more than the ${expected.toLocaleString('en-US')} bytes the listing announced.` };
+  }
+  if (total !== undefined && received > total) {
+    return { kind: 'protocol', message: `The download was stopped: the server sent more than its Content-Length (${total.toLocaleString('en-US')} bytes).` };
+  }
+  return undefined;
+}
+
 /**
  * Hands the body over as a stream: the attempt stays open (the transport is told `detached`)
  * until the reader finishes, fails or lets go.
  */
-export function streamBody(
-  t: Transport,
-  res: Dispatcher.ResponseData,
-  att: Attempt,
-  signal: AbortSignal | undefined,
-  onProgress: ((p: Progress) => void) | undefined,
-): DownloadStream {
+export function streamBody(t: Transport, res: Dispatcher.ResponseData, att: Attempt, opts: DownloadOptions): DownloadStream {
   const size = contentLength(res.headers);
   const contentType = headerString(res.headers['content-type']);
-  const body = Readable.from(handOver(t, res, att, signal, onProgress), { objectMode: false });
+  const body = Readable.from(handOver(t, res, att, opts), { objectMode: false });
+  // Destroying the stream waits for the relay to return, which waits for the next chunk: a
+  // stalled body would hold its socket until then. Release the response at once instead.
+  const destroyRelay = body._destroy.bind(body);
+  body._destroy = (err, cb) => {
+    if (!att.isFinished) {
+      res.body.on('error', () => undefined);
+      res.body.destroy();
+    }
+    destroyRelay(err, cb);
+  };
   // A reader that destroys the stream before reading never starts the relay: release here.
   body.once('close', () => {
     if (att.isFinished) return;
@@ -62,20 +91,14 @@ export function streamBody(
 }
 
 /** The body of a download handed to the caller: errors mapped, logged once it ends. */
-async function* handOver(
-  t: Transport,
-  res: Dispatcher.ResponseData,
-  att: Attempt,
-  signal: AbortSignal | undefined,
-  onProgress: ((p: Progress) => void) | undefined,
-): AsyncGenerator<Buffer> {
+async function* handOver(t: Transport, res: Dispatcher.ResponseData, att: Attempt, opts: DownloadOptions): AsyncGenerator<Buffer> {
   let error: string | undefined;
   let complete = false;
   try {
-    yield* receive(t, res, att, onProgress);
+    yield* receive(t, res, att, opts.onProgress, opts.expectedSize);
     complete = true;
   } catch (e) {
-    const mapped = t.classify(e, att, signal, false);
+    const mapped = t.classify(e, att, opts.signal, false);
     error = mapped.message;
     throw mapped;
   } finally {

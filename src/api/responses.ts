@@ -80,6 +80,23 @@ export function parseUploadResult(json: unknown, name: string, size: number, fai
   return { success: true, size: sz ?? size, filename: filename ?? name };
 }
 
+/**
+ * The upload answer, trusted only when it can be true: the server answered after all `size`
+ * bytes were sent (`sent`), and the size it reports, if any, is that size. Otherwise an
+ * `incomplete upload` (`protocol`: the editor stays dirty) quoting what the server answered.
+ */
+export function checkUploadResult(json: unknown, name: string, size: number, sent: number, fail: MakeError): UploadResult {
+  const result = parseUploadResult(json, name, size, fail);
+  if (sent === size && result.size === size) return result;
+  const answer = JSON.stringify(json).slice(0, 200);
+  const when = sent < size ? `after only ${bytes(sent)} of ${bytes(size)} bytes were sent` : `to ${bytes(size)} bytes sent`;
+  throw fail('protocol', `incomplete upload of "${name}": the server answered 200 ${answer} ${when}.`, { status: 200 });
+}
+
+function bytes(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function parseDesktop(json: unknown, status: number, fail: MakeError): Desktop {
   if (!isObject(json) || typeof json.desktop_id !== 'string') {
     throw fail('protocol', 'The server answer is not a desktop (no desktop_id).', { status });

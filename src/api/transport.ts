@@ -9,6 +9,8 @@ import type { DriveClientOptions, RequestLogEntry } from './types';
 
 const DEFAULT_METADATA_TIMEOUT_MS = 30_000;
 const DEFAULT_TRANSFER_TIMEOUT_MS = 120_000;
+const DEFAULT_MIN_TRANSFER_RATE = 1024;
+const DEFAULT_RATE_WINDOW_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
 const DEFAULT_BASE_RETRY_DELAY_MS = 250;
@@ -42,6 +44,8 @@ export class Transport {
   private readonly metadataTimeoutMs: number;
   private readonly transferTimeoutMs: number;
   private readonly maxRetries: number;
+  /** The floor under a download's rate (see Attempt.watchRate). */
+  readonly rate: { minBytesPerSec: number; windowMs: number };
   private readonly maxRetryWaitMs: number;
   private readonly baseRetryDelayMs: number;
   /** Every key read so far: scrubbed from all text we produce. */
@@ -54,6 +58,7 @@ export class Transport {
     this.metadataTimeoutMs = opts.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     this.transferTimeoutMs = opts.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
     this.maxRetries = Math.max(0, opts.maxRetries ?? DEFAULT_MAX_RETRIES);
+    this.rate = { minBytesPerSec: opts.minTransferRate ?? DEFAULT_MIN_TRANSFER_RATE, windowMs: opts.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS };
     this.maxRetryWaitMs = Math.max(0, opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS);
     this.baseRetryDelayMs = Math.max(0, opts.baseRetryDelayMs ?? DEFAULT_BASE_RETRY_DELAY_MS);
   }
@@ -92,6 +97,7 @@ export class Transport {
       return this.closing.signal.aborted && !signal?.aborted ? this.err('cancelled', 'The client was closed.') : this.err('cancelled', 'Cancelled.');
     }
     if (att?.timedOut) {
+      if (att.timeoutReason) return this.err('timeout', att.timeoutReason);
       const secs = Math.round(att.timeoutMs / 100) / 10;
       return this.err('timeout', att.inactivity ? `The transfer made no progress for ${secs} s.` : `The server did not answer within ${secs} s.`);
     }

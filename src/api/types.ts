@@ -78,7 +78,15 @@ export interface UploadOptions extends TransferOptions, FolderOptions {
   contentType?: string;
 }
 
-export interface DownloadToFileOptions extends TransferOptions, FolderOptions {
+export interface DownloadOptions extends TransferOptions, FolderOptions {
+  /**
+   * The size the listing announced. More bytes stop the download at once; fewer are checked
+   * against a fresh listing (the file may have changed) and otherwise fail as incomplete.
+   */
+  expectedSize?: number;
+}
+
+export interface DownloadToFileOptions extends DownloadOptions {
   /** Replace an existing local file (the CLI's --force). Default false: an existing target is refused with `conflict`. */
   overwrite?: boolean;
 }
@@ -105,6 +113,10 @@ export interface DriveClientOptions {
   metadataTimeoutMs?: number;
   /** Transfers: time allowed without progress (headers or body inactivity). Default 120 000 ms. */
   transferTimeoutMs?: number;
+  /** A download body moving slower than this (bytes per second, over `rateWindowMs`) fails as `timeout`. Default 1024. */
+  minTransferRate?: number;
+  /** The window the floor rate is averaged over. Default 60 000 ms. */
+  rateWindowMs?: number;
   /** Retries after the first attempt for 429/502/503/504/connection reset. Default 3. */
   maxRetries?: number;
   /** Upper bound on total time spent waiting between retries. Default 30 000 ms. */

@@ -55,7 +55,7 @@ export function uploadBody(
 ): RequestBody {
   att.bytesSent = 0;
   report(onProgress, { done: 0, total: size });
-  const chunks = sourceChunks(source, fail);
+  const chunks = sourceChunks(source, att, fail);
   const counted = (async function* () {
     for await (const chunk of chunks) {
       att.bytesSent += chunk.length;
@@ -67,8 +67,12 @@ export function uploadBody(
   return { body: Readable.from(counted, { objectMode: false }), length: size, contentType };
 }
 
-/** The source's bytes, opened afresh (a retry calls this again). Read errors become NenApiErrors. */
-async function* sourceChunks(source: UploadSource, fail: MakeError): AsyncGenerator<Buffer> {
+/**
+ * The source's bytes, opened afresh (a retry calls this again). Read errors become NenApiErrors.
+ * The opened stream is destroyed when the attempt ends: an upload answered early (an error, a
+ * retry) must not leave it paused, holding a file or, for a copy, the download's connection.
+ */
+async function* sourceChunks(source: UploadSource, att: Attempt, fail: MakeError): AsyncGenerator<Buffer> {
   if (source.kind === 'bytes') {
     const data = source.data;
     for (let i = 0; i < data.byteLength; i += CHUNK_BYTES) {
@@ -82,6 +86,8 @@ async function* sourceChunks(source: UploadSource, fail: MakeError): AsyncGenera
   } catch (e) {
     throw localError(e, 'Cannot open the upload source', fail);
   }
+  const opened = stream as { destroy?: (err?: Error) => void };
+  att.onFinish(() => opened.destroy?.());
   try {
     for await (const chunk of stream) {
       yield typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import * as vscode from 'vscode';
+import { driveFileSource } from '../api/copySource';
 import type { DriveClient } from '../api/DriveClient';
 import { validateName } from '../api/names';
 import { checkUploadSize } from '../api/uploadLimit';
@@ -85,21 +85,5 @@ async function resolveDropped(file: DroppedFile): Promise<UploadCandidate> {
 /** The body to send for a candidate: its own source, or for a copy a fresh download stream per attempt. */
 export function bodyOf(client: DriveClient, candidate: UploadCandidate, signal: AbortSignal): UploadSource {
   const from = candidate.copyFrom;
-  return from ? { kind: 'stream', size: candidate.size, open: () => openDriveStream(client, from, signal) } : (candidate.source as UploadSource);
-}
-
-/**
- * The download of a drive file as a readable stream, for a copy. The upload reopens it for a
- * retry, so each call starts a fresh download; the batch's signal aborts both sides.
- */
-function openDriveStream(client: DriveClient, from: NonNullable<UploadCandidate['copyFrom']>, signal: AbortSignal): NodeJS.ReadableStream {
-  const out = new PassThrough();
-  client.downloadStream(from.desktopId, from.name, { path: from.folder, signal }).then(
-    ({ body }) => {
-      body.on('error', (err) => out.destroy(err));
-      body.pipe(out);
-    },
-    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
-  );
-  return out;
+  return from ? driveFileSource(client, from, candidate.size, signal) : (candidate.source as UploadSource);
 }

@@ -175,7 +175,8 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     const entry = await this.lookup(uri, loc, remoteVersion ? 0 : LISTING_TTL_MS);
     if (!entry) throw this.notFound(uri, 'readFile');
     if (entry.isDir) throw vscode.FileSystemError.FileIsADirectory(uri);
-    const data = await this.guard(uri, () => this.clients.get().download(loc.desktopId, loc.name!, { path: loc.folder }));
+    // Bounded by the listed size: more is stopped, less is checked against a fresh listing.
+    const data = await this.guard(uri, () => this.clients.get().download(loc.desktopId, loc.name!, { path: loc.folder, expectedSize: entry.size }));
     if (!remoteVersion) {
       // The version the editor now holds; a save checks the server still has it.
       this.cache.markRead(loc, loc.name, entry);

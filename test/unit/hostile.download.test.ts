@@ -1,0 +1,129 @@
+/**
+ * Downloads against a server whose word cannot be trusted: a body is bounded by 100 MiB, by
+ * the size the listing announced and by Content-Length; a trickle under the floor rate is a
+ * timeout; a body shorter than the listing said is checked against a fresh listing. Nothing
+ * partial is kept, and the message says why.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type * as http from 'node:http';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isNenApiError, type DriveClientOptions } from '../../src/api';
+import { hostileServer, type Hostile } from './hostileServer';
+
+const DESK = 'dsk_hostile00001';
+const MIB = 1024 * 1024;
+
+async function failure(p: Promise<unknown>): Promise<Error & { kind?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isNenApiError(e), `a NenApiError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('the download resolved');
+}
+
+async function scratch(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'nen-hostile-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** GET of the file list answers `listed` bytes for every name; GET of a file runs `body`. */
+function drive(listed: () => number, body: (res: http.ServerResponse) => void) {
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (req.url?.endsWith('/files')) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ files: [{ name: 'a.bin', size: listed(), modified: 1 }] }));
+      return;
+    }
+    body(res);
+  };
+}
+
+/** Writes 1 MiB chunks (up to 200 MiB) until the client goes away; `sent.bytes` is the most one response sent. */
+function endless(sent: { bytes: number }) {
+  return (res: http.ServerResponse): void => {
+    const chunk = Buffer.alloc(MIB, 7);
+    let bytes = 0;
+    const more = (): void => {
+      while (!res.destroyed && bytes < 200 * MIB) {
+        bytes += chunk.length;
+        sent.bytes = Math.max(sent.bytes, bytes);
+        if (!res.write(chunk)) return void res.once('drain', more);
+      }
+      res.end();
+    };
+    more();
+  };
+}
+
+async function both(h: Hostile, dir: string, extra: { expectedSize?: number }, kind: string, why: RegExp): Promise<void> {
+  const e1 = await failure(h.client.download(DESK, 'a.bin', extra));
+  assert.equal(e1.kind, kind, e1.message);
+  assert.match(e1.message, why);
+  const e2 = await failure(h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), extra));
+  assert.equal(e2.kind, kind, e2.message);
+  assert.match(e2.message, why);
+  assert.deepEqual(await readdir(dir), [], 'nothing partial is left');
+}
+
+test('a chunked body over 100 MiB is stopped as tooLarge, in memory and on disk', async (t) => {
+  const sent = { bytes: 0 };
+  const h = await hostileServer(t, drive(() => 1, endless(sent)));
+  await both(h, await scratch(t), {}, 'tooLarge', /100 MiB/);
+  assert.ok(sent.bytes < 150 * MIB, `the server could send only ${sent.bytes / MIB} MiB`);
+});
+
+test('a body larger than the listing announced is stopped at once', async (t) => {
+  const sent = { bytes: 0 };
+  const h = await hostileServer(t, drive(() => 4, endless(sent)));
+  await both(h, await scratch(t), { expectedSize: 4 }, 'protocol', /more than the 4 bytes the listing announced/);
+  assert.ok(sent.bytes < 50 * MIB, `the server could send only ${sent.bytes / MIB} MiB`);
+});
+
+test('a body that trickles under the floor rate fails as a timeout', { timeout: 10_000 }, async (t) => {
+  const opts: Partial<DriveClientOptions> = { minTransferRate: 1024, rateWindowMs: 200 };
+  const h = await hostileServer(
+    t,
+    drive(() => 1000, (res) => {
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 20);
+      res.on('close', () => clearInterval(timer));
+    }),
+    opts,
+  );
+  const started = Date.now();
+  await both(h, await scratch(t), {}, 'timeout', /under 1 KiB\/s/);
+  assert.ok(Date.now() - started < 3000, 'within a few windows');
+});
+
+test('a body cut short by a closed connection, still listed at its full size, fails as incomplete', async (t) => {
+  // No Content-Length, no chunking: the body is whatever came before the close.
+  const h = await hostileServer(
+    t,
+    drive(() => 1000, (res) => res.socket?.end(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n${'x'.repeat(500)}`)),
+  );
+  await both(h, await scratch(t), { expectedSize: 1000 }, 'protocol', /incomplete download.*500 bytes.*1,000 bytes/);
+  assert.ok(h.requests.filter((r) => r.endsWith('/files')).length >= 2, 'the drive was listed again');
+});
+
+test('a 204 for a file listed with bytes fails as incomplete', async (t) => {
+  const h = await hostileServer(t, drive(() => 10, (res) => void ((res.statusCode = 204), res.end())));
+  await both(h, await scratch(t), { expectedSize: 10 }, 'protocol', /incomplete download.*0 bytes.*10 bytes/);
+});
+
+test('a body shorter than a stale listing said is accepted when the drive now lists what arrived', async (t) => {
+  let listed = 1000;
+  const h = await hostileServer(
+    t,
+    drive(() => listed, (res) => res.end(Buffer.alloc(500, 1))),
+  );
+  listed = 500;
+  const data = await h.client.download(DESK, 'a.bin', { expectedSize: 1000 });
+  assert.equal(data.byteLength, 500);
+  const dir = await scratch(t);
+  assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), { expectedSize: 1000 })).size, 500);
+});
