@@ -69,7 +69,15 @@ export class ClientProvider implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Fires when `nenDrive.*` settings or the key changed: views refetch. */
   readonly onDidChange: vscode.Event<void> = this.changeEmitter.event;
+  private readonly serverEmitter = new vscode.EventEmitter<void>();
+  /**
+   * Fires when the API URL or the key changed: listings, seen versions and "new" marks made
+   * against the old server or key no longer hold. Other settings (the interval, timeouts, the
+   * desktops shown) keep them.
+   */
+  readonly onDidChangeServer: vscode.Event<void> = this.serverEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private serverUrl: string;
   private client: DriveClient | undefined;
   private clientSignature = '';
   private current: NenDriveSettings | undefined;
@@ -78,13 +86,21 @@ export class ClientProvider implements vscode.Disposable {
     private readonly keys: ApiKeyStore,
     private readonly log: Logger,
   ) {
+    this.serverUrl = this.settings.apiUrl;
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(Settings.section)) return;
         this.current = undefined;
+        if (this.settings.apiUrl !== this.serverUrl) {
+          this.serverUrl = this.settings.apiUrl;
+          this.serverEmitter.fire();
+        }
         this.changeEmitter.fire();
       }),
-      keys.onDidChange(() => this.changeEmitter.fire()),
+      keys.onDidChange(() => {
+        this.serverEmitter.fire();
+        this.changeEmitter.fire();
+      }),
     );
   }
 
@@ -123,6 +139,7 @@ export class ClientProvider implements vscode.Disposable {
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
     this.changeEmitter.dispose();
+    this.serverEmitter.dispose();
     if (this.client) this.closeLater(this.client);
     this.client = undefined;
   }

@@ -68,7 +68,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   ) {
     this.subscriptions = [
       // A new URL or key can change every answer.
-      clients.onDidChange(() => this.invalidateAll()),
+      clients.onDidChangeServer(() => this.invalidateAll()),
       toDisposable(cache.onDidFetch((outcome) => this.fireListingChange(outcome))),
     ];
   }

@@ -43,13 +43,18 @@ export class DriveDecorationProvider implements vscode.FileDecorationProvider, v
     if (uri.scheme !== SCHEME) return undefined;
     const mark = this.marks.get(keyOf(uri));
     if (!mark) return undefined;
-    const when = new Date(mark.at).toLocaleTimeString();
     const decoration =
       mark.kind === 'new'
-        ? new vscode.FileDecoration(NEW_BADGE, `New on the drive since you last looked (appeared at ${when})`, new vscode.ThemeColor('nenDrive.newFileForeground'))
-        : new vscode.FileDecoration(CHANGED_BADGE, `Changed on the drive by someone else (noticed at ${when})`, new vscode.ThemeColor('nenDrive.changedFileForeground'));
+        ? new vscode.FileDecoration(NEW_BADGE, describeMark(mark), new vscode.ThemeColor('nenDrive.newFileForeground'))
+        : new vscode.FileDecoration(CHANGED_BADGE, describeMark(mark), new vscode.ThemeColor('nenDrive.changedFileForeground'));
     decoration.propagate = true;
     return decoration;
+  }
+
+  /** The mark's sentence for a tooltip (the tree's rows have tooltips of their own, which replace the decoration's). */
+  describe(uri: vscode.Uri): string | undefined {
+    const mark = this.marks.get(keyOf(uri));
+    return mark && describeMark(mark);
   }
 
   /** The marked files (for tests): URI string → 'new' | 'changed'. */
@@ -91,6 +96,11 @@ export class DriveDecorationProvider implements vscode.FileDecorationProvider, v
     const cleared = uris.filter((u) => this.marks.delete(keyOf(u)));
     if (cleared.length > 0) this.emitter.fire(cleared);
   }
+}
+
+function describeMark(mark: Mark): string {
+  const when = new Date(mark.at).toLocaleTimeString();
+  return mark.kind === 'new' ? `New on the drive since you last looked (appeared at ${when})` : `Changed on the drive by someone else (noticed at ${when})`;
 }
 
 function keyOf(uri: vscode.Uri): string {

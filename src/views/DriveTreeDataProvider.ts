@@ -42,7 +42,14 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
 
   private readonly desktopIcon: { light: vscode.Uri; dark: vscode.Uri };
 
-  constructor(private readonly services: Services) {
+  /**
+   * @param markOf the "new / changed by someone else" sentence for a row's URI, if it is marked
+   * (the row's own tooltip replaces the decoration's, so the tooltip repeats it).
+   */
+  constructor(
+    private readonly services: Services,
+    private readonly markOf: (uri: vscode.Uri) => string | undefined = () => undefined,
+  ) {
     const media = vscode.Uri.joinPath(services.context.extensionUri, 'media');
     this.desktopIcon = { light: vscode.Uri.joinPath(media, 'desktop-light.svg'), dark: vscode.Uri.joinPath(media, 'desktop-dark.svg') };
     const fetched = services.fs.cache.onDidFetch((outcome) => this.onFetch(outcome));
@@ -138,7 +145,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
 
   /** Tooltips are built only when hovered, keeping getChildren cheap for 10,000 rows. */
   resolveTreeItem(item: vscode.TreeItem, node: DriveNode): vscode.TreeItem {
-    return withTooltip(item, node);
+    return withTooltip(item, node, node.kind === 'file' ? this.markOf(node.uri) : undefined);
   }
 
   getParent(node: DriveNode): DriveNode | undefined {

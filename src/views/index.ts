@@ -26,7 +26,8 @@ export interface RegisteredViews {
  * calls `getChildren`, which it does only while the view is visible.
  */
 export function registerViews(services: Services): RegisteredViews {
-  const tree = new DriveTreeDataProvider(services);
+  const decorations = new DriveDecorationProvider(services.fs.cache, services.fs.onDidRead, services.clients.onDidChangeServer);
+  const tree = new DriveTreeDataProvider(services, (uri) => decorations.describe(uri));
   const dragAndDrop = new DriveDragAndDropController();
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
@@ -41,7 +42,6 @@ export function registerViews(services: Services): RegisteredViews {
     view.onDidExpandElement((e) => tree.setExpanded(e.element, true)),
     view.onDidCollapseElement((e) => tree.setExpanded(e.element, false)),
   );
-  const decorations = new DriveDecorationProvider(services.fs.cache, services.fs.onDidRead, services.clients.onDidChange);
   const decorationRegistration = vscode.window.registerFileDecorationProvider(decorations);
   void showKeySource(view, services.keys);
   const keyWatch = services.keys.onDidChange(() => void showKeySource(view, services.keys));

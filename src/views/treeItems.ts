@@ -44,7 +44,7 @@ export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; d
 }
 
 /** The hover tooltip of a file or folder row (built only when hovered). */
-export function withTooltip(item: vscode.TreeItem, node: DriveNode): vscode.TreeItem {
+export function withTooltip(item: vscode.TreeItem, node: DriveNode, mark?: string): vscode.TreeItem {
   if (node.kind === 'file' || node.kind === 'folder') {
     const { entry } = node;
     const md = new vscode.MarkdownString(undefined, true);
@@ -55,6 +55,11 @@ export function withTooltip(item: vscode.TreeItem, node: DriveNode): vscode.Tree
     md.appendMarkdown(`Modified: ${new Date(entry.modified * 1000).toLocaleString()}  \n`);
     md.appendMarkdown('Type: ');
     md.appendText(node.kind === 'folder' ? 'folder' : typeOf(entry.name));
+    if (mark) {
+      md.appendMarkdown('\n\n_');
+      md.appendText(mark);
+      md.appendMarkdown('_');
+    }
     item.tooltip = md;
   }
   return item;

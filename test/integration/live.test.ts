@@ -260,6 +260,12 @@ suite('Live drive', () => {
       assert.equal(png?.propagate, true, 'the desktop and folders show they hold marked files');
       assert.match(String(png?.tooltip), /New on the drive/);
       assert.match(String(old?.tooltip), /Changed on the drive/);
+      // The tree's rows carry their own tooltip, which replaces the decoration's: it says it too.
+      const rows = await env.api.views.tree.getChildren((await env.api.views.tree.getChildren()).find((n) => n.kind === 'desktop' && n.desktopId === env.desktopId));
+      const pngRow = rows.find((n) => n.kind === 'file' && n.entry.name === 'screenshot-1.png');
+      assert.ok(pngRow, 'the new file has a row');
+      const tip = env.api.views.tree.resolveTreeItem(new vscode.TreeItem('x'), pngRow).tooltip;
+      assert.match(tip instanceof vscode.MarkdownString ? tip.value : String(tip), /New on the drive since you last looked/);
       await vscode.workspace.openTextDocument(env.uri('old.txt'));
       assert.equal(decorations.provideFileDecoration(env.uri('old.txt')), undefined, 'opening clears the mark');
       assert.equal(decorations.provideFileDecoration(env.uri('screenshot-1.png'))?.badge, 'N');
