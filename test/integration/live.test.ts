@@ -265,7 +265,8 @@ suite('Live drive', () => {
       const pngRow = rows.find((n) => n.kind === 'file' && n.entry.name === 'screenshot-1.png');
       assert.ok(pngRow, 'the new file has a row');
       const tip = env.api.views.tree.resolveTreeItem(new vscode.TreeItem('x'), pngRow).tooltip;
-      assert.match(tip instanceof vscode.MarkdownString ? tip.value : String(tip), /New on the drive since you last looked/);
+      const tipText = (tip instanceof vscode.MarkdownString ? tip.value : String(tip)).replace(/&nbsp;/g, ' ');
+      assert.match(tipText, /New on the drive since you last looked/);
       await vscode.workspace.openTextDocument(env.uri('old.txt'));
       assert.equal(decorations.provideFileDecoration(env.uri('old.txt')), undefined, 'opening clears the mark');
       assert.equal(decorations.provideFileDecoration(env.uri('screenshot-1.png'))?.badge, 'N');
