@@ -38,3 +38,11 @@ test('a 1 MB hostile name is shown in at most max characters, on one line, quick
   assert.ok(!/[\n\u202E]/.test(shown));
   assert.equal(quotedName('rtl\u202Etxt.exe'), "'rtl\\u202Etxt.exe'");
 });
+
+test('a server message echoing a hostile name is clipped and shows the override as an escape', async () => {
+  const { messageFromBody } = await import('../../src/api');
+  const msg = messageFromBody(JSON.stringify({ error: `no such file: rtl\u202Etxt.exe ${'z'.repeat(10_000)}` }))!;
+  assert.ok(msg.length <= 200);
+  assert.match(msg, /^no such file: rtl\\u202Etxt\.exe z+…$/);
+  assert.equal(messageFromBody('line one\nline two'), 'line one line two');
+});
