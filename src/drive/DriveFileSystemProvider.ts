@@ -209,7 +209,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     const expected = this.cache.seenVersion(loc, name);
     if (current && expected && !overwriteOnce && movedSince(expected, current)) {
       this.log.warn(
-        `save of ${displayUri(uri)} refused: the remote file changed (read ${expected.size} B @ ${expected.modified}, now ${current.size} B @ ${current.modified})`,
+        `save of ${uri.toString(true)} refused: the remote file changed (read ${expected.size} B @ ${expected.modified}, now ${current.size} B @ ${current.modified})`,
       );
       this.conflictEmitter.fire({ uri, expected: { size: expected.size, modified: expected.modified }, actual: current });
       throw vscode.FileSystemError.Unavailable(
