@@ -48,6 +48,9 @@ export const ContextValues = {
   desktopNotFound: 'desktop.notFound',
   file: 'file',
   folder: 'folder',
+  /** A listed entry the API cannot reach (a name validateName refuses): no open, download or upload entries. */
+  fileUnreachable: 'file.unreachable',
+  folderUnreachable: 'folder.unreachable',
   error: 'error',
   message: 'message',
 } as const;

@@ -3,7 +3,8 @@ import { ApiKeyStore } from './auth/ApiKeyStore';
 import { registerCommands } from './commands';
 import { ClientProvider } from './ClientProvider';
 import { SCHEME } from './constants';
-import { ListingCache } from './cache/ListingCache';
+import { ListingCache, type FetchListing } from './cache/ListingCache';
+import { reportDroppedEntries } from './drive/droppedEntries';
 import { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
 import { LiveRefresh } from './drive/LiveRefresh';
 import { Logger } from './log/Logger';
@@ -23,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   const log = new Logger(channel, () => keys.secretValues());
   const clients = new ClientProvider(keys, log);
   // A poll retries on its own schedule (LivePoller), so its listing asks the client for no retries.
-  const cache = new ListingCache((desktopId, folder, purpose) => clients.get().listFiles(desktopId, { path: folder, maxRetries: purpose === 'poll' ? 0 : undefined }));
+  const fetchListing: FetchListing = (desktopId, folder, purpose) => clients.get().listFiles(desktopId, { path: folder, maxRetries: purpose === 'poll' ? 0 : undefined });
+  const cache = new ListingCache(reportDroppedEntries(fetchListing, log));
   const live = new LiveRefresh(cache, clients, log);
   const fs = new DriveFileSystemProvider(clients, log, cache, live);
   const services: Services = { context, keys, clients, fs, live, log };

@@ -1,6 +1,9 @@
-/** True for hosts that never leave this machine: localhost, 127.0.0.0/8 and ::1. */
+/**
+ * True for hosts that never leave this machine: localhost, 127.0.0.0/8 and ::1. `localhost.`
+ * (a fully qualified name) is not: resolvers send it to DNS rather than the hosts file.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
   return !!m && Number(m[1]) === 127 && m.slice(2).every((o) => Number(o) <= 255);

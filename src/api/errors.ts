@@ -1,3 +1,4 @@
+import { displayName } from './display';
 import { errorCode } from './http';
 import type { NenErrorKind, NenResource } from './types';
 
@@ -131,8 +132,9 @@ export function messageFromBody(text: string): string | undefined {
 }
 
 function clip(s: string): string {
-  // Control characters (including newlines) would garble a one-line notification or log entry.
+  // Control characters (including newlines) would garble a one-line notification or log entry;
+  // what else could disguise the text (bidi overrides, C1 controls) displayName makes visible.
   // eslint-disable-next-line no-control-regex
-  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…` : flat;
+  const flat = s.slice(0, MAX_MESSAGE_CHARS * 2).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return displayName(s.length > MAX_MESSAGE_CHARS * 2 ? `${flat}…` : flat, MAX_MESSAGE_CHARS);
 }

@@ -10,3 +10,4 @@ export { exists } from './atomicFile';
 export { validateDesktopId, DESKTOP_ID_PATTERN, validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
 export { validateBaseUrl, isLoopbackHost } from './baseUrl';
 export { runPool } from './pool';
+export { displayName, quotedName, MAX_DISPLAY_CHARS } from './display';

@@ -6,7 +6,9 @@
 import type { Attempt } from './attempt';
 import { messageFromBody, type MakeError } from './errors';
 import type { Dispatcher } from './http';
-import type { Desktop, DriveEntry, UploadResult } from './types';
+import { quotedName } from './display';
+import { MAX_NAME_BYTES, validateName } from './names';
+import type { Desktop, DriveEntry, DroppedEntry, UploadResult } from './types';
 
 /** JSON answers larger than this are not a file list or a desktop: refuse rather than buffer. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -44,27 +46,65 @@ function parseJson(text: string, status: number, fail: MakeError): unknown {
   }
 }
 
-/** `{"files":[…]}` as entries; names no path could address are skipped, not trusted. */
+/** The end of year 9999 in Unix seconds: a later (or negative, or non-finite) `modified` is no date. */
+export const MAX_MODIFIED_SECONDS = 253_402_300_799;
+
+/** What {@link parseFileList} returns: the entries, carrying (not enumerable) the ones it left out. */
+type Listing = DriveEntry[] & { readonly dropped?: readonly DroppedEntry[] };
+
+/**
+ * `{"files":[…]}` as entries. A name the client refuses is listed, marked with its
+ * `unreachableReason`; an entry no path could address (`''`, `.`, `..`, `/`, NUL) or with an
+ * absurd time is left out and reported by {@link droppedEntries}; a wrong type fails the listing.
+ */
 export function parseFileList(json: unknown, fail: MakeError): DriveEntry[] {
   if (!isObject(json) || !Array.isArray(json.files)) throw fail('protocol', 'The file list has no "files" array.', { status: 200 });
-  const entries: DriveEntry[] = [];
+  const entries: Listing = [];
+  const dropped: DroppedEntry[] = [];
   for (const raw of json.files) {
-    if (!isObject(raw)) throw fail('protocol', 'A file list entry is not an object.', { status: 200 });
-    const { name, size, modified, is_dir: isDir } = raw;
-    if (typeof name !== 'string') throw fail('protocol', 'A file list entry has no name.', { status: 200 });
-    if (isDir !== undefined && isDir !== null && typeof isDir !== 'boolean') throw fail('protocol', `"${name}" has a non-boolean is_dir.`, { status: 200 });
-    const dir = isDir === true;
-    if (!(typeof size === 'number' && Number.isFinite(size) && size >= 0) && !(dir && size === undefined)) {
-      throw fail('protocol', `"${name}" has no valid size.`, { status: 200 });
-    }
-    if (modified !== undefined && modified !== null && !(typeof modified === 'number' && Number.isFinite(modified))) {
-      throw fail('protocol', `"${name}" has a non-numeric modified time.`, { status: 200 });
-    }
-    // A name no path could address (or one that escapes a folder) is skipped, not trusted.
-    if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) continue;
-    entries.push({ name, size: typeof size === 'number' ? size : 0, modified: typeof modified === 'number' ? modified : 0, isDir: dir });
+    const parsed = parseEntry(raw, fail);
+    if ('reason' in parsed) dropped.push(parsed);
+    else entries.push(parsed);
   }
+  if (dropped.length > 0) Object.defineProperty(entries, 'dropped', { value: dropped });
   return entries;
+}
+
+/** The entries the listing these came from left out, and why (empty for most listings). */
+export function droppedEntries(entries: readonly DriveEntry[]): readonly DroppedEntry[] {
+  return (entries as Listing).dropped ?? [];
+}
+
+function parseEntry(raw: unknown, fail: MakeError): DriveEntry | DroppedEntry {
+  if (!isObject(raw)) throw fail('protocol', 'A file list entry is not an object.', { status: 200 });
+  const { name, size, modified, is_dir: isDir } = raw;
+  if (typeof name !== 'string') throw fail('protocol', 'A file list entry has no name.', { status: 200 });
+  if (isDir !== undefined && isDir !== null && typeof isDir !== 'boolean') throw fail('protocol', `${quotedName(name)} has a non-boolean is_dir.`, { status: 200 });
+  const dir = isDir === true;
+  if (!(typeof size === 'number' && Number.isFinite(size) && size >= 0) && !(dir && size === undefined)) {
+    throw fail('protocol', `${quotedName(name)} has no valid size.`, { status: 200 });
+  }
+  if (modified !== undefined && modified !== null && typeof modified !== 'number') {
+    throw fail('protocol', `${quotedName(name)} has a non-numeric modified time.`, { status: 200 });
+  }
+  // A name no path could address (or one that escapes a folder) is left out, not trusted.
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) return { name, reason: 'no path can address this name' };
+  if (typeof modified === 'number' && !(modified >= 0 && modified <= MAX_MODIFIED_SECONDS)) return { name, reason: `its modified time (${modified}) is not a date` };
+  const entry: DriveEntry = { name, size: typeof size === 'number' ? size : 0, modified: typeof modified === 'number' ? modified : 0, isDir: dir };
+  const reason = refusal(name);
+  if (reason) entry.unreachableReason = reason;
+  return entry;
+}
+
+/** A name of at most 85 UTF-16 units fits in 255 UTF-8 bytes: only a suspect character sends it to validateName. */
+const FITS_UNITS = Math.floor(MAX_NAME_BYTES / 3);
+// eslint-disable-next-line no-control-regex
+const SUSPECT = /\.\.|[\\\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
+
+/** validateName's verdict, asked only for names that fail the cheap checks (10,000 rows stay cheap). */
+function refusal(name: string): string | undefined {
+  if (name.length <= FITS_UNITS && !SUSPECT.test(name)) return undefined;
+  return validateName(name);
 }
 
 /** `{"success":true,"size":…,"filename":…}`; missing fields default to what was sent. */

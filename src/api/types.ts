@@ -34,6 +34,18 @@ export interface DriveEntry {
   modified: number;
   /** True for folder entries (servers with `?path=` folders); false for files. */
   isDir: boolean;
+  /**
+   * Set only for a name the client refuses (validateName: `..`, `\\`, control characters, over
+   * 255 bytes): why no call can reach it. Such an entry is listed, so the user sees it, but
+   * nothing can open, download or save it.
+   */
+  unreachableReason?: string;
+}
+
+/** A listing entry the client left out (a name no path could address, an absurd time), and why. */
+export interface DroppedEntry {
+  name: string;
+  reason: string;
 }
 
 export interface Desktop {

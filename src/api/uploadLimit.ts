@@ -1,4 +1,5 @@
 import { NenApiError, type MakeError } from './errors';
+import { quotedName } from './display';
 import { formatBytesExact, formatSize } from './format';
 import { MAX_UPLOAD_BYTES } from './types';
 
@@ -15,6 +16,6 @@ export function checkUploadSize(name: string, size: number, fail: MakeError = pl
   if (size <= MAX_UPLOAD_BYTES) return;
   throw fail(
     'tooLarge',
-    `'${name}' is ${formatSize(size)} (${formatBytesExact(size)}); the Nen drive accepts files up to 100 MiB (${formatBytesExact(MAX_UPLOAD_BYTES)}).`,
+    `${quotedName(name)} is ${formatSize(size)} (${formatBytesExact(size)}); the Nen drive accepts files up to 100 MiB (${formatBytesExact(MAX_UPLOAD_BYTES)}).`,
   );
 }

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { displayName, quotedName } from '../api/display';
 import type { SaveConflict } from '../drive/DriveFileSystemProvider';
+import { displayUri } from '../drive/uri';
 import type { Services } from '../services';
 import { baseName } from './targets';
 
@@ -27,7 +29,7 @@ export function registerConflictHandling(services: Services): vscode.Disposable 
 async function offerResolution(services: Services, conflict: SaveConflict): Promise<void> {
   const name = baseName(conflict.uri) || conflict.uri.toString(true);
   const choice = await vscode.window.showWarningMessage(
-    `'${name}' changed on the Nen drive since you opened it. Your edits are kept unsaved.`,
+    `${quotedName(name)} changed on the Nen drive since you opened it. Your edits are kept unsaved.`,
     COMPARE,
     OVERWRITE,
   );
@@ -37,7 +39,7 @@ async function offerResolution(services: Services, conflict: SaveConflict): Prom
 
 /** Opens a diff: the file as it is on the drive now (left) against the editor (right). */
 export async function compareWithRemote(services: Services, uri: vscode.Uri): Promise<void> {
-  const name = baseName(uri);
+  const name = displayName(baseName(uri));
   await vscode.commands.executeCommand('vscode.diff', services.fs.remoteVersionUri(uri), uri, `${name} (Nen drive) ↔ ${name} (yours)`);
 }
 
@@ -48,7 +50,7 @@ export async function overwriteRemote(services: Services, uri: vscode.Uri): Prom
   const permission = services.fs.allowOverwriteOnce(uri);
   try {
     const saved = await doc.save();
-    if (saved) services.log.info(`Overwrote ${uri.toString(true)} on the user's request after a save conflict.`);
+    if (saved) services.log.info(`Overwrote ${displayUri(uri)} on the user's request after a save conflict.`);
     return saved;
   } finally {
     // Used by the save, or withdrawn if the save did not reach the provider.

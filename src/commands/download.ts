@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { displayName, quotedName } from '../api/display';
 import * as nodePath from 'node:path';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -81,7 +82,7 @@ async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], op
 
 /** One file: a Save dialog; undefined when dismissed. */
 async function saveAs(ref: DriveFileRef): Promise<Job[] | undefined> {
-  const picked = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(nodePath.join(defaultFolder(), ref.name)), saveLabel: 'Download', title: `Download '${ref.name}'` });
+  const picked = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(nodePath.join(defaultFolder(), ref.name)), saveLabel: 'Download', title: `Download ${quotedName(ref.name)}` });
   if (!picked) return undefined;
   // The save dialog itself asks before replacing a file: choosing one is the consent.
   return [{ ref, path: picked.fsPath, overwrite: true }];
@@ -109,7 +110,7 @@ async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadR
     let choice = applyAll;
     if (!choice) {
       const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
-      const answer = await vscode.window.showWarningMessage(`'${ref.name}' already exists in ${folder}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
+      const answer = await vscode.window.showWarningMessage(`${quotedName(ref.name)} already exists in ${displayName(folder, 300)}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
       if (answer === undefined) {
         report.cancelled = true;
         return undefined;
@@ -129,7 +130,7 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
   const client = services.clients.get();
   const known = jobs.every((j) => j.ref.size !== undefined);
   const total = known ? jobs.reduce((s, j) => s + (j.ref.size ?? 0), 0) : 0;
-  const title = jobs.length === 1 ? `Downloading '${jobs[0].ref.name}'` : `Downloading ${jobs.length} files`;
+  const title = jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)}` : `Downloading ${jobs.length} files`;
   const { settled, cancelled } = await transferAll(title, token, jobs, total, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
     client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done) }),
   );
@@ -141,12 +142,12 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
     else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.ref.name, reason: `'${job.path}' appeared while downloading; left untouched` });
     else {
       report.failed.push({ name: job.ref.name, reason: describeError(r.reason, services.log.redact) });
-      services.log.error(`Downloading '${job.ref.name}' from ${job.ref.desktopId} failed`, r.reason);
+      services.log.error(`Downloading ${quotedName(job.ref.name)} from ${job.ref.desktopId} failed`, r.reason);
     }
   });
   const firstFailure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict');
   if (firstFailure && report.downloaded.length === 0) {
-    showFailure(services, jobs.length === 1 ? `Downloading '${jobs[0].ref.name}' failed` : 'Download failed', firstFailure.reason, retry);
+    showFailure(services, jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)} failed` : 'Download failed', firstFailure.reason, retry);
   } else if (report.failed.length > 0) {
     showNote(services, 'error', `Downloaded ${plural(report.downloaded.length, 'file')}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
   }
@@ -154,12 +155,12 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
 
 function summarize(services: Services, report: DownloadReport): void {
   if (report.skipped.length > 0 && !report.cancelled) {
-    for (const s of report.skipped) services.log.info(`Not downloaded: ${s.name}: ${s.reason}`);
+    for (const s of report.skipped) services.log.info(`Not downloaded: ${quotedName(s.name)}: ${s.reason}`);
     showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(report.skipped.map((s) => s.name))}.`);
   }
   if (report.downloaded.length > 0 && report.failed.length === 0) {
     const where = nodePath.dirname(report.downloaded[0].path);
-    showNote(services, 'info', report.downloaded.length === 1 ? `Downloaded '${report.downloaded[0].name}' to ${where}.` : `Downloaded ${plural(report.downloaded.length, 'file')} to ${where}.`);
+    showNote(services, 'info', report.downloaded.length === 1 ? `Downloaded ${quotedName(report.downloaded[0].name)} to ${where}.` : `Downloaded ${plural(report.downloaded.length, 'file')} to ${where}.`);
   } else if (report.cancelled) {
     showNote(services, 'warning', 'Download cancelled; no partial file was left behind.');
   }

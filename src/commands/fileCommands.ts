@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { curlCommand, KEY_VARIABLES, SHELL_LABELS, shellFor, type CurlShell, type TerminalProfile } from '../api/curlCommand';
+import { quotedName } from '../api/display';
 import { Commands } from '../constants';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
@@ -6,19 +8,14 @@ import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
 import { desktopIdOf, isDriveNode } from '../views/nodes';
 import { namedItems, pickDesktop, pickFiles, selectedNodes, toFileRefs, type DriveFileRef } from './targets';
 
-/** POSIX shell single quotes: safe for any name, including `$`, spaces and quotes. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A download command for a terminal. The key is never in it: it reads `$NEN_API_KEY`, the
- * variable the Nen docs tell users to export.
- */
-export function curlCommand(apiUrl: string, ref: Pick<DriveFileRef, 'desktopId' | 'folder' | 'name'>): string {
-  const query = ref.folder ? `?path=${encodeURIComponent(ref.folder)}` : '';
-  const url = `${apiUrl.replace(/\/+$/, '')}/desktops/${encodeURIComponent(ref.desktopId)}/files/${encodeURIComponent(ref.name)}${query}`;
-  return `curl -H "Authorization: Bearer $NEN_API_KEY" -o ${shellQuote(ref.name)} ${shellQuote(url)}`;
+/** The shell of the default terminal profile (`terminal.integrated.defaultProfile.<os>`), else the platform's. */
+function terminalShell(): CurlShell {
+  const os = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
+  const config = vscode.workspace.getConfiguration('terminal.integrated');
+  const name = config.get<string | null>(`defaultProfile.${os}`) ?? undefined;
+  const profiles = config.get<Record<string, TerminalProfile | null>>(`profiles.${os}`) ?? {};
+  const profile = name ? (profiles[name] ?? {}) : {};
+  return shellFor(process.platform, { ...profile, name });
 }
 
 export function fileCommands(services: Services, tree: DriveTreeDataProvider): Record<string, (...args: unknown[]) => unknown> {
@@ -50,15 +47,20 @@ export function fileCommands(services: Services, tree: DriveTreeDataProvider): R
       await vscode.env.clipboard.writeText(text);
       return text;
     },
-    /** Copies `curl … -o '<name>' '<apiUrl>/desktops/<id>/files/<name>'` (one line per file) and returns it. */
+    /** Copies `curl … -o '<name>' '<apiUrl>/desktops/<id>/files/<name>'` (one line per file, in the terminal's shell syntax) and returns it. */
     [Commands.copyCurlCommand]: async (first?: unknown, second?: unknown) => {
       const refs = await filesFrom(first, second, 'Copy a curl command for which files?', true);
       if (refs.length === 0) return undefined;
       const apiUrl = services.clients.settings.apiUrl;
-      const text = refs.map((r) => curlCommand(apiUrl, r)).join('\n');
+      const shell = terminalShell();
+      const text = refs.map((r) => curlCommand(apiUrl, r, shell, process.platform === 'win32')).join('\n');
       await vscode.env.clipboard.writeText(text);
+      const forShell = `for ${SHELL_LABELS[shell]}`;
+      const key = KEY_VARIABLES[shell];
       void vscode.window.showInformationMessage(
-        refs.length === 1 ? `Copied a curl command for '${refs[0].name}'. It reads the key from $NEN_API_KEY.` : `Copied ${refs.length} curl commands. They read the key from $NEN_API_KEY.`,
+        refs.length === 1
+          ? `Copied a curl command ${forShell} for ${quotedName(refs[0].name)}. It reads the key from ${key}.`
+          : `Copied ${refs.length} curl commands ${forShell}. They read the key from ${key}.`,
       );
       return text;
     },

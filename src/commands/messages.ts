@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { quotedName } from '../api/display';
 import { Commands } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
@@ -42,12 +43,11 @@ export function showNote(services: Services, level: 'info' | 'warning' | 'error'
   });
 }
 
-/** "a.txt", "a.txt and b.txt", "a.txt, b.txt and 3 more". */
+/** "a.txt", "a.txt and b.txt", "a.txt, b.txt and 3 more", each name through displayName. */
 export function listNames(names: readonly string[], max = 3): string {
-  const quoted = names.map((n) => `'${n}'`);
-  if (quoted.length <= 1) return quoted.join('');
-  if (quoted.length <= max) return `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
-  return `${quoted.slice(0, max).join(', ')} and ${quoted.length - max} more`;
+  if (names.length <= 1) return names.map((n) => quotedName(n)).join('');
+  if (names.length <= max) return `${names.slice(0, -1).map((n) => quotedName(n)).join(', ')} and ${quotedName(names[names.length - 1])}`;
+  return `${names.slice(0, max).map((n) => quotedName(n)).join(', ')} and ${names.length - max} more`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

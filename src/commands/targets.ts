@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayName } from '../api/display';
 import { SCHEME } from '../constants';
 import { parseDriveUri, driveUri } from '../drive/uri';
 import type { Services } from '../services';
@@ -75,12 +76,12 @@ export function toFolderRef(target: unknown): DriveFolderRef | undefined {
   return undefined;
 }
 
-/** File nodes and nendrive: file URIs → file refs (folders and other rows are left out). */
+/** File nodes and nendrive: file URIs → file refs (folders, rows the API cannot reach and other rows are left out). */
 export function toFileRefs(items: readonly unknown[]): DriveFileRef[] {
   const refs: DriveFileRef[] = [];
   for (const item of items) {
     if (isDriveNode(item)) {
-      if (item.kind === 'file') refs.push({ desktopId: item.desktopId, folder: item.folder, name: item.entry.name, uri: item.uri, size: item.entry.size });
+      if (item.kind === 'file' && item.entry.unreachableReason === undefined) refs.push({ desktopId: item.desktopId, folder: item.folder, name: item.entry.name, uri: item.uri, size: item.entry.size });
     } else if (item instanceof vscode.Uri && item.scheme === SCHEME) {
       const { desktopId, folder, name } = parseDriveUri(item);
       if (name !== undefined) refs.push({ desktopId, folder, name, uri: item });
@@ -133,10 +134,10 @@ export async function pickFiles(services: Services, tree: DriveTreeDataProvider,
   if (!desktop) return [];
   const entries = await services.fs.list(desktop.desktopId, undefined);
   const items = entries
-    .filter((e) => !e.isDir)
-    .map((e) => ({ label: e.name, description: `${e.size.toLocaleString('en-US')} bytes`, ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
+    .filter((e) => !e.isDir && e.unreachableReason === undefined)
+    .map((e) => ({ label: displayName(e.name), description: `${e.size.toLocaleString('en-US')} bytes`, ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
   if (items.length === 0) {
-    void vscode.window.showInformationMessage(`The drive of ${desktop.label} has no files.`);
+    void vscode.window.showInformationMessage(`The drive of ${displayName(desktop.label)} has no files.`);
     return [];
   }
   if (canPickMany) {

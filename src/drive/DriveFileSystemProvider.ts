@@ -9,7 +9,7 @@ import type { Logger } from '../log/Logger';
 import { describeError, toFileSystemError } from './errors';
 import { changeEvents, fileEvents, fileKey, folderOf, isRemoteVersion, movedSince, toStat } from './entries';
 import type { LiveRefresh } from './LiveRefresh';
-import { driveUri, parseDriveUri, type DriveLocation } from './uri';
+import { displayUri, driveUri, parseDriveUri, type DriveLocation } from './uri';
 
 /**
  * How long a listing answers `stat`/`readDirectory` without asking the server again. Short:
@@ -308,18 +308,18 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     if (err instanceof vscode.FileSystemError) return err;
     const redact = (text: string) => this.log.redact(text);
     const fsErr = toFileSystemError(err, uri, redact);
-    this.log.warn(`${op} ${uri.toString(true)} failed: ${describeError(err, redact)}`);
+    this.log.warn(`${op} ${displayUri(uri)} failed: ${describeError(err, redact)}`);
     return fsErr;
   }
 
   /** Missing entries are routine (VS Code probes): a debug line, never UI. */
   private notFound(uri: vscode.Uri, op: string): vscode.FileSystemError {
-    this.log.debug(`${op} ${uri.toString(true)}: not found`);
+    this.log.debug(`${op} ${displayUri(uri)}: not found`);
     return vscode.FileSystemError.FileNotFound(uri);
   }
 
   private unsupported(uri: vscode.Uri, message: string): vscode.FileSystemError {
-    this.log.info(`${uri.toString(true)}: ${message}`);
+    this.log.info(`${displayUri(uri)}: ${message}`);
     return vscode.FileSystemError.NoPermissions(message);
   }
 }

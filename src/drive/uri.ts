@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayName, quotedName } from '../api/display';
 import { SCHEME } from '../constants';
 
 /**
@@ -44,9 +45,16 @@ export function parentUri(uri: vscode.Uri): vscode.Uri {
   return folderUri(desktopId, folder);
 }
 
-/** A short label for messages: `name` on `dsk_…`. */
+/** A short label for messages: `name` on `dsk_…`, the path through {@link displayName}. */
 export function describeUri(uri: vscode.Uri): string {
   const { desktopId, folder, name } = parseDriveUri(uri);
   if (name === undefined) return `the drive of ${desktopId}`;
-  return `'${folder ? `${folder}/${name}` : name}' on ${desktopId}`;
+  return `${quotedName(folder ? `${folder}/${name}` : name)} on ${desktopId}`;
 }
+
+/** A URI for the log: readable (not percent-encoded), clipped, hidden characters escaped. */
+export function displayUri(uri: vscode.Uri): string {
+  return displayName(uri.toString(true), MAX_LOGGED_URI_CHARS);
+}
+
+const MAX_LOGGED_URI_CHARS = 300;

@@ -25,7 +25,7 @@ export class DriveDragAndDropController implements vscode.TreeDragAndDropControl
   readonly dragMimeTypes = [URI_LIST];
 
   handleDrag(source: readonly DriveNode[], dataTransfer: vscode.DataTransfer): void {
-    const files = source.filter((n): n is EntryNode => n.kind === 'file');
+    const files = source.filter((n): n is EntryNode => n.kind === 'file' && n.entry.unreachableReason === undefined);
     if (files.length === 0) return;
     dataTransfer.set(TREE_MIME, new vscode.DataTransferItem(files));
     dataTransfer.set(URI_LIST, new vscode.DataTransferItem(files.map((n) => n.uri.toString()).join('\r\n')));
@@ -53,7 +53,7 @@ export class DriveDragAndDropController implements vscode.TreeDragAndDropControl
 export async function dropItems(dataTransfer: vscode.DataTransfer): Promise<UploadItem[]> {
   const own = dataTransfer.get(TREE_MIME)?.value;
   if (Array.isArray(own) && own.length > 0 && own.every(isDriveNode)) {
-    return (own as DriveNode[]).filter((n): n is EntryNode => n.kind === 'file').map((n) => n.uri);
+    return (own as DriveNode[]).filter((n): n is EntryNode => n.kind === 'file' && n.entry.unreachableReason === undefined).map((n) => n.uri);
   }
   const items: UploadItem[] = [];
   const seen = new Set<string>();

@@ -55,7 +55,8 @@ export function isDriveNode(value: unknown): value is DriveNode {
 
 /** The desktop or folder a row stands in: a file's or message's container is its parent's. */
 export function containerOf(node: DriveNode | undefined): ContainerNode | undefined {
-  while (node && !(node.kind === 'desktop' || node.kind === 'folder')) node = node.parent;
+  // A folder the API cannot reach holds nothing we can write to: its parent stands in.
+  while (node && !(node.kind === 'desktop' || (node.kind === 'folder' && node.entry.unreachableReason === undefined))) node = node.parent;
   return node as ContainerNode | undefined;
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayName } from '../api/display';
 import type { Desktop, DriveEntry } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
@@ -71,7 +72,7 @@ export function desktopNode(d: Desktop, configured: boolean): DesktopNode {
     kind: 'desktop',
     desktopId: id,
     uri: driveUri(id),
-    label: typeof d.name === 'string' && d.name ? d.name : id,
+    label: typeof d.name === 'string' && d.name ? displayName(d.name) : id,
     description: status ? `${id} · ${status}` : id,
     status,
     notFound: false,

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import { Commands, ContextValues } from '../constants';
+import { displayName } from '../api/display';
 import { formatBytesExact } from './format';
+
+/** A tooltip has room for more of a long name than a row. */
+const MAX_TOOLTIP_NAME_CHARS = 300;
 import type { DriveNode, MessageNode } from './nodes';
 
 /** The row VS Code renders for a node. */
@@ -21,8 +25,9 @@ export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; d
     case 'folder':
     case 'file': {
       const isDir = node.kind === 'folder';
+      if (node.entry.unreachableReason !== undefined) return unreachableItem(node.uri, node.entry.name, isDir, node.description);
       const item = new vscode.TreeItem(node.uri, isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-      item.label = node.entry.name;
+      item.label = displayName(node.entry.name);
       item.description = node.description;
       item.contextValue = isDir ? ContextValues.folder : ContextValues.file;
       // The theme's own icon for the resourceUri: ThemeIcon.File/Folder ask for exactly that.
@@ -49,12 +54,17 @@ export function withTooltip(item: vscode.TreeItem, node: DriveNode, mark?: strin
     const { entry } = node;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown('**');
-    md.appendText(entry.name);
+    md.appendText(displayName(entry.name, MAX_TOOLTIP_NAME_CHARS));
     md.appendMarkdown('**\n\n');
+    if (entry.unreachableReason !== undefined) {
+      md.appendMarkdown('$(warning) ');
+      md.appendText(`Not reachable through the Nen API: ${entry.unreachableReason} It cannot be opened, downloaded or replaced from VS Code.`);
+      md.appendMarkdown('\n\n');
+    }
     if (node.kind === 'file') md.appendMarkdown(`Size: ${formatBytesExact(entry.size)}  \n`);
     md.appendMarkdown(`Modified: ${new Date(entry.modified * 1000).toLocaleString()}  \n`);
     md.appendMarkdown('Type: ');
-    md.appendText(node.kind === 'folder' ? 'folder' : typeOf(entry.name));
+    md.appendText(node.kind === 'folder' ? 'folder' : displayName(typeOf(entry.name), 40));
     if (mark) {
       md.appendMarkdown('\n\n_');
       md.appendText(mark);
@@ -62,6 +72,19 @@ export function withTooltip(item: vscode.TreeItem, node: DriveNode, mark?: strin
     }
     item.tooltip = md;
   }
+  return item;
+}
+
+/**
+ * A row for an entry the API cannot reach: a warning icon, no click command, never expandable, and
+ * a context value that offers no open, download or upload (only Copy Name); the tooltip says why.
+ */
+function unreachableItem(uri: vscode.Uri, name: string, isDir: boolean, description: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
+  item.label = displayName(name);
+  item.description = description;
+  item.contextValue = isDir ? ContextValues.folderUnreachable : ContextValues.fileUnreachable;
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   return item;
 }
 

@@ -187,9 +187,26 @@ suite('Other commands', () => {
     const text = (await vscode.commands.executeCommand(Commands.copyCurlCommand, [env.uri('my report #1.pdf'), env.uri('sub', "it's.txt")])) as string;
     const [first, second] = text.split('\n');
     assert.equal(first, `curl -H "Authorization: Bearer $NEN_API_KEY" -o 'my report #1.pdf' '${env.emu.url}/desktops/${env.desktopId}/files/my%20report%20%231.pdf'`);
-    assert.equal(second, `curl -H "Authorization: Bearer $NEN_API_KEY" -o 'it'\\''s.txt' '${env.emu.url}/desktops/${env.desktopId}/files/it'\\''s.txt?path=sub'`);
+    // A quote in a name is percent-encoded in the URL, which then needs no quoting in any shell.
+    assert.equal(second, `curl -H "Authorization: Bearer $NEN_API_KEY" -o 'it'\\''s.txt' '${env.emu.url}/desktops/${env.desktopId}/files/it%27s.txt?path=sub'`);
     assert.ok(!text.includes(env.emu.apiKey));
     assert.equal(await vscode.env.clipboard.readText(), text);
+  });
+
+  test('Copy curl Command follows the default terminal profile: PowerShell reads $env:NEN_API_KEY', async () => {
+    env = await setupEmulator();
+    const terminal = vscode.workspace.getConfiguration('terminal.integrated');
+    const os = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
+    await terminal.update(`profiles.${os}`, { pwshTest: { path: '/usr/bin/pwsh' } }, vscode.ConfigurationTarget.Global);
+    await terminal.update(`defaultProfile.${os}`, 'pwshTest', vscode.ConfigurationTarget.Global);
+    try {
+      const text = (await vscode.commands.executeCommand(Commands.copyCurlCommand, env.uri("x' ; calc ; '"))) as string;
+      const exe = process.platform === 'win32' ? 'curl.exe' : 'curl';
+      assert.equal(text, `${exe} -H "Authorization: Bearer $env:NEN_API_KEY" -o 'x'' ; calc ; ''' '${env.emu.url}/desktops/${env.desktopId}/files/x%27%20%3B%20calc%20%3B%20%27'`);
+    } finally {
+      await terminal.update(`defaultProfile.${os}`, undefined, vscode.ConfigurationTarget.Global);
+      await terminal.update(`profiles.${os}`, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('Copy Name copies the selected names', async () => {

@@ -105,6 +105,27 @@ suite('Tree', () => {
     assert.equal(inner[0].uri.toString(), env.uri('alpha', 'inner.txt').toString());
   });
 
+  test('a name the API refuses is a warning row that says why and offers nothing that cannot work; a disguised name is shown escaped', async () => {
+    env = await setupEmulator();
+    const files = [{ name: 'Notes...v2.txt', size: 3, modified: nowSeconds() }, { name: 'rtl\u202Etxt.exe', size: 3, modified: nowSeconds() }];
+    env.emu.injectFault({ type: 'body', body: JSON.stringify({ files }) }, { method: 'GET', path: new RegExp(`^/desktops/${env.desktopId}/files/?$`) }, 1);
+    const tree = viewsOf(env).tree;
+    const children = (await tree.getChildren(await desktopRow(env))) as EntryNode[];
+    const byName = new Map(children.map((c) => [c.entry.name, c]));
+    const bad = byName.get('Notes...v2.txt')!;
+    const item = tree.getTreeItem(bad);
+    assert.equal(item.contextValue, 'file.unreachable');
+    assert.equal(item.command, undefined, 'a click must not try to open it');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+    const tooltip = tree.resolveTreeItem(item, bad).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value.replace(/&nbsp;/g, ' '), /\$\(warning\) Not reachable through the Nen API: A name cannot contain "\.\."/);
+    const disguised = tree.getTreeItem(byName.get('rtl\u202Etxt.exe')!);
+    assert.equal(disguised.label, 'rtl\\u202Etxt.exe');
+    assert.equal(disguised.contextValue, 'file');
+    // Commands given the row leave it out rather than fail on it.
+    assert.equal(await vscode.commands.executeCommand(Commands.open, bad), 0);
+  });
+
   test('a configured desktop that answers 404 is a "not found" row', async () => {
     const missing = randomDesktopId();
     const real = randomDesktopId();

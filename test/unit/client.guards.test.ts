@@ -63,7 +63,7 @@ test('the base URL must be https unless its host is loopback', () => {
   for (const ok of ['https://desktop.api.getnen.ai', 'https://example.com/prefix/', 'http://127.0.0.1:8080', 'http://127.9.8.7', 'http://localhost:3000', 'http://[::1]:9000']) {
     assert.equal(validateBaseUrl(ok), undefined, ok);
   }
-  for (const bad of ['http://desktop.api.getnen.ai', 'http://128.0.0.1', 'http://localhost.evil.com', 'http://127.0.0.1.nip.io', 'ftp://127.0.0.1', 'not a url', '', 'https://user:pw@example.com', 'https://example.com/?x=1']) {
+  for (const bad of ['http://desktop.api.getnen.ai', 'http://128.0.0.1', 'http://localhost.evil.com', 'http://localhost.', 'http://localhost.:8080', 'http://127.0.0.1.nip.io', 'ftp://127.0.0.1', 'not a url', '', 'https://user:pw@example.com', 'https://example.com/?x=1']) {
     assert.ok(validateBaseUrl(bad), `${bad} should be refused`);
   }
 });

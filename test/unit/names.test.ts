@@ -58,7 +58,7 @@ test('Content-Type comes from the extension, case-insensitively, else applicatio
 
 test('loopback hosts are localhost, 127.0.0.0/8 and ::1 only', () => {
   for (const h of ['localhost', 'LOCALHOST', '127.0.0.1', '127.255.255.254', '[::1]', '::1']) assert.ok(isLoopbackHost(h), h);
-  for (const h of ['128.0.0.1', '10.0.0.1', 'localhost.evil.com', '127.0.0.1.nip.io', '0.0.0.0', '[::2]', '127.0.0.256', 'example.com']) {
+  for (const h of ['localhost.', 'LOCALHOST.', '128.0.0.1', '10.0.0.1', 'localhost.evil.com', '127.0.0.1.nip.io', '0.0.0.0', '[::2]', '127.0.0.256', 'example.com']) {
     assert.ok(!isLoopbackHost(h), h);
   }
 });

@@ -22,3 +22,11 @@ test('text without secrets is unchanged', () => {
   const text = 'GET /desktops/dsk_abc123def456/files · 200 · 12 ms';
   assert.equal(redact(text, [KEY]), text);
 });
+
+test('a key echoed without its sk_nen_ prefix is removed too', () => {
+  const tail = KEY.slice('sk_nen_'.length);
+  assert.equal(redact(`invalid token "${tail}" for workspace`, [KEY]), 'invalid token "***" for workspace');
+  assert.equal(redact(`key=${tail.toUpperCase()}`, [KEY]), `key=${tail.toUpperCase()}`, 'other text is left alone');
+  // Too short a remainder would blank out ordinary words: only 12 characters or more count.
+  assert.equal(redact('the short one stays', ['sk_nen_short']), 'the short one stays');
+});
