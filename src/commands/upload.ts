@@ -9,6 +9,7 @@ import { transferAll } from './progress';
 import type { DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
+import { quotedName } from '../api/display';
 
 export interface UploadCommandOptions {
   /**
@@ -98,7 +99,7 @@ async function send(
 ): Promise<void> {
   const total = plans.reduce((sum, p) => sum + p.size, 0);
   const where = placeName(target);
-  const title = plans.length === 1 ? `Uploading '${plans[0].name}' to ${where}` : `Uploading ${plans.length} files to ${where}`;
+  const title = plans.length === 1 ? `Uploading ${quotedName(plans[0].name)} to ${where}` : `Uploading ${plans.length} files to ${where}`;
   const results = await transferAll(title, token, plans, total, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
     client.upload(target.desktopId, plan.name, bodyOf(client, plan, signal), { path: target.folder, signal, onProgress: (p) => onBytes(p.done) }),
   );
@@ -118,7 +119,7 @@ function record(services: Services, target: DriveFolderRef, plans: readonly Plan
     else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.label, reason: 'cancelled' });
     else {
       report.failed.push({ name: plan.label, reason: describeError(r.reason, services.log.redact) });
-      services.log.error(`Uploading '${plan.label}' to ${target.desktopId} failed`, r.reason);
+      services.log.error(`Uploading ${quotedName(plan.label)} to ${target.desktopId} failed`, r.reason);
     }
   });
   // Partial uploads are also changes: the listing, the tree and open editors learn about
@@ -144,7 +145,7 @@ function summarize(services: Services, report: UploadReport, target: DriveFolder
     showNote(services, 'error', `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
   } else if (report.uploaded.length > 0) {
     const extra = report.skipped.length ? ` (${plural(report.skipped.length, 'file')} skipped)` : '';
-    showNote(services, 'info', report.uploaded.length === 1 ? `Uploaded '${report.uploaded[0].name}' to ${where}.${extra}` : `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}.${extra}`);
+    showNote(services, 'info', report.uploaded.length === 1 ? `Uploaded ${quotedName(report.uploaded[0].name)} to ${where}.${extra}` : `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}.${extra}`);
   } else if (report.cancelled) {
     showNote(services, 'warning', `Upload to ${where} cancelled.`);
   }

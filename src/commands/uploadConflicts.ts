@@ -3,6 +3,7 @@ import { errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import type { DriveFolderRef } from './targets';
 import type { UploadCandidate } from './uploadSources';
+import { quotedName } from '../api/display';
 
 /** What to do when a name already exists on the drive. `ask` shows Overwrite / Keep Both / Skip. */
 export type ConflictPolicy = 'ask' | 'overwrite' | 'keepBoth' | 'skip';
@@ -75,8 +76,8 @@ async function askConflict(name: string, where: string, remaining: number): Prom
   const single = ['Overwrite', 'Keep Both', 'Skip'];
   const all = remaining > 1 ? ['Overwrite All', 'Keep Both for All', 'Skip All'] : [];
   const answer = await vscode.window.showWarningMessage(
-    `'${name}' already exists on ${where}.`,
-    { modal: true, detail: `Overwrite replaces the file on the drive. Keep Both uploads this one as '${nextFreeName(name, new Set([name]))}'.${remaining > 1 ? ` ${remaining - 1} more names also exist.` : ''}` },
+    `${quotedName(name)} already exists on ${where}.`,
+    { modal: true, detail: `Overwrite replaces the file on the drive. Keep Both uploads this one as ${quotedName(nextFreeName(name, new Set([name])))}.${remaining > 1 ? ` ${remaining - 1} more names also exist.` : ''}` },
     ...single,
     ...all,
   );

@@ -9,6 +9,7 @@ import { SCHEME } from '../constants';
 import { parseDriveUri } from '../drive/uri';
 import type { DroppedFile, UploadItem } from '../views/nodes';
 import { baseName } from './targets';
+import { quotedName } from '../api/display';
 
 /** One item to upload, known before a byte is sent: its name, its size and where its body comes from. */
 export interface UploadCandidate {
@@ -51,7 +52,7 @@ export async function resolveSource(item: UploadItem): Promise<UploadCandidate |
   if (item.scheme === 'file') {
     const st = await fsp.stat(item.fsPath).catch(() => undefined);
     if (!st) return { label, reason: `'${item.fsPath}' cannot be read.` };
-    if (st.isDirectory()) return { label, reason: `'${label}' is a folder; upload the files in it instead.` };
+    if (st.isDirectory()) return { label, reason: `${quotedName(label)} is a folder; upload the files in it instead.` };
     // Streamed from disk with its exact size; the client reopens it for a retry.
     return { label, size: st.size, source: { kind: 'file', path: item.fsPath } };
   }
@@ -60,12 +61,12 @@ export async function resolveSource(item: UploadItem): Promise<UploadCandidate |
     const { desktopId, folder, name } = parseDriveUri(item);
     if (name === undefined) return { label: item.authority, reason: 'A whole drive cannot be copied; pick its files.' };
     const st = await vscode.workspace.fs.stat(item);
-    if (st.type & vscode.FileType.Directory) return { label, reason: `'${label}' is a folder; copy the files in it instead.` };
+    if (st.type & vscode.FileType.Directory) return { label, reason: `${quotedName(label)} is a folder; copy the files in it instead.` };
     return { label, size: st.size, copyFrom: { desktopId, name, folder } };
   }
   // Anything else VS Code can read (e.g. a remote or virtual file): read through its provider.
   const st = await vscode.workspace.fs.stat(item);
-  if (st.type & vscode.FileType.Directory) return { label, reason: `'${label}' is a folder; upload the files in it instead.` };
+  if (st.type & vscode.FileType.Directory) return { label, reason: `${quotedName(label)} is a folder; upload the files in it instead.` };
   // Too large to go: not read at all; uploadProblem refuses it by its size.
   if (st.size > MAX_UPLOAD_BYTES) return { label, size: st.size };
   const data = await vscode.workspace.fs.readFile(item);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { contentTypeFor, validateFolderPath, validateName } from '../api/names';
+import { quotedName } from '../api/display';
 import type { DriveEntry } from '../api/types';
 import { checkUploadSize } from '../api/uploadLimit';
 import type { FetchOutcome, ListingCache } from '../cache/ListingCache';
@@ -190,10 +191,10 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     if (loc.name === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
     const name = loc.name;
     if (isRemoteVersion(uri)) {
-      throw vscode.FileSystemError.NoPermissions(`'${name}' (remote version) is read-only: save the file itself to upload it.`);
+      throw vscode.FileSystemError.NoPermissions(`${quotedName(name)} (remote version) is read-only: save the file itself to upload it.`);
     }
     const badName = validateName(name) ?? (loc.folder !== undefined ? validateFolderPath(loc.folder) : undefined);
-    if (badName) throw vscode.FileSystemError.NoPermissions(`Cannot save '${name}' to the Nen drive: ${badName}`);
+    if (badName) throw vscode.FileSystemError.NoPermissions(`Cannot save ${quotedName(name)} to the Nen drive: ${badName}`);
     try {
       checkUploadSize(name, content.byteLength); // the client's 100 MiB rule, before any request
     } catch (err) {
@@ -210,7 +211,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     const expected = this.cache.seenVersion(loc, name);
     if (current && expected && !overwriteOnce && movedSince(expected, current)) {
       this.log.warn(
-        `save of ${uri.toString(true)} refused: the remote file changed (read ${expected.size} B @ ${expected.modified}, now ${current.size} B @ ${current.modified})`,
+        `save of ${displayUri(uri)} refused: the remote file changed (read ${expected.size} B @ ${expected.modified}, now ${current.size} B @ ${current.modified})`,
       );
       this.conflictEmitter.fire({ uri, expected: { size: expected.size, modified: expected.modified }, actual: current });
       throw vscode.FileSystemError.Unavailable(
