@@ -99,7 +99,7 @@ suite('Upload conflict modal', () => {
   /** Upload… as the palette or the row's action runs it: no files, no options; the dialog picks. */
   async function uploadPicked(files: vscode.Uri[], ...reply: (string | undefined)[]): Promise<UploadReport> {
     picked = files;
-    answers = reply;
+    answers = [...reply];
     const report = (await vscode.commands.executeCommand(Commands.upload, env!.uri())) as UploadReport;
     assert.deepEqual(asked.map((q) => q.message).length, reply.length, `one question per scripted answer, asked: ${JSON.stringify(asked.map((q) => q.message))}`);
     assert.ok(report, 'the command returned a report');
