@@ -3,7 +3,8 @@
  * Chromium): the Set API Key welcome, the Nen Drive view and its rows and icons, editor tabs
  * opened from the tree, typing and saving with Ctrl+S, a failed save, a save conflict resolved
  * with Compare and Overwrite, drops from the OS and from the Explorer, an upload's progress
- * notification and its Cancel, Download… through the save dialog (and its question before
+ * notification and its Cancel, a drop onto an existing name answered Keep Both in the modal
+ * question, Download… through the save dialog (and its question before
  * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
  * the second try), Copy curl Download Command read back from the clipboard and run, an error row
  * for a failing listing, the live drive (a file the desktop writes appears in the tree by itself
@@ -30,7 +31,7 @@ import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emu
 import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle, runHarness } from '../../tools/vscode-host/codeServerProcess';
 import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
-import { seedWorkspace, transferChecks } from './transferChecks';
+import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 

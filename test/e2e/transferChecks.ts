@@ -104,3 +104,56 @@ export function transferChecks(s: Session): Check[] {
     },
   ];
 }
+
+/**
+ * A drop onto a name the drive already has: the modal question (code-server draws it in the
+ * page as `.monaco-dialog-box`) with its buttons, answered Keep Both, which uploads the dropped
+ * bytes as `name (1).ext` and leaves the drive's file as it was.
+ */
+export function uploadConflictChecks(s: Session): Check[] {
+  const { page, emu } = s;
+  return [
+    {
+      name: 'a file dropped on a name the drive has asks Overwrite / Keep Both / Skip in a modal; Keep Both uploads it as "name (1).ext"',
+      run: async () => {
+        const name = 'quarterly figures.csv';
+        const kept = 'quarterly figures (1).csv';
+        const original = Buffer.from('quarter,total\nQ1,100\n');
+        emu.putFile(s.desktop, name, original);
+        if (emu.readFile(s.desktop, kept)) throw new Error(`"${kept}" is on the drive before the drop`);
+        await clearNotifications(page);
+        const row = desktopRow(s);
+        if (!(await row.isVisible())) {
+          await activityIcon(page, 'Nen Drive').click();
+          await row.waitFor({ timeout: 20_000 });
+        }
+        const bytes = binarySample().reverse();
+        const dt = await page.evaluateHandle(
+          `(() => { const dt = new DataTransfer(); dt.items.add(new File([new Uint8Array(${JSON.stringify(bytes)})], ${JSON.stringify(name)}, { type: 'text/csv' })); return dt; })()`,
+        );
+        const postsBefore = emu.requests.filter((r) => r.method === 'POST').length;
+        await dropOn(row, dt);
+
+        const dialog = page.locator('.monaco-dialog-box').first();
+        await dialog.waitFor({ timeout: 20_000 });
+        const text = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ');
+        if (!text.includes(`'${name}' already exists on`)) throw new Error(`the dialog says "${text}", expected "'${name}' already exists on …"`);
+        if (!text.includes(`Keep Both uploads this one as '${kept}'`)) throw new Error(`the dialog's detail says "${text}", expected it to name '${kept}'`);
+        const buttons = (await dialog.locator('.dialog-buttons .monaco-button').allTextContents()).map((b) => b.trim());
+        const wanted = ['Overwrite', 'Keep Both', 'Skip'];
+        if (wanted.some((b) => !buttons.includes(b)) || buttons.some((b) => / All$/.test(b))) throw new Error(`the dialog offers [${buttons.join(', ')}], expected ${wanted.join(', ')} and no "… All" for one file`);
+        if (emu.requests.filter((r) => r.method === 'POST').length !== postsBefore) throw new Error('an upload was sent before the question was answered');
+        await sleep(300); // the dialog fades in
+        await shot(s, 'upload-conflict.png');
+
+        await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^\s*Keep Both\s*$/ }).first().click();
+        await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+        const stored = await poll(`"${kept}" on the drive`, 20_000, () => emu.readFile(s.desktop, kept));
+        if (!stored.equals(Buffer.from(bytes))) throw new Error(`"${kept}" holds ${stored.length} bytes that differ from the ${bytes.length} dropped`);
+        const left = emu.readFile(s.desktop, name);
+        if (!left?.equals(original)) throw new Error(`Keep Both changed "${name}" on the drive: ${JSON.stringify(left?.toString('utf8'))}`);
+        await toast(page, `Uploaded '${kept}'`).waitFor({ timeout: 10_000 });
+      },
+    },
+  ];
+}
