@@ -59,6 +59,11 @@ export interface RecordedHit {
   headers: http.IncomingHttpHeaders;
 }
 
+/** A hit as a line for an assertion: method, path, and whether a key came along (never the key itself). */
+export function heard(h: RecordedHit): string {
+  return `${h.method} ${h.url}${h.headers.authorization ? ' with an Authorization header' : ''}`;
+}
+
 /** A plain HTTP server on 127.0.0.1 (its own port, so its own origin) that records every request. */
 export interface Recorder {
   port: number;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from '../../src/auth/ApiKeyStore';
 import type { LogLine } from '../../src/log/Logger';
-import { closeAllEditors, getApi, probe, rejects, resolveToLoopback, setupEmulator, startRecorder, waitFor, type EmulatorSetup } from './helpers';
+import { closeAllEditors, getApi, heard, probe, rejects, resolveToLoopback, setupEmulator, startRecorder, waitFor, type EmulatorSetup } from './helpers';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -128,7 +128,7 @@ suite('API key in requests, logs and messages', () => {
       const err = await rejects(vscode.workspace.fs.stat(env.uri()));
       assert.match(err.message, /https/);
       assert.ok(!err.message.includes(key));
-      assert.deepEqual(rec.hits.map((h) => `${h.method} ${h.url} ${h.headers.authorization ?? ''}`), [], 'the plain-http host got no request');
+      assert.deepEqual(rec.hits.map(heard), [], 'the plain-http host got no request');
       assert.equal(env.emu.requests.length, 0);
     } finally {
       undo();
