@@ -31,6 +31,16 @@ interface Outcome {
   ok: boolean;
   /** The text the user reads: an error row, an error message, a notification or the log's reason. */
   message: string;
+  /** The error row's action (list only): what a click on it does. */
+  action?: string;
+}
+
+/** A notification the extension showed, as the patched `vscode.window.show*Message` saw it. */
+interface Shown {
+  level: 'error' | 'warning' | 'info';
+  message: string;
+  /** The string items (buttons); an options object such as `{ modal: true }` is not a button. */
+  buttons: string[];
 }
 
 interface Cell {
@@ -38,12 +48,21 @@ interface Cell {
   name: string;
   local: string;
   lines: LogLine[];
-  notes: string[];
+  notes: Shown[];
   /** Set by `save`: the editor, to check it is still dirty with the edit. */
   editor?: vscode.TextEditor;
 }
 
 type OpId = 'list' | 'open' | 'save' | 'upload command' | 'download command' | 'drop upload';
+
+/** The operations whose failure the extension reports in a notification (showFailure); the others show it in the tree row, the editor or VS Code's save error. */
+const NOTIFYING: readonly OpId[] = ['upload command', 'download command', 'drop upload'];
+/** The first words of the notification of each notifying operation, in the extension's own wording. */
+const NOTICE_PREFIX: Partial<Record<OpId, (c: Cell) => RegExp>> = {
+  'upload command': () => /^Upload to \S+ failed: /,
+  'drop upload': () => /^Upload to \S+ failed: /,
+  'download command': (c) => new RegExp(`^Downloading '${c.name.replace(/\./g, '\\.')}' failed: `),
+};
 
 interface Op {
   id: OpId;
@@ -60,8 +79,8 @@ interface Op {
  * What each failing cell told the user, written beside the harness's report (test-results/)
  * so the table in docs/reliability.md can quote real messages.
  */
-const observed: Record<string, { message: string; notifications: string[] }> = {};
-function record(op: string, fault: string, message: string, notes: string[]): void {
+const observed: Record<string, { message: string; notifications: Shown[] }> = {};
+function record(op: string, fault: string, message: string, notes: Shown[]): void {
   observed[`${op} · ${fault}`] = { message, notifications: [...notes] };
   const report = process.env.NEN_DRIVE_TEST_REPORT;
   if (report) fs.writeFileSync(path.join(path.dirname(report), 'fault-matrix-messages.json'), JSON.stringify(observed, null, 2));
@@ -100,6 +119,26 @@ class DroppedFileItem extends vscode.DataTransferItem {
 const remoteIntact = (c: Cell): void =>
   assert.equal(c.env.emu.readFile(c.env.desktopId, c.name)?.toString(), ORIGINAL, 'the previous remote version is intact');
 const remoteIsNew = (c: Cell): void => assert.equal(c.env.emu.readFile(c.env.desktopId, c.name)?.toString(), NEW, 'the new version is stored whole');
+/** A read that failed wrote nothing: no upload, no delete, no rename reached the server. */
+const noWrites = (c: Cell): void =>
+  assert.deepEqual(
+    c.env.emu.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`),
+    [],
+    'a failed read sent no write request',
+  );
+/** The one note a command that worked showed: "Uploaded 'x' to …", no buttons. */
+function successNote(c: Cell, verb: 'Uploaded' | 'Downloaded'): void {
+  assert.deepEqual(
+    c.notes.map((n) => ({ ...n, message: n.message.startsWith(`${verb} '${c.name}' to `) ? 'ok' : n.message })),
+    [{ level: 'info', message: 'ok', buttons: [] }],
+    `one "${verb} '${c.name}' to …" note, no buttons`,
+  );
+}
+/** The one notification a failed command showed (its text; the buttons are checked by the test). */
+function shownMessage(c: Cell): string {
+  assert.equal(c.notes.length, 1, `exactly one notification: ${JSON.stringify(c.notes)}`);
+  return c.notes[0].message;
+}
 const nameIsTarget = (c: Cell, url: string): boolean => url.split('?')[0] === `${filesPath(c)}/${encodeURIComponent(c.name)}`;
 
 const OPS: Op[] = [
@@ -116,11 +155,14 @@ const OPS: Op[] = [
         const err = rows.find((r): r is MessageNode => r.kind === 'message' && r.isError);
         assert.ok(err, `neither the files nor an error row: ${JSON.stringify(rows.map((r) => r.kind))}`);
         assert.equal(rows.length, 1, 'one error row, not a half-empty list');
-        return { ok: false, message: `${err.label} · ${err.detail ?? ''} · action=${err.action ?? ''}` };
+        return { ok: false, message: `${err.label} · ${err.detail ?? ''}`, action: err.action };
       };
     },
     verifySuccess: () => undefined,
-    verifyNothingLost: remoteIntact,
+    verifyNothingLost: (c) => {
+      remoteIntact(c);
+      noWrites(c);
+    },
   },
   {
     id: 'open',
@@ -139,7 +181,14 @@ const OPS: Op[] = [
       };
     },
     verifySuccess: () => undefined,
-    verifyNothingLost: remoteIntact,
+    verifyNothingLost: (c) => {
+      const uri = c.env.uri(c.name).toString();
+      const partial = vscode.workspace.textDocuments.filter((d) => d.uri.toString() === uri).map((d) => d.getText());
+      assert.deepEqual(partial, [], 'no document was opened with partial (or any) content');
+      assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri), 'no editor shows the file');
+      remoteIntact(c);
+      noWrites(c);
+    },
   },
   {
     id: 'save',
@@ -178,10 +227,14 @@ const OPS: Op[] = [
           failed: { reason: string }[];
         };
         if (report.uploaded.length === 1) return { ok: true, message: '' };
-        return { ok: false, message: [...report.failed.map((f) => f.reason), ...c.notes].join(' | ') };
+        assert.equal(report.failed.length, 1, 'the report names the failed file');
+        return { ok: false, message: shownMessage(c) };
       };
     },
-    verifySuccess: remoteIsNew,
+    verifySuccess: (c) => {
+      remoteIsNew(c);
+      successNote(c, 'Uploaded');
+    },
     verifyNothingLost: remoteIntact,
   },
   {
@@ -197,16 +250,20 @@ const OPS: Op[] = [
           failed: { reason: string }[];
         };
         if (report.downloaded.length === 1) return { ok: true, message: '' };
-        return { ok: false, message: [...report.failed.map((f) => f.reason), ...c.notes].join(' | ') };
+        assert.equal(report.failed.length, 1, 'the report names the failed file');
+        return { ok: false, message: shownMessage(c) };
       };
     },
     verifySuccess: (c) => {
       assert.equal(fs.readFileSync(path.join(c.local, c.name), 'utf8'), ORIGINAL, 'the local file is the whole remote file');
       assert.deepEqual(fs.readdirSync(c.local), [c.name], 'no temporary file left');
+      successNote(c, 'Downloaded');
     },
     verifyNothingLost: (c) => {
       assert.equal(fs.readFileSync(path.join(c.local, c.name), 'utf8'), LOCAL_OLD, 'the existing local file is untouched');
       assert.deepEqual(fs.readdirSync(c.local), [c.name], 'no partial or temporary file beside it');
+      remoteIntact(c);
+      noWrites(c);
     },
   },
   {
@@ -220,10 +277,14 @@ const OPS: Op[] = [
       return async () => {
         await c.env.api.views.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
         if (c.env.emu.readFile(c.env.desktopId, c.name)?.toString() === NEW) return { ok: true, message: '' };
-        return { ok: false, message: [logReason(c, /Uploading .* failed/), ...c.notes].join(' | ') };
+        assert.ok(logReason(c, /Uploading .* failed/), 'the failure is in the log');
+        return { ok: false, message: shownMessage(c) };
       };
     },
-    verifySuccess: remoteIsNew,
+    verifySuccess: (c) => {
+      remoteIsNew(c);
+      successNote(c, 'Uploaded');
+    },
     verifyNothingLost: remoteIntact,
   },
 ];
@@ -234,26 +295,45 @@ interface FaultCase {
   times: number;
   /** undefined: the operation succeeds after a bounded retry. */
   expect?: RegExp;
+  /** A sharper expectation for some operations (their own wording for this fault). */
+  expectFor?: Partial<Record<OpId, RegExp>>;
+  /** The buttons of the failure notification (showFailure in src/commands/messages.ts). */
+  buttons?: string[];
   attempts: number;
   /** Operations this cell does not apply to, with the reason (stated in the table). */
   notFor?: OpId[];
 }
 
+const RETRY = ['Retry', 'Open Log'];
+const SET_KEY = ['Set API Key', 'Open Log'];
+const LOG_ONLY = ['Open Log'];
+
 const FAULTS: FaultCase[] = [
-  { id: '500', fault: { type: 'status', status: 500, body: '{"error":"disk on fire"}' }, times: 100, expect: /unavailable \(500\).*disk on fire/, attempts: 1 },
+  { id: '500', fault: { type: 'status', status: 500, body: '{"error":"disk on fire"}' }, times: 100, expect: /unavailable \(500\).*disk on fire/, buttons: RETRY, attempts: 1 },
   { id: '503 with Retry-After', fault: { type: 'status', status: 503, retryAfter: 1 }, times: 1, attempts: 2 },
   { id: '429 with Retry-After', fault: { type: 'status', status: 429, retryAfter: 1 }, times: 1, attempts: 2 },
-  { id: '401', fault: { type: 'status', status: 401, body: '{"error":"invalid API key"}' }, times: 100, expect: /rejected the API key/, attempts: 1 },
-  { id: '403', fault: { type: 'status', status: 403, body: '{"error":"desktop belongs to another workspace"}' }, times: 100, expect: /not allowed.*403.*another workspace/, attempts: 1 },
-  { id: '404', fault: { type: 'status', status: 404, body: '{"error":"desktop not found"}' }, times: 100, expect: /not found/i, attempts: 1 },
-  { id: '413', fault: { type: 'status', status: 413, body: '{"error":"file too large"}' }, times: 100, expect: /Too large.*100 MiB/, attempts: 1 },
-  { id: 'reset mid-body', fault: { type: 'reset', afterBytes: 8 }, times: 100, expect: /Cannot reach the Nen API/, attempts: MAX_ATTEMPTS },
-  { id: 'hang', fault: { type: 'hang' }, times: 100, expect: /did not answer in time/, attempts: 1 },
+  // The server's body says nothing about keys: the words must be the extension's own.
+  { id: '401', fault: { type: 'status', status: 401, body: '{"error":"zzz"}' }, times: 100, expect: /Nen rejected the API key/, buttons: SET_KEY, attempts: 1 },
+  { id: '403', fault: { type: 'status', status: 403, body: '{"error":"desktop belongs to another workspace"}' }, times: 100, expect: /not allowed.*403.*another workspace/, buttons: LOG_ONLY, attempts: 1 },
+  {
+    id: '404',
+    // A body without "not found": the message must come from the extension, not echo the server.
+    fault: { type: 'status', status: 404, body: '{"error":"zzz"}' },
+    times: 100,
+    expect: /Not found on the Nen drive \(404\)/,
+    expectFor: { list: /^Desktop not found · it may have been deleted/ },
+    buttons: LOG_ONLY,
+    attempts: 1,
+  },
+  { id: '413', fault: { type: 'status', status: 413, body: '{"error":"file too large"}' }, times: 100, expect: /Too large.*100 MiB/, buttons: LOG_ONLY, attempts: 1 },
+  { id: 'reset mid-body', fault: { type: 'reset', afterBytes: 8 }, times: 100, expect: /Cannot reach the Nen API/, buttons: RETRY, attempts: MAX_ATTEMPTS },
+  { id: 'hang', fault: { type: 'hang' }, times: 100, expect: /did not answer in time/, buttons: RETRY, attempts: 1 },
   {
     id: '200 with malformed JSON',
     fault: { type: 'body', body: '{"files": [ {"name": "a' },
     times: 100,
     expect: /unexpected answer.*not valid JSON/,
+    buttons: LOG_ONLY,
     attempts: 1,
     notFor: ['open', 'download command'],
   },
@@ -262,6 +342,7 @@ const FAULTS: FaultCase[] = [
     fault: { type: 'body', body: '{"items":[]}' },
     times: 100,
     expect: /unexpected answer.*"files"/,
+    buttons: LOG_ONLY,
     attempts: 1,
     notFor: ['open', 'download command', 'save', 'upload command', 'drop upload'],
   },
@@ -281,21 +362,21 @@ suite('Fault matrix: what the user gets', () => {
     // A drop onto an existing name would ask Overwrite / Keep Both / Skip in a modal dialog.
     await config.update(Settings.confirmOverwrite, false, vscode.ConfigurationTarget.Global);
     await waitFor(() => env.services.clients.settings.transferTimeoutMs === TIMEOUT_S * 1000, 'the short timeouts to apply');
-    // Record the notifications the commands show (the extension and this suite share one API object).
-    for (const fn of ['showErrorMessage', 'showWarningMessage', 'showInformationMessage'] as const) {
+    // Record the notifications the commands show, text and buttons (the extension and this
+    // suite share one API object). A patch that does not take fails the suite: without it
+    // every notification check below would be blind.
+    const levels = { showErrorMessage: 'error', showWarningMessage: 'warning', showInformationMessage: 'info' } as const;
+    for (const fn of Object.keys(levels) as (keyof typeof levels)[]) {
       const original = vscode.window[fn];
       const patched = ((message: string, ...rest: unknown[]) => {
-        cell?.notes.push(message);
+        const buttons = rest.filter((r): r is string => typeof r === 'string');
+        cell?.notes.push({ level: levels[fn], message, buttons });
         // Never leave a notification waiting for a click: resolve as "dismissed".
-        void rest;
         return Promise.resolve(undefined);
       }) as typeof original;
-      try {
-        (vscode.window as { [k: string]: unknown })[fn] = patched;
-        restore.push(() => ((vscode.window as { [k: string]: unknown })[fn] = original));
-      } catch {
-        // A frozen API object: the reasons still come from the reports and the log.
-      }
+      (vscode.window as { [k: string]: unknown })[fn] = patched;
+      restore.push(() => ((vscode.window as { [k: string]: unknown })[fn] = original));
+      assert.equal(vscode.window[fn], patched, `vscode.window.${fn} could not be patched: the notification checks would be blind`);
     }
   });
 
@@ -339,7 +420,7 @@ suite('Fault matrix: what the user gets', () => {
         const took = Date.now() - t0;
         const hits = env.emu.requests.filter((r) => r.method === op.method && op.isTarget(cell, r.url)).length;
         const key = env.emu.apiKey;
-        assert.ok(!outcome.message.includes(key) && !cell.notes.some((n) => n.includes(key)) && !cell.lines.some((l) => l.text.includes(key)), 'the key appears nowhere');
+        assert.ok(!outcome.message.includes(key) && !cell.notes.some((n) => n.message.includes(key)) && !cell.lines.some((l) => l.text.includes(key)), 'the key appears nowhere');
         if (!f.expect) {
           assert.equal(outcome.ok, true, `succeeds after the retry (message: ${outcome.message})`);
           assert.equal(hits, f.attempts, 'one retry');
@@ -348,7 +429,16 @@ suite('Fault matrix: what the user gets', () => {
           return;
         }
         assert.equal(outcome.ok, false, 'the operation reports failure');
-        assert.match(outcome.message, f.expect, `the message says why`);
+        assert.match(outcome.message, f.expectFor?.[op.id] ?? f.expect, `the message says why`);
+        if (NOTIFYING.includes(op.id)) {
+          // shownMessage (in the action) checked there is exactly one.
+          assert.equal(cell.notes[0].level, 'error', 'an error notification');
+          assert.match(cell.notes[0].message, NOTICE_PREFIX[op.id]!(cell), 'the notification names the operation');
+          assert.deepEqual(cell.notes[0].buttons, f.buttons, 'the notification offers the action that helps');
+        } else {
+          assert.deepEqual(cell.notes, [], 'no notification on top of the row, the editor error or VS Code\'s save error');
+        }
+        if (op.id === 'list') assert.equal(outcome.action, f.id === '401' ? 'setApiKey' : 'retry', 'a click on the error row does what helps');
         assert.equal(hits, f.attempts, `requests to the failing endpoint (${env.emu.requests.map((r) => `${r.method} ${r.url} ${r.status}`).join(', ')})`);
         if (f.id === 'hang') assert.ok(took < TIMEOUT_S * 1000 + 4000, `gave up after the configured timeout (${took} ms)`);
         op.verifyNothingLost(cell);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from '../../src/auth/ApiKeyStore';
 import type { LogLine } from '../../src/log/Logger';
-import { closeAllEditors, getApi, rejects, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
+import { closeAllEditors, getApi, heard, probe, rejects, resolveToLoopback, setupEmulator, startRecorder, waitFor, type EmulatorSetup } from './helpers';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -113,11 +113,26 @@ suite('API key in requests, logs and messages', () => {
   });
 
   test('an http: URL to a non-loopback host is refused with a reason, and the key is not sent', async () => {
-    await vscode.workspace.getConfiguration('nenDrive').update('apiUrl', 'http://nen-drive-test.invalid', vscode.ConfigurationTarget.Global);
-    await waitFor(() => env.services.clients.baseUrl === 'http://nen-drive-test.invalid', 'the new URL');
-    const err = await rejects(vscode.workspace.fs.stat(env.uri()));
-    assert.match(err.message, /https/);
-    assert.ok(!err.message.includes(key));
-    assert.equal(env.emu.requests.length, 0);
+    // A real server behind a name the client does not count as loopback: a request that went
+    // out would land here (the name resolves to 127.0.0.1 in this process), not vanish in DNS.
+    const rec = await startRecorder();
+    const host = 'nen-drive-keytest.example';
+    const undo = resolveToLoopback(host);
+    try {
+      const url = `http://${host}:${rec.port}`;
+      assert.equal(await probe(`${url}/probe`), 200, 'the recorder is reachable under the name');
+      assert.equal(rec.hits.length, 1, 'the recorder heard the probe');
+      rec.hits.length = 0;
+      await vscode.workspace.getConfiguration('nenDrive').update('apiUrl', url, vscode.ConfigurationTarget.Global);
+      await waitFor(() => env.services.clients.baseUrl === url, 'the new URL');
+      const err = await rejects(vscode.workspace.fs.stat(env.uri()));
+      assert.match(err.message, /https/);
+      assert.ok(!err.message.includes(key));
+      assert.deepEqual(rec.hits.map(heard), [], 'the plain-http host got no request');
+      assert.equal(env.emu.requests.length, 0);
+    } finally {
+      undo();
+      await rec.close();
+    }
   });
 });

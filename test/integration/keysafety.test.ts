@@ -8,7 +8,6 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,31 +15,10 @@ import { Commands, EXTENSION_ID, SECRET_KEY_NAME, Settings } from '../../src/con
 import type { LogLine } from '../../src/log/Logger';
 import type { DesktopNode, DriveNode, MessageNode } from '../../src/views/nodes';
 import type { RecordedRequest } from '../../tools/emulator/types';
-import { closeAllEditors, rejects, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
+import { closeAllEditors, heard, probe, rejects, resolveToLoopback, setupEmulator, startRecorder, waitFor, type EmulatorSetup, type Recorder } from './helpers';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const rand = () => Math.random().toString(36).slice(2);
-
-/** A plain HTTP server that records what reaches it (the "other origin"). */
-async function recorder(host: string): Promise<{ url: string; seen: http.IncomingHttpHeaders[]; urls: string[]; close(): Promise<void> }> {
-  const seen: http.IncomingHttpHeaders[] = [];
-  const urls: string[] = [];
-  const server = http.createServer((req, res) => {
-    seen.push(req.headers);
-    urls.push(req.url ?? '');
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"files":[]}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://${host}:${port}`,
-    seen,
-    urls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 function walkFiles(dir: string, out: string[] = []): string[] {
   if (!fs.existsSync(dir)) return out;
@@ -142,7 +120,14 @@ suite('Key safety', () => {
       received.push(...emu.requests);
       emu.reset();
     };
+    // Where a foreign request would go: another origin (its own port, and a non-loopback name
+    // for it), redirected to below. It must hear nothing.
+    const foreign: Recorder = await startRecorder();
+    const foreignHost = 'nen-drive-foreign.example';
+    const undo = resolveToLoopback(foreignHost);
     try {
+      assert.equal(await probe(`http://${foreignHost}:${foreign.port}/probe`), 200, 'the foreign recorder is reachable under its name');
+      foreign.hits.length = 0;
       emu.putFile(desktopId, 'notes.txt', 'hello\n');
       // Successes: list in the tree, open, save.
       const node = await desktopNode(env);
@@ -193,13 +178,25 @@ suite('Key safety', () => {
       dt.set('text/plain', new DroppedFileItem({ name: 'dropped.txt', uri: undefined, data: async () => enc('dropped') }));
       await env.api.views.dragAndDrop.handleDrop(node, dt, new vscode.CancellationTokenSource().token);
       clearFaults();
+      // Redirects to the other origin: a listing (by port), and a save (by name, with 307 that keeps the body).
+      const files = `/desktops/${desktopId}/files`;
+      emu.injectFault({ type: 'redirect', status: 302, location: `${foreign.url}${files}` }, { method: 'GET', path: new RegExp(`^${files}$`) }, 10);
+      services.fs.invalidateAll();
+      const failedWith = (e: unknown): string => (e as Error).message;
+      messages.push(await Promise.resolve(vscode.workspace.fs.readDirectory(env.uri())).then(() => 'the redirect was followed', failedWith));
+      emu.injectFault({ type: 'redirect', status: 307, location: `http://${foreignHost}:${foreign.port}${files}/w.txt` }, { method: 'POST' }, 10);
+      messages.push(await Promise.resolve(vscode.workspace.fs.writeFile(env.uri('w.txt'), enc('w'))).then(() => 'the redirect was followed', failedWith));
+      clearFaults();
+      // What the other origin saw: nothing at all (so certainly not the key).
+      assert.deepEqual(foreign.hits.map(heard), [], 'a foreign origin was contacted');
       // A careless log call with the key is redacted too.
       const marker = `keysafety-marker-${rand()}`;
       services.log.info(`${marker} a careless caller logs ${KEY}`);
 
       // 1. Messages the user saw: errors, tree rows, reports, notifications.
-      // 4 fs errors, the tree's error row, the upload's and the download's reasons.
-      assert.equal(messages.length, 7, `every failure produced a message: ${JSON.stringify(messages)}`);
+      // 4 fs errors, the tree's error row, the upload's and the download's reasons, 2 refused redirects.
+      assert.equal(messages.length, 9, `every failure produced a message: ${JSON.stringify(messages)}`);
+      for (const m of messages.slice(-2)) assert.match(m, /another origin/, 'the redirect was refused as such');
       assert.ok(notes.length >= 3, `the commands and the drop showed notifications: ${JSON.stringify(notes)}`);
       for (const m of [...messages, ...notes]) assert.ok(!m.includes(KEY), `a message leaks the key: ${m}`);
       // 2. The log channel: every line, and the channel's file on disk.
@@ -246,20 +243,26 @@ suite('Key safety', () => {
       }
       assert.ok(received.length > 15, `the run made real requests (${received.length})`);
       assert.ok(received.some((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key went where it belongs');
+      // 6. The other origin, again after everything: still nothing.
+      assert.deepEqual(foreign.hits.map(heard), [], 'a foreign origin was contacted');
     } finally {
+      undo();
+      await foreign.close();
       fs.rmSync(local, { recursive: true, force: true });
     }
   });
 
   test('an http: URL to a non-loopback host is refused before any request, on every operation', async () => {
-    // A real server on this machine's non-loopback address: it must never hear from us.
-    const lan = Object.values(os.networkInterfaces())
-      .flat()
-      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-    const rec = await recorder(lan ?? '127.0.0.1');
+    // A real server behind a non-loopback name (resolved to 127.0.0.1 in this process, so it
+    // works on a machine without a LAN address): a request that went out would land there.
+    const rec = await startRecorder();
+    const host = 'nen-drive-keysafety.example';
+    const undo = resolveToLoopback(host);
     const local = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-keysafety-http-'));
     try {
-      const url = lan ? rec.url : 'http://nen-drive-keysafety.invalid';
+      const url = `http://${host}:${rec.port}`;
+      assert.equal(await probe(`${url}/probe`), 200, 'the recorder is reachable under the name');
+      rec.hits.length = 0;
       await vscode.workspace.getConfiguration(Settings.section).update(Settings.apiUrl, url, vscode.ConfigurationTarget.Global);
       await waitFor(() => env.services.clients.baseUrl === url, 'the http URL to apply');
       env.services.fs.invalidateAll();
@@ -286,9 +289,10 @@ suite('Key safety', () => {
         assert.match(e, /https/, `the reason names https: ${e}`);
         assert.ok(!e.includes(KEY));
       }
-      assert.equal(rec.seen.length, 0, `the plain-http host got requests: ${rec.urls.join(', ')}`);
+      assert.deepEqual(rec.hits.map(heard), [], 'the plain-http host got requests');
       assert.ok(!fs.existsSync(path.join(local, 'a.txt')), 'no download file');
     } finally {
+      undo();
       await rec.close();
       fs.rmSync(local, { recursive: true, force: true });
     }
@@ -296,13 +300,19 @@ suite('Key safety', () => {
 
   test('a redirect to another origin is not followed and does not carry the key', async () => {
     const { emu, desktopId, services } = env;
-    const other = await recorder('127.0.0.1');
+    const other = await startRecorder();
+    // The same recorder under a non-loopback name too (resolved to 127.0.0.1 in this process).
+    const host = 'nen-drive-redirect.example';
+    const undo = resolveToLoopback(host);
     const local = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-keysafety-redirect-'));
     try {
+      assert.equal(await probe(`http://${host}:${other.port}/probe`), 200, 'the recorder is reachable under the name');
+      other.hits.length = 0;
       emu.putFile(desktopId, 'r.txt', 'remote');
       const files = `/desktops/${desktopId}/files`;
-      // Another port, and the very same server under another host name: both are other origins.
-      const elsewhere = [`${other.url}${files}`, `http://localhost:${emu.port}${files}`];
+      // Another port, another host name for that port, and the very same server under another
+      // host name: all other origins.
+      const elsewhere = [`${other.url}${files}`, `http://${host}:${other.port}${files}`, `http://localhost:${emu.port}${files}`];
       for (const target of elsewhere) {
         emu.injectFault({ type: 'redirect', status: 302, location: target }, { method: 'GET', path: new RegExp(`^${files}$`) }, 1);
         services.fs.invalidateAll();
@@ -317,11 +327,12 @@ suite('Key safety', () => {
         assert.match(saveErr.message, /another origin|redirect/i, saveErr.message);
         for (const m of [listErr.message, saveErr.message, ...report.failed.map((f) => f.reason)]) assert.ok(!m.includes(KEY));
       }
-      for (const h of other.seen) assert.equal(h.authorization, undefined, 'the other server got the key');
-      assert.equal(other.seen.length, 0, 'the other origin was not contacted at all');
+      for (const h of other.hits) assert.equal(h.headers.authorization, undefined, 'the other server got the key');
+      assert.deepEqual(other.hits.map(heard), [], 'the other origin was not contacted at all');
       const viaLocalhost = emu.requests.filter((r) => String(r.headers.host).startsWith('localhost'));
       assert.deepEqual(viaLocalhost.map((r) => r.headers.authorization), [], 'nothing reached the emulator under the other host name');
     } finally {
+      undo();
       await other.close();
       fs.rmSync(local, { recursive: true, force: true });
     }
