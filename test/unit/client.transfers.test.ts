@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { MAX_UPLOAD_BYTES, isNenApiError, type Progress } from '../../src/api';
 import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../../tools/emulator/types';
+import { hostileServer } from './hostileServer';
 
 const KEY = 'sk_nen_transfers_Hh27dLq0PpXv31mK';
 
@@ -194,6 +195,63 @@ test('abort mid-upload: cancelled promptly, not retried, nothing stored and the 
   await sleep(200);
   assert.equal(posts(emu).length, 1);
   assert.equal(emu.readFile(DESK, 'slow.bin')?.toString(), 'previous version');
+});
+
+test('abort mid-upload closes the request at the server at once: a client that only stopped sending would leave it open', async (t) => {
+  // The server reads the body and answers only once it is whole; it records when and how the
+  // request ended. Cancel must end the request (the connection closes, the body incomplete),
+  // not merely stop feeding it while the request waits for the inactivity timeout.
+  const seen = { bytes: 0, closedAt: 0, complete: true, answered: false };
+  const h = await hostileServer(t, (req, res) => {
+    req.on('data', (c: Buffer) => (seen.bytes += c.length));
+    req.on('end', () => {
+      seen.answered = true;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ success: true, size: seen.bytes, filename: 'slow.bin' }));
+    });
+    req.socket.on('close', () => {
+      seen.closedAt = Date.now();
+      seen.complete = req.complete;
+    });
+  }, { transferTimeoutMs: 60_000 });
+  const ac = new AbortController();
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  let abortedAt = 0;
+  const p = h.client.upload(
+    DESK,
+    'slow.bin',
+    {
+      kind: 'stream',
+      size: chunk.length * 100,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            for (let i = 0; i < 100; i++) {
+              yield chunk;
+              await sleep(20);
+            }
+          })(),
+        ),
+    },
+    {
+      signal: ac.signal,
+      onProgress: (pr) => {
+        if (pr.done >= chunk.length * 3 && !abortedAt) {
+          abortedAt = Date.now();
+          ac.abort();
+        }
+      },
+    },
+  );
+  await expectKind(p, 'cancelled');
+  assert.ok(abortedAt > 0);
+  for (let i = 0; i < 50 && !seen.closedAt; i++) await sleep(10);
+  assert.ok(seen.closedAt > 0, `the server still holds the request open ${Date.now() - abortedAt} ms after Cancel (it has ${seen.bytes} bytes)`);
+  assert.ok(seen.closedAt - abortedAt < 300, `the request closed ${seen.closedAt - abortedAt} ms after Cancel`);
+  assert.equal(seen.complete, false, 'the server saw an incomplete body, not a finished upload');
+  assert.equal(seen.answered, false);
+  assert.ok(seen.bytes < chunk.length * 100, `the server got ${seen.bytes} bytes`);
+  assert.deepEqual(h.requests.filter((r) => r.startsWith('POST')).length, 1, 'not retried');
 });
 
 test('abort mid-download: cancelled, and downloadToFile leaves neither the target nor a temp file', async (t) => {
