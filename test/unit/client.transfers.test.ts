@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_UPLOAD_BYTES, isNenApiError, type Progress } from '../../src/api';
@@ -272,6 +272,49 @@ test('abort mid-download: cancelled, and downloadToFile leaves neither the targe
   const ac2 = new AbortController();
   await expectKind(client.download(DESK, 'big.bin', { signal: ac2.signal, onProgress: (p) => p.done > 0 && ac2.abort() }), 'cancelled');
   assert.equal(emu.requests.length, 2, 'no retry after abort');
+});
+
+/** Waits until a `.part` file in `dir` holds at least `bytes` bytes: the partial file exists. */
+async function partialOnDisk(dir: string, bytes: number): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.part')) continue;
+      const size = await stat(join(dir, name)).then((s) => s.size, () => 0);
+      if (size >= bytes) return name;
+    }
+    await sleep(10);
+  }
+  assert.fail(`no partial file of ${bytes} bytes appeared in ${dir}: ${(await readdir(dir)).join(', ')}`);
+}
+
+// Bytes arrive, are written to the temporary file, and then the body stalls: only then does
+// "nothing partial is left" say anything (with a body where no byte arrives, there is no partial
+// file to leave). Both ends are checked: cancelled by the user, and timed out.
+test('a download cancelled after 64 KiB arrived leaves nothing, not even a partial one', async (t) => {
+  const { emu, client, work } = await setup(t);
+  emu.putFile(DESK, 'half.bin', randomBytes(256 * 1024));
+  emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/half.bin' });
+  const ac = new AbortController();
+  let arrived = 0;
+  const running = client.downloadToFile(DESK, 'half.bin', join(work, 'half.bin'), { signal: ac.signal, onProgress: (p) => (arrived = p.done) });
+  const partial = await partialOnDisk(work, 64 * 1024);
+  assert.equal(arrived, 64 * 1024, 'exactly the bytes sent before the stall arrived');
+  ac.abort();
+  await expectKind(running, 'cancelled');
+  assert.deepEqual(await readdir(work), [], `the partial file ${partial} is gone and no target was made`);
+});
+
+test('a download that stalls after 64 KiB times out and leaves nothing, not even a partial one', async (t) => {
+  const { emu, client, work } = await setup(t, { transferTimeoutMs: 400 });
+  emu.putFile(DESK, 'half.bin', randomBytes(256 * 1024));
+  await writeFile(join(work, 'half.bin'), 'my local copy');
+  emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/half.bin' }, 10);
+  const running = client.downloadToFile(DESK, 'half.bin', join(work, 'half.bin'), { overwrite: true });
+  const failed = expectKind(running, 'timeout');
+  await partialOnDisk(work, 64 * 1024);
+  await failed;
+  assert.deepEqual(await readdir(work), ['half.bin'], 'no partial file beside the target');
+  assert.equal(await readFile(join(work, 'half.bin'), 'utf8'), 'my local copy', 'the existing file is untouched');
 });
 
 test('abort while reading a downloadStream body errors the stream with cancelled', async (t) => {
