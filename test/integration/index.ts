@@ -100,6 +100,9 @@ export async function run(): Promise<void> {
     }
   });
 
-  console.log(`${report.passed} passed, ${report.failed} failed`);
+  console.log(`${report.passed} passed, ${report.failed} failed, ${report.pending} skipped`);
   if (report.failed > 0) throw new Error(`${report.failed} in-host test(s) failed`);
+  // A skipped test proves nothing, and a skip that depends on the environment hides itself:
+  // the suite has no intended skips, so any pending test fails the run.
+  if (report.pending > 0) throw new Error(`${report.pending} in-host test(s) skipped; the suite has no intended skips`);
 }

@@ -367,16 +367,16 @@ suite('Key safety', () => {
       await waitFor(() => changed > 0, 'the second change');
       assert.ok((await list()).some((e) => e.name === 'live.txt'));
       assert.equal(emu.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
-      // Removing it: no request goes out without a key (unless NEN_API_KEY is set for the host).
-      if (!process.env.NEN_API_KEY) {
-        changed = 0;
-        const before = emu.requests.length;
-        await secrets.delete(SECRET_KEY_NAME);
-        await waitFor(() => changed > 0, 'the deletion');
-        const none = await rejects(list());
-        assert.equal((none as { kind?: string }).kind, 'unauthorized');
-        assert.equal(emu.requests.length, before, 'no request without a key');
-      }
+      // Removing it: no request goes out without a key. The runners clear NEN_API_KEY for the
+      // extension host; were it set, the key would fall back to it and this would prove nothing.
+      assert.equal(process.env.NEN_API_KEY, undefined, 'NEN_API_KEY is set for this extension host: the in-host runners must clear it');
+      changed = 0;
+      const before = emu.requests.length;
+      await secrets.delete(SECRET_KEY_NAME);
+      await waitFor(() => changed > 0, 'the deletion');
+      const none = await rejects(list());
+      assert.equal((none as { kind?: string }).kind, 'unauthorized');
+      assert.equal(emu.requests.length, before, 'no request without a key');
       // B, tried once, is redacted from everything logged since.
       for (const l of lines) assert.ok(!l.text.includes(B) && !l.text.includes(KEY), l.text);
     } finally {

@@ -147,14 +147,16 @@ suite('Upload and download commands', () => {
 
   test('a cancelled download leaves no file behind, not even a partial one', async () => {
     env = await setupEmulator();
-    env.emu.putFile(env.desktopId, 'slow.bin', randomBytes(64 * 1024));
-    env.emu.injectFault({ type: 'hang' }, { method: 'GET', path: '/files/slow.bin' });
+    env.emu.putFile(env.desktopId, 'slow.bin', randomBytes(256 * 1024));
+    // 64 KiB arrive and are written to the partial file, then the body stalls: with a hang where
+    // no byte ever arrives there would be no partial file to leave, and the test would prove nothing.
+    env.emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/slow.bin' });
     const dest = path.join(local, 'dl');
     fs.mkdirSync(dest);
     const cts = new vscode.CancellationTokenSource();
     const running = vscode.commands.executeCommand(Commands.download, env.uri('slow.bin'), vscode.Uri.file(dest), { token: cts.token });
-    await waitFor(() => requestsOf(env!.emu, 'GET', '/files/slow.bin').length > 0 || env!.emu.requests.some((r) => r.path.endsWith('/files/slow.bin')), 'the download request to arrive', 10_000).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
+    const partialSize = (): number => fs.readdirSync(dest).filter((n) => n.endsWith('.part')).reduce((n, f) => Math.max(n, fs.statSync(path.join(dest, f)).size), 0);
+    await waitFor(() => partialSize() >= 64 * 1024, 'a partial file holding the 64 KiB sent before the stall', 10_000);
     cts.cancel();
     const report = (await running) as DownloadReport;
     assert.equal(report.cancelled, true);

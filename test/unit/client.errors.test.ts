@@ -10,6 +10,8 @@ import { DriveClient, messageFromBody, type NenErrorKind } from '../../src/api';
 import { backoffDelay, parseRetryAfter } from '../../src/api/http';
 import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../../tools/emulator/types';
+import type * as http from 'node:http';
+import { hostileServer } from './hostileServer';
 
 const KEY = 'sk_nen_errors_Zq8xK3v9LmP2wR7tYb4';
 
@@ -331,6 +333,52 @@ test('a stalled transfer times out after transferTimeoutMs of inactivity, a slow
   // 300 ms latency per response stays under the 400 ms inactivity limit.
   emu.setLatency(300);
   assert.equal((await client.download(DESK, 'a.bin')).length, 1000);
+});
+
+/**
+ * Sends `bytes` body bytes one at a time, `everyMs` apart (announcing `length` in
+ * Content-Length), then ends the body, or with `stall` stops sending and keeps the connection open.
+ */
+function trickle(bytes: number, everyMs: number, opts: { length?: number; stall?: boolean } = {}) {
+  return (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': opts.length ?? bytes });
+    res.flushHeaders();
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) return clearInterval(timer);
+      res.write(Buffer.from([sent % 256]));
+      if (++sent < bytes) return;
+      clearInterval(timer);
+      if (!opts.stall) res.end();
+    }, everyMs);
+    res.on('close', () => clearInterval(timer));
+  };
+}
+
+// The two tests below tell an inactivity timeout from a total-time one: a body that keeps
+// moving for 4× the timeout must arrive whole, and one that stops must fail about one timeout
+// after its last byte, not one timeout after the request started.
+test('the transfer timeout counts inactivity, not total time: a body moving for 4× the timeout arrives whole', async (t) => {
+  const TIMEOUT = 400;
+  // 16 bytes, 100 ms apart: 1.6 s in total, never more than 100 ms without a byte.
+  const h = await hostileServer(t, trickle(16, 100), { transferTimeoutMs: TIMEOUT });
+  const start = Date.now();
+  const body = await h.client.download(DESK, 'a.bin');
+  const elapsed = Date.now() - start;
+  assert.equal(body.length, 16, 'the whole body arrived');
+  assert.ok(elapsed >= 3 * TIMEOUT, `the body took ${elapsed} ms, so a total-time limit of ${TIMEOUT} ms would have cut it`);
+});
+
+test('the transfer timeout fires when a moving body stalls: about one timeout after the last byte, as a timeout', async (t) => {
+  const TIMEOUT = 400;
+  // 8 bytes of 16, 100 ms apart (0.8 s, twice the timeout), then nothing more on an open connection.
+  const h = await hostileServer(t, trickle(8, 100, { length: 16, stall: true }), { transferTimeoutMs: TIMEOUT });
+  const start = Date.now();
+  const err = await expectKind(h.client.download(DESK, 'a.bin'), 'timeout');
+  const elapsed = Date.now() - start;
+  assert.match(err.message, /no progress for 0\.4 s/);
+  // The last byte left at ~800 ms: the timeout fires at ~1200 ms, well after a total-time one (400 ms).
+  assert.ok(elapsed >= 800 + TIMEOUT - 100 && elapsed < 800 + 3 * TIMEOUT, `timed out after ${elapsed} ms`);
 });
 
 test('closing the client cancels calls in flight', async (t) => {

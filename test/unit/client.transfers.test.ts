@@ -7,12 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_UPLOAD_BYTES, isNenApiError, type Progress } from '../../src/api';
 import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../../tools/emulator/types';
+import { hostileServer } from './hostileServer';
 
 const KEY = 'sk_nen_transfers_Hh27dLq0PpXv31mK';
 
@@ -196,6 +197,63 @@ test('abort mid-upload: cancelled promptly, not retried, nothing stored and the 
   assert.equal(emu.readFile(DESK, 'slow.bin')?.toString(), 'previous version');
 });
 
+test('abort mid-upload closes the request at the server at once: a client that only stopped sending would leave it open', async (t) => {
+  // The server reads the body and answers only once it is whole; it records when and how the
+  // request ended. Cancel must end the request (the connection closes, the body incomplete),
+  // not merely stop feeding it while the request waits for the inactivity timeout.
+  const seen = { bytes: 0, closedAt: 0, complete: true, answered: false };
+  const h = await hostileServer(t, (req, res) => {
+    req.on('data', (c: Buffer) => (seen.bytes += c.length));
+    req.on('end', () => {
+      seen.answered = true;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ success: true, size: seen.bytes, filename: 'slow.bin' }));
+    });
+    req.socket.on('close', () => {
+      seen.closedAt = Date.now();
+      seen.complete = req.complete;
+    });
+  }, { transferTimeoutMs: 60_000 });
+  const ac = new AbortController();
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  let abortedAt = 0;
+  const p = h.client.upload(
+    DESK,
+    'slow.bin',
+    {
+      kind: 'stream',
+      size: chunk.length * 100,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            for (let i = 0; i < 100; i++) {
+              yield chunk;
+              await sleep(20);
+            }
+          })(),
+        ),
+    },
+    {
+      signal: ac.signal,
+      onProgress: (pr) => {
+        if (pr.done >= chunk.length * 3 && !abortedAt) {
+          abortedAt = Date.now();
+          ac.abort();
+        }
+      },
+    },
+  );
+  await expectKind(p, 'cancelled');
+  assert.ok(abortedAt > 0);
+  for (let i = 0; i < 50 && !seen.closedAt; i++) await sleep(10);
+  assert.ok(seen.closedAt > 0, `the server still holds the request open ${Date.now() - abortedAt} ms after Cancel (it has ${seen.bytes} bytes)`);
+  assert.ok(seen.closedAt - abortedAt < 300, `the request closed ${seen.closedAt - abortedAt} ms after Cancel`);
+  assert.equal(seen.complete, false, 'the server saw an incomplete body, not a finished upload');
+  assert.equal(seen.answered, false);
+  assert.ok(seen.bytes < chunk.length * 100, `the server got ${seen.bytes} bytes`);
+  assert.deepEqual(h.requests.filter((r) => r.startsWith('POST')).length, 1, 'not retried');
+});
+
 test('abort mid-download: cancelled, and downloadToFile leaves neither the target nor a temp file', async (t) => {
   const { emu, client, work } = await setup(t);
   emu.putFile(DESK, 'big.bin', randomBytes(8 * 1024 * 1024));
@@ -214,6 +272,49 @@ test('abort mid-download: cancelled, and downloadToFile leaves neither the targe
   const ac2 = new AbortController();
   await expectKind(client.download(DESK, 'big.bin', { signal: ac2.signal, onProgress: (p) => p.done > 0 && ac2.abort() }), 'cancelled');
   assert.equal(emu.requests.length, 2, 'no retry after abort');
+});
+
+/** Waits until a `.part` file in `dir` holds at least `bytes` bytes: the partial file exists. */
+async function partialOnDisk(dir: string, bytes: number): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    for (const name of await readdir(dir)) {
+      if (!name.endsWith('.part')) continue;
+      const size = await stat(join(dir, name)).then((s) => s.size, () => 0);
+      if (size >= bytes) return name;
+    }
+    await sleep(10);
+  }
+  assert.fail(`no partial file of ${bytes} bytes appeared in ${dir}: ${(await readdir(dir)).join(', ')}`);
+}
+
+// Bytes arrive, are written to the temporary file, and then the body stalls: only then does
+// "nothing partial is left" say anything (with a body where no byte arrives, there is no partial
+// file to leave). Both ends are checked: cancelled by the user, and timed out.
+test('a download cancelled after 64 KiB arrived leaves nothing, not even a partial one', async (t) => {
+  const { emu, client, work } = await setup(t);
+  emu.putFile(DESK, 'half.bin', randomBytes(256 * 1024));
+  emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/half.bin' });
+  const ac = new AbortController();
+  let arrived = 0;
+  const running = client.downloadToFile(DESK, 'half.bin', join(work, 'half.bin'), { signal: ac.signal, onProgress: (p) => (arrived = p.done) });
+  const partial = await partialOnDisk(work, 64 * 1024);
+  assert.equal(arrived, 64 * 1024, 'exactly the bytes sent before the stall arrived');
+  ac.abort();
+  await expectKind(running, 'cancelled');
+  assert.deepEqual(await readdir(work), [], `the partial file ${partial} is gone and no target was made`);
+});
+
+test('a download that stalls after 64 KiB times out and leaves nothing, not even a partial one', async (t) => {
+  const { emu, client, work } = await setup(t, { transferTimeoutMs: 400 });
+  emu.putFile(DESK, 'half.bin', randomBytes(256 * 1024));
+  await writeFile(join(work, 'half.bin'), 'my local copy');
+  emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/half.bin' }, 10);
+  const running = client.downloadToFile(DESK, 'half.bin', join(work, 'half.bin'), { overwrite: true });
+  const failed = expectKind(running, 'timeout');
+  await partialOnDisk(work, 64 * 1024);
+  await failed;
+  assert.deepEqual(await readdir(work), ['half.bin'], 'no partial file beside the target');
+  assert.equal(await readFile(join(work, 'half.bin'), 'utf8'), 'my local copy', 'the existing file is untouched');
 });
 
 test('abort while reading a downloadStream body errors the stream with cancelled', async (t) => {

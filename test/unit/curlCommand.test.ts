@@ -3,6 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { curlCommand, downloadUrl, shellFor } from '../../src/api/curlCommand';
+import { hostileTally } from './hostileTally';
+
+/** Each hostile name in the URL and in the POSIX, PowerShell and cmd.exe commands. */
+const tally = hostileTally('hostile names in curl commands', 'quoted safely', 'breakouts kept');
 
 const API = 'http://127.0.0.1:4010';
 const DESK = 'dsk_abc123def456';
@@ -37,23 +41,29 @@ test('ordinary names give the same POSIX command as before', () => {
 
 test('the URL holds only unreserved characters and %XX, whatever the name', () => {
   for (const name of HOSTILE) {
+    tally.tried++;
     const url = downloadUrl(API, { desktopId: DESK, folder: `f'o"l;d&er`, name });
+    if (!SAFE_URL.test(url)) tally.kept++;
     assert.match(url, SAFE_URL, name);
     assert.equal(decodeURIComponent(url.split('/files/')[1].split('?')[0]), name);
+    tally.handled++;
   }
   assert.equal(downloadUrl('https://h.example/a b&c/', { desktopId: DESK, name: 'n' }), `https://h.example/a%20b%26c/desktops/${DESK}/files/n`);
 });
 
 test('POSIX: bash hands curl exactly the five arguments, for every hostile name', () => {
   for (const name of HOSTILE) {
+    tally.tried++;
     const cmd = curlCommand(API, { desktopId: DESK, name }, 'posix');
     const printf = cmd.replace(/^curl /, `printf '%s\\0' `);
     const out = execFileSync('bash', ['-c', printf], { env: { NEN_API_KEY: 'sk_nen_k' } }).toString();
     const args = out.split('\0').slice(0, -1);
+    if (args.length !== 5) tally.kept++;
     assert.deepEqual(args.slice(0, 3), ['-H', 'Authorization: Bearer sk_nen_k', '-o'], name);
     assert.equal(args[3], name.replace(/[\n\r]/g, '_'), name);
     assert.match(args[4], SAFE_URL, name);
     assert.equal(args.length, 5, name);
+    tally.handled++;
   }
 });
 
@@ -61,12 +71,15 @@ test('PowerShell: the name is one single-quoted string, the URL another, nothing
   // A strict parse: single-quoted strings close only at a quote not doubled.
   const shape = /^curl\.exe -H "Authorization: Bearer \$env:NEN_API_KEY" -o '((?:[^'\u2018\u2019\u201A\u201B]|['\u2018\u2019\u201A\u201B]{2})*)' '([^'\u2018\u2019\u201A\u201B]*)'$/;
   for (const name of HOSTILE) {
+    tally.tried++;
     const cmd = curlCommand(API, { desktopId: DESK, name }, 'powershell', true);
     const m = shape.exec(cmd);
+    if (!m) tally.kept++;
     assert.ok(m, `${JSON.stringify(name)} gave ${cmd}`);
     const local = m[1].replace(/(['\u2018\u2019\u201A\u201B])\1/g, '$1');
     assert.equal(local, name.replace(/[\n\r<>:"/\\|?*]/g, '_'), name);
     assert.match(m[2], SAFE_URL, name);
+    tally.handled++;
   }
   assert.match(curlCommand(API, { desktopId: DESK, name: 'a' }, 'powershell', false), /^curl -H "Authorization: Bearer \$env:NEN_API_KEY" /);
 });
@@ -74,13 +87,16 @@ test('PowerShell: the name is one single-quoted string, the URL another, nothing
 test('cmd.exe: no quote inside the name, no % or ! that could expand, the URL unquoted with %^', () => {
   const shape = /^curl -H "Authorization: Bearer %NEN_API_KEY%" -o "([^"%!\r\n]*)" ([A-Za-z0-9\-._~:/?=^%]*)$/;
   for (const name of HOSTILE) {
+    tally.tried++;
     const cmd = curlCommand(API, { desktopId: DESK, name }, 'cmd');
     const m = shape.exec(cmd);
+    if (!m) tally.kept++;
     assert.ok(m, `${JSON.stringify(name)} gave ${cmd}`);
     assert.ok(!/[&|<>^]/.test(m[1].replace(/[&|<>^]/g, '')), 'specials inside the quotes are literal');
     assert.ok(!/%(?!\^)/.test(m[2]), 'every % in the URL is followed by ^, so no %VAR% can form');
     assert.match(m[2].replace(/\^/g, ''), SAFE_URL, name);
     assert.equal(decodeURIComponent(m[2].replace(/\^/g, '').split('/files/')[1]), name);
+    tally.handled++;
   }
 });
 

@@ -8,11 +8,15 @@ import assert from 'node:assert/strict';
 import { isNenApiError } from '../../src/api';
 import { driveFileSource } from '../../src/api/copySource';
 import { hostileServer } from './hostileServer';
+import { hostileTally } from './hostileTally';
+
+const tally = hostileTally('hostile copies (upload refused mid-copy)', 'released both requests within a second', 'sockets held past a second');
 
 const SIZE = 4 * 1024 * 1024;
 
 test('a copy whose upload fails at once releases the download within a second', { timeout: 10_000 }, async (t) => {
   let downloadClosed: number | undefined;
+  tally.tried++;
   const h = await hostileServer(t, (req, res) => {
     if (req.method === 'GET') {
       req.socket.once('close', () => (downloadClosed = Date.now()));
@@ -31,5 +35,7 @@ test('a copy whose upload fails at once releases the download within a second', 
   const failedAt = Date.now();
   assert.ok(isNenApiError(err) && err.status === 500, `the upload failed with the target's 500 (${String(err)})`);
   while (downloadClosed === undefined && Date.now() - failedAt < 1500) await new Promise((r) => setTimeout(r, 20));
+  if (downloadClosed === undefined || downloadClosed - failedAt >= 1000) tally.kept++;
   assert.ok(downloadClosed !== undefined && downloadClosed - failedAt < 1000, 'the source saw its connection closed within a second');
+  tally.handled++;
 });

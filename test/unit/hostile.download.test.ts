@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isNenApiError, type DriveClientOptions } from '../../src/api';
 import { hostileServer, type Hostile } from './hostileServer';
+import { bytesIn, hostileTally } from './hostileTally';
+
+/** Each hostile body is tried twice, in memory and to a file; kept is what stayed on disk. */
+const tally = hostileTally('hostile downloads');
 
 const DESK = 'dsk_hostile00001';
 const MIB = 1024 * 1024;
@@ -62,13 +66,18 @@ function endless(sent: { bytes: number }) {
 }
 
 async function both(h: Hostile, dir: string, extra: { expectedSize?: number }, kind: string, why: RegExp): Promise<void> {
+  tally.tried++;
   const e1 = await failure(h.client.download(DESK, 'a.bin', extra));
   assert.equal(e1.kind, kind, e1.message);
   assert.match(e1.message, why);
+  tally.handled++;
+  tally.tried++;
   const e2 = await failure(h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), extra));
+  tally.kept += await bytesIn(dir);
   assert.equal(e2.kind, kind, e2.message);
   assert.match(e2.message, why);
   assert.deepEqual(await readdir(dir), [], 'nothing partial is left');
+  tally.handled++;
 }
 
 test('a chunked body over 100 MiB is stopped as tooLarge, in memory and on disk', async (t) => {

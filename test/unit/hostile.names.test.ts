@@ -8,8 +8,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cutUtf8 } from '../../src/api/atomicFile';
 import { clientFixture, DESK } from './clientFixture';
+import { hostileTally } from './hostileTally';
 
 const { setup } = clientFixture('sk_nen_names_key_0123456789abcdef');
+
+/** Kept: bytes of temporary files left beside the targets. */
+const tally = hostileTally('long non-ASCII names (228 to 255 UTF-8 bytes)', 'uploaded and downloaded whole', 'bytes of temporary files kept');
 
 /** Names of 228 to 255 UTF-8 bytes: 76 to 85 × 中 (3 bytes each), 4-byte emoji, plain ASCII. */
 const NAMES = [
@@ -22,13 +26,16 @@ const NAMES = [
 test('names of 228 to 255 UTF-8 bytes upload, download to a file and leave no temporary file', async (t) => {
   const { client, work } = await setup(t);
   for (const name of NAMES) {
+    tally.tried++;
     assert.ok(Buffer.byteLength(name) >= 228 && Buffer.byteLength(name) <= 255, `${Buffer.byteLength(name)} bytes`);
     const data = Buffer.from(`content of ${name.length}`);
     await client.upload(DESK, name, { kind: 'bytes', data });
     const res = await client.downloadToFile(DESK, name, join(work, name));
     assert.equal(res.size, data.length);
     assert.ok((await readFile(join(work, name))).equals(data), `${Buffer.byteLength(name)} bytes: the file is exact`);
+    tally.handled++;
   }
+  for (const left of (await readdir(work)).filter((n) => !NAMES.includes(n))) tally.kept += (await readFile(join(work, left))).length;
   assert.deepEqual((await readdir(work)).sort(), [...NAMES].sort(), 'only the targets, no temporary file');
 });
 

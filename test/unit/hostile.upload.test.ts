@@ -7,12 +7,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isNenApiError } from '../../src/api';
 import { hostileServer } from './hostileServer';
+import { hostileTally } from './hostileTally';
+
+/** Kept: bytes the client reported saved although the server did not say it kept them. */
+const tally = hostileTally('hostile upload answers', 'refused cleanly', 'bytes reported saved');
 
 const DESK = 'dsk_hostile00001';
 
 async function failure(p: Promise<unknown>): Promise<Error & { kind?: string }> {
+  tally.tried++;
   try {
-    await p;
+    const saved = (await p) as { size?: number } | undefined;
+    tally.kept += saved?.size ?? 0;
   } catch (e) {
     assert.ok(isNenApiError(e), `a NenApiError, got ${String(e)}`);
     return e;
@@ -31,6 +37,7 @@ test('an upload whose answer reports fewer bytes than were sent fails as an inco
   assert.match(err.message, /200,000 bytes/);
   assert.match(err.message, /"size":3/, 'the message says what the server answered');
   assert.ok(h.logs.some((l) => l.status === 200 && /incomplete upload/.test(l.error ?? '')), 'the log says it too');
+  tally.handled++;
 });
 
 test('an upload answered 200 before the server read the body fails as an incomplete upload', async (t) => {
@@ -41,6 +48,7 @@ test('an upload answered 200 before the server read the body fails as an incompl
   assert.equal(err.kind, 'protocol', err.message);
   assert.match(err.message, /incomplete upload/);
   assert.match(err.message, /\{"success":true\}/);
+  tally.handled++;
 });
 
 test('an upload whose answer has the right size, or no size, succeeds', async (t) => {

@@ -42,6 +42,8 @@ interface Ctx {
   rec: RecordedRequest;
   /** Destroy the socket once this many response body bytes went out ('half': half of Content-Length). */
   resetAfter?: number | 'half';
+  /** At `resetAfter`, stop sending but keep the connection open (a `hang` with `afterBytes`). */
+  stall?: boolean;
 }
 
 type WriteFn = (chunk: unknown, encOrCb?: unknown, cb?: unknown) => boolean;
@@ -72,7 +74,9 @@ function instrument(res: http.ServerResponse, ctx: Ctx): void {
     ctx.rec.bytesSent += part.length;
     const sock = res.socket;
     // The callback runs once the headers and the partial body are flushed to the socket.
-    origWrite(part, () => sock?.destroy());
+    origWrite(part, () => {
+      if (!ctx.stall) sock?.destroy();
+    });
   };
 
   (res as unknown as { write: WriteFn }).write = (chunk, encOrCb, cb) => {
@@ -232,7 +236,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
         return;
       }
       case 'hang':
-        // Never answer; close() destroys the socket.
+        if (fault.afterBytes !== undefined && !(req.method === 'POST' && hasBody(req))) {
+          // Answer normally up to afterBytes of the body, then stall; close() destroys the socket.
+          ctx.resetAfter = fault.afterBytes;
+          ctx.stall = true;
+          route(req, res, ctx).catch((err) => internalError(res, ctx, err));
+        }
+        // Otherwise never answer; close() destroys the socket.
         return;
       case 'reset': {
         if (req.method === 'POST' && hasBody(req)) {

@@ -21,8 +21,12 @@ export type FaultSpec =
   | { type: 'status'; status: number; body?: string; retryAfter?: number | string; headers?: Record<string, string> }
   /** Send headers and part of the body (`afterBytes` of the response, or for uploads read that many request bytes), then destroy the socket. */
   | { type: 'reset'; afterBytes?: number }
-  /** Never answer (until the client gives up or the emulator closes). */
-  | { type: 'hang' }
+  /**
+   * Never answer (until the client gives up or the emulator closes). With `afterBytes`, a
+   * response is sent normally up to that many body bytes, and then nothing more arrives: the
+   * client holds a partial body that will never complete.
+   */
+  | { type: 'hang'; afterBytes?: number }
   /** A 200 with this raw body (e.g. malformed JSON, or JSON without `files`). */
   | { type: 'body'; status?: number; body: string; contentType?: string }
   /** A redirect to another URL (to test that the key does not follow to another origin). */

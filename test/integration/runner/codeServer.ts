@@ -7,8 +7,9 @@
  *   node out/test/integration/runner/codeServer.js
  *
  * Env: NEN_DRIVE_TEST_TIMEOUT_MS (whole run, default 10 min); NEN_DRIVE_EXTENSION_PATH (the
- * extension under development, default the repo root). Exits non-zero when the report
- * is missing, the run timed out, the extension host crashed, or any test failed.
+ * extension under development, default the repo root). NEN_API_KEY is removed from the
+ * extension host's environment. Exits non-zero when the report is missing, the run timed out,
+ * the extension host crashed, or any test failed or was skipped.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -47,7 +48,10 @@ async function main(): Promise<number> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-drive-it-workspace-'));
 
   const started = Date.now();
-  const server = await startCodeServer({ name: 'integration', logFile, env: { NEN_DRIVE_TEST_REPORT: reportFile, ...(process.env.NEN_DRIVE_TEST_GREP ? { NEN_DRIVE_TEST_GREP: process.env.NEN_DRIVE_TEST_GREP } : {}) } });
+  // NEN_API_KEY: undefined removes it from the extension host's environment: a key exported in
+  // the developer's shell would otherwise become the fallback key and silently change what the
+  // key tests prove.
+  const server = await startCodeServer({ name: 'integration', logFile, env: { NEN_DRIVE_TEST_REPORT: reportFile, NEN_API_KEY: undefined, ...(process.env.NEN_DRIVE_TEST_GREP ? { NEN_DRIVE_TEST_GREP: process.env.NEN_DRIVE_TEST_GREP } : {}) } });
   const browser = await launchChromium();
   const consoleLines: string[] = [];
   let verdict: 'report' | 'timeout' | 'crash' = 'timeout';
@@ -92,19 +96,20 @@ async function main(): Promise<number> {
   if (verdict === 'timeout') {
     console.error(`TIMED OUT: the in-host suite did not report within ${timeoutMs / 1000} s.`);
     console.error(`See ${path.relative(REPO_ROOT, logFile)} and ${path.relative(REPO_ROOT, consoleFile)}.`);
-    console.log('0 passed, 1 failed');
+    console.log('0 passed, 1 failed, 0 skipped');
     return 1;
   }
   if (verdict === 'crash') {
     console.error(`CRASHED: ${crashDetail}. See ${path.relative(REPO_ROOT, logFile)} and ${path.relative(REPO_ROOT, consoleFile)}.`);
-    console.log('0 passed, 1 failed');
+    console.log('0 passed, 1 failed, 0 skipped');
     return 1;
   }
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as TestReport;
   printReport(report);
   console.log(`in-host suite finished in ${seconds} s (code-server log: ${path.relative(REPO_ROOT, logFile)})`);
-  console.log(`${report.passed} passed, ${report.failed} failed`);
-  return report.failed > 0 || report.passed === 0 ? 1 : 0;
+  if (report.pending > 0) console.error(`${report.pending} test(s) skipped: the suite has no intended skips, so the run fails.`);
+  console.log(`${report.passed} passed, ${report.failed} failed, ${report.pending} skipped`);
+  return report.failed > 0 || report.pending > 0 || report.passed === 0 ? 1 : 0;
 }
 
 runHarness(main);

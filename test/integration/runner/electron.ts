@@ -25,7 +25,9 @@ async function main(): Promise<void> {
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE_PATH || undefined,
       version: process.env.VSCODE_VERSION || undefined,
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-      extensionTestsEnv: { NEN_DRIVE_TEST_REPORT: reportFile },
+      // NEN_API_KEY: undefined keeps a key exported in the developer's shell out of the
+      // extension host (spawn drops undefined variables), as the code-server runner does.
+      extensionTestsEnv: { NEN_DRIVE_TEST_REPORT: reportFile, NEN_API_KEY: undefined },
     });
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
