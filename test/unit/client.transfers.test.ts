@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { MAX_UPLOAD_BYTES, isNenApiError, type Progress } from '../../src/api';
+import { MAX_UPLOAD_BYTES, isNenApiError, type Progress, type UploadSource } from '../../src/api';
 import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../../tools/emulator/types';
 import { hostileServer } from './hostileServer';
@@ -21,6 +21,39 @@ const { texts, setup, expectKind } = clientFixture(KEY);
 
 const posts = (emu: EmulatorHandle) => emu.requests.filter((r) => r.method === 'POST');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+
+/** 100 chunks, one every 20 ms: an upload slow enough to cancel midway. */
+function slowStream(chunk: Buffer): UploadSource {
+  return {
+    kind: 'stream',
+    size: chunk.length * 100,
+    open: () =>
+      Readable.from(
+        (async function* () {
+          for (let i = 0; i < 100; i++) {
+            yield chunk;
+            await sleep(20);
+          }
+        })(),
+      ),
+  };
+}
+
+/** Upload options that cancel once `bytes` went out, reporting when. */
+function cancelAfter(ac: AbortController, bytes: number, onAbort: (at: number) => void): { signal: AbortSignal; onProgress: (p: { done: number }) => void } {
+  let done = false;
+  return {
+    signal: ac.signal,
+    onProgress: (pr) => {
+      if (pr.done >= bytes && !done) {
+        done = true;
+        onAbort(Date.now());
+        ac.abort();
+      }
+    },
+  };
+}
 
 test('a file on disk streams with its exact Content-Length and round-trips byte-exact', async (t) => {
   const { emu, client, work, logs } = await setup(t);
@@ -165,28 +198,8 @@ test('abort mid-upload: cancelled promptly, not retried, nothing stored and the 
   const p = client.upload(
     DESK,
     'slow.bin',
-    {
-      kind: 'stream',
-      size: chunk.length * 100,
-      open: () =>
-        Readable.from(
-          (async function* () {
-            for (let i = 0; i < 100; i++) {
-              yield chunk;
-              await sleep(20);
-            }
-          })(),
-        ),
-    },
-    {
-      signal: ac.signal,
-      onProgress: (pr) => {
-        if (pr.done >= chunk.length * 3 && !abortedAt) {
-          abortedAt = Date.now();
-          ac.abort();
-        }
-      },
-    },
+    slowStream(chunk),
+    cancelAfter(ac, chunk.length * 3, (at) => (abortedAt = at)),
   );
   await expectKind(p, 'cancelled');
   assert.ok(abortedAt > 0);
@@ -220,28 +233,8 @@ test('abort mid-upload closes the request at the server at once: a client that o
   const p = h.client.upload(
     DESK,
     'slow.bin',
-    {
-      kind: 'stream',
-      size: chunk.length * 100,
-      open: () =>
-        Readable.from(
-          (async function* () {
-            for (let i = 0; i < 100; i++) {
-              yield chunk;
-              await sleep(20);
-            }
-          })(),
-        ),
-    },
-    {
-      signal: ac.signal,
-      onProgress: (pr) => {
-        if (pr.done >= chunk.length * 3 && !abortedAt) {
-          abortedAt = Date.now();
-          ac.abort();
-        }
-      },
-    },
+    slowStream(chunk),
+    cancelAfter(ac, chunk.length * 3, (at) => (abortedAt = at)),
   );
   await expectKind(p, 'cancelled');
   assert.ok(abortedAt > 0);
