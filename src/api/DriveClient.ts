@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { prepareTarget, placeFile, writeTemp } from './atomicFile';
 import type { Exchange } from './attempt';
 import * as desktops from './desktops';
-import { receive, streamBody, type DownloadStream } from './downloadBody';
+import { receive, stoppedPastListing, streamBody, type DownloadStream } from './downloadBody';
 import { contentTypeFor } from './names';
 import { checkUploadResult, parseFileList, readJson } from './responses';
 import { checkName, filePath, filesPath, listingResource } from './routes';
@@ -96,14 +96,16 @@ export class DriveClient {
    * is accepted only if a fresh listing now announces what arrived.
    */
   async download(desktopId: string, name: string, opts: DownloadOptions = {}): Promise<Uint8Array> {
-    const data = await this.getFile(filePath(desktopId, name, opts.path, this.t.err), opts.signal, async (res, att) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of receive(this.t, res, att, opts.onProgress, opts.expectedSize)) chunks.push(chunk);
-      const all = Buffer.concat(chunks);
-      return { value: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) };
+    return this.allowingGrowth(desktopId, name, opts, async (o) => {
+      const data = await this.getFile(filePath(desktopId, name, o.path, this.t.err), o.signal, async (res, att) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of receive(this.t, res, att, o.onProgress, o.expectedSize)) chunks.push(chunk);
+        const all = Buffer.concat(chunks);
+        return { value: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) };
+      });
+      await this.checkArrived(desktopId, name, data.byteLength, o);
+      return data;
     });
-    await this.checkArrived(desktopId, name, data.byteLength, opts);
-    return data;
   }
 
   /**
@@ -130,11 +132,14 @@ export class DriveClient {
     const overwrite = opts.overwrite === true;
     const { target, temp } = await prepareTarget(targetPath, overwrite, fail);
     try {
-      const size = await this.getFile(path, opts.signal, async (res, att) => ({
-        value: await writeTemp(temp, receive(this.t, res, att, opts.onProgress, opts.expectedSize), fail),
-      }));
-      this.t.throwIfCancelled(opts.signal);
-      await this.checkArrived(desktopId, name, size, opts);
+      const size = await this.allowingGrowth(desktopId, name, opts, async (o) => {
+        const received = await this.getFile(path, o.signal, async (res, att) => ({
+          value: await writeTemp(temp, receive(this.t, res, att, o.onProgress, o.expectedSize), fail),
+        }));
+        this.t.throwIfCancelled(o.signal);
+        await this.checkArrived(desktopId, name, received, o);
+        return received;
+      });
       await placeFile(temp, target, overwrite, fail);
       return { size };
     } finally {
@@ -189,6 +194,22 @@ export class DriveClient {
       'protocol',
       `incomplete download of "${name}": ${received.toLocaleString('en-US')} bytes arrived, the listing announced ${expected.toLocaleString('en-US')} bytes and now says ${listed}; nothing was kept.`,
     );
+  }
+
+  /**
+   * Runs a download bounded by the listing's size; when more arrived than the listing announced,
+   * lists again: a file that grew meanwhile (a log the desktop keeps writing) is downloaded once
+   * more against its new size, anything else fails as it did.
+   */
+  private async allowingGrowth<T>(desktopId: string, name: string, opts: DownloadOptions, run: (o: DownloadOptions) => Promise<T>): Promise<T> {
+    try {
+      return await run(opts);
+    } catch (err) {
+      if (!stoppedPastListing(err) || opts.expectedSize === undefined) throw err;
+      const now = await this.stat(desktopId, name, { path: opts.path, signal: opts.signal });
+      if (!now || now.isDir || now.size <= opts.expectedSize) throw err;
+      return run({ ...opts, expectedSize: now.size });
+    }
   }
 
   /** GET one drive file at a checked `path` (idempotent: retried after resets and 429/502/503/504); `onSuccess` consumes the body. */

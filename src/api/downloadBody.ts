@@ -34,7 +34,9 @@ export async function* receive(t: Transport, res: Dispatcher.ResponseData, att: 
     if (over) {
       res.body.on('error', () => undefined);
       res.body.destroy();
-      throw t.err(over.kind, over.message);
+      const err = t.err(over.kind, over.message);
+      if (over.pastListing) pastListing.add(err);
+      throw err;
     }
     report(onProgress, total === undefined ? { done: att.bytesReceived } : { done: att.bytesReceived, total });
     yield chunk;
@@ -44,13 +46,24 @@ export async function* receive(t: Transport, res: Dispatcher.ResponseData, att: 
   }
 }
 
+/**
+ * Downloads stopped because more arrived than the listing announced. A file the desktop keeps
+ * writing (a growing log) does that legitimately: the caller lists again and, if the drive now
+ * announces more, downloads once more against the new size (see `DriveClient`).
+ */
+const pastListing = new WeakSet<Error>();
+
+export function stoppedPastListing(err: unknown): boolean {
+  return err instanceof Error && pastListing.has(err);
+}
+
 /** Why `received` bytes are too many, or undefined. */
-function overLimit(received: number, total: number | undefined, expected: number | undefined): { kind: 'tooLarge' | 'protocol'; message: string } | undefined {
+function overLimit(received: number, total: number | undefined, expected: number | undefined): { kind: 'tooLarge' | 'protocol'; message: string; pastListing?: boolean } | undefined {
   if (received > MAX_UPLOAD_BYTES) {
     return { kind: 'tooLarge', message: 'The download was stopped after 100 MiB: the drive holds no file that large.' };
   }
   if (expected !== undefined && received > expected) {
-    return { kind: 'protocol', message: `The download was stopped: the server sent more than the ${expected.toLocaleString('en-US')} bytes the listing announced.` };
+    return { kind: 'protocol', message: `The download was stopped: the server sent more than the ${expected.toLocaleString('en-US')} bytes the listing announced.`, pastListing: true };
   }
   if (total !== undefined && received > total) {
     return { kind: 'protocol', message: `The download was stopped: the server sent more than its Content-Length (${total.toLocaleString('en-US')} bytes).` };

@@ -136,3 +136,21 @@ test('a body shorter than a stale listing said is accepted when the drive now li
   const dir = await scratch(t);
   assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), { expectedSize: 1000 })).size, 500);
 });
+
+test('a file that grew after its listing (a log the desktop keeps writing) downloads whole, in memory and to a file', async (t) => {
+  // The listing the caller holds says 100 bytes; the drive now holds 300 and lists 300.
+  let requests = 0;
+  const h = await hostileServer(
+    t,
+    drive(() => 300, (res) => {
+      requests++;
+      res.end(Buffer.alloc(300, 2));
+    }),
+  );
+  const data = await h.client.download(DESK, 'a.bin', { expectedSize: 100 });
+  assert.equal(data.byteLength, 300, 'the whole grown file');
+  assert.equal(requests, 2, 'stopped past the stale size, listed again, downloaded once more');
+  const dir = await scratch(t);
+  assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), { expectedSize: 100 })).size, 300);
+  assert.deepEqual(await readdir(dir), ['a.bin'], 'only the file, no temporary left');
+});
