@@ -4,8 +4,9 @@
  * drive name to the name a file gets on the local disk of a given platform, and says why it
  * changed. Pure and vscode-free: every platform's rules run on any platform.
  *
- * The substitutes (the same as rclone's default "encoding", so files moved between the two
- * tools keep their names, and each one maps back to exactly one character):
+ * The substitutes (rclone's for Windows, so files moved between the two tools keep their names;
+ * each maps back to exactly one character; unlike rclone, a name that already holds a substitute
+ * is not quoted, so only such a name is ambiguous):
  * - Windows `< > : " | ? *` (and `\`) → their full-width look-alikes `＜ ＞ ： ＂ ｜ ？ ＊ ＼`;
  * - control characters U+0000–U+001F → the Control Pictures `␀`–`␟` (U+2400 + code): visible
  *   and reversible, where U+FFFD or `_` would lose which character it was;
