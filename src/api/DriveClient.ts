@@ -3,6 +3,7 @@ import { prepareTarget, placeFile, writeTemp } from './atomicFile';
 import type { Exchange } from './attempt';
 import * as desktops from './desktops';
 import { receive, stoppedPastListing, streamBody, type DownloadStream } from './downloadBody';
+import { longPath } from './localName';
 import { contentTypeFor } from './names';
 import { checkUploadResult, parseFileList, readJson } from './responses';
 import { checkName, filePath, filesPath, listingResource } from './routes';
@@ -143,7 +144,7 @@ export class DriveClient {
       await placeFile(temp, target, overwrite, fail);
       return { size };
     } finally {
-      await fsp.unlink(temp).catch(() => undefined);
+      await fsp.unlink(longPath(temp)).catch(() => undefined);
     }
   }
 

@@ -2,12 +2,15 @@
  * The local side of `downloadToFile`: the body goes into a temporary file beside the target
  * (`.<name>.nendrive-<rand>.part`), is synced, and only then takes the target's name, without
  * replacing an existing file unless asked. A failure never leaves a partial target behind.
+ * Every path given to `fs` goes through `longPath`: on Windows a path over 259 characters takes
+ * the `\\?\` form; elsewhere it is the path itself. Messages show the path as given.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import { NenApiError, localError, type MakeError } from './errors';
 import { errorCode } from './http';
+import { longPath } from './localName';
 
 /** A download waiting for the disk holds at most this much before reading from the socket pauses. */
 const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
@@ -26,12 +29,12 @@ export async function prepareTarget(targetPath: string, overwrite: boolean, fail
   const target = nodePath.resolve(targetPath);
   const dir = nodePath.dirname(target);
   try {
-    const st = await fsp.stat(dir);
+    const st = await fsp.stat(longPath(dir));
     if (!st.isDirectory()) throw fail('notFound', `"${dir}" is not a folder.`);
   } catch (e) {
     throw e instanceof NenApiError ? e : localError(e, `The folder "${dir}" cannot be used`, fail);
   }
-  if (!overwrite && (await exists(target))) {
+  if (!overwrite && (await exists(longPath(target)))) {
     throw fail('conflict', `"${target}" already exists.`);
   }
   const temp = nodePath.join(dir, `.${cutUtf8(nodePath.basename(target), TEMP_NAME_BYTES)}.nendrive-${randomBytes(6).toString('hex')}.part`);
@@ -54,7 +57,7 @@ export function cutUtf8(s: string, maxBytes: number): string {
 export async function writeTemp(temp: string, chunks: AsyncIterable<Buffer>, fail: MakeError): Promise<number> {
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(temp, 'w');
+    handle = await fsp.open(longPath(temp), 'w');
   } catch (e) {
     throw localError(e, `Cannot write "${temp}"`, fail);
   }
@@ -67,11 +70,22 @@ export async function writeTemp(temp: string, chunks: AsyncIterable<Buffer>, fai
   }
 }
 
-/** Moves the finished temporary file into place without clobbering unless allowed. */
-export async function placeFile(temp: string, target: string, overwrite: boolean, fail: MakeError): Promise<void> {
+/** How a hard link is made; tests pass one that fails to force the fallback. */
+export type LinkFile = (existing: string, newPath: string) => Promise<void>;
+
+/** link() errors that mean "this file system has no hard links here", not "something is wrong". */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP', 'EMLINK']);
+
+/**
+ * Moves the finished temporary file into place without clobbering unless allowed. The temporary
+ * file stays behind only on failure (the caller removes it).
+ */
+export async function placeFile(temp: string, target: string, overwrite: boolean, fail: MakeError, link: LinkFile = fsp.link): Promise<void> {
+  const from = longPath(temp);
+  const to = longPath(target);
   if (overwrite) {
     try {
-      await fsp.rename(temp, target);
+      await fsp.rename(from, to);
     } catch (e) {
       throw localError(e, `Cannot write "${target}"`, fail);
     }
@@ -79,22 +93,43 @@ export async function placeFile(temp: string, target: string, overwrite: boolean
   }
   try {
     // link() fails with EEXIST instead of replacing: an atomic "create if absent".
-    await fsp.link(temp, target);
+    await link(from, to);
     return;
   } catch (e) {
     const code = errorCode(e);
     if (code === 'EEXIST') throw fail('conflict', `"${target}" already exists.`, { code });
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') {
-      throw localError(e, `Cannot write "${target}"`, fail);
-    }
+    if (!code || !NO_HARD_LINKS.has(code)) throw localError(e, `Cannot write "${target}"`, fail);
   }
-  // File systems without hard links: check, then rename (a small window, the best available).
-  if (await exists(target)) throw fail('conflict', `"${target}" already exists.`);
+  await renameOntoPlaceholder(from, to, target, fail);
+}
+
+/**
+ * For file systems without hard links (FAT, exFAT, some network shares): claim the name with an
+ * exclusive create (`wx`: fails with EEXIST rather than touch an existing file), then rename the
+ * temporary file over that empty placeholder. A file that was there before is never replaced.
+ * The window left: between the two steps the name holds our empty placeholder, and a program
+ * that deletes it and puts its own file there in that instant would be replaced by the rename.
+ * A check-then-rename replaced any file created in the window; this only one that removes ours.
+ */
+async function renameOntoPlaceholder(from: string, to: string, shown: string, fail: MakeError): Promise<void> {
   try {
-    await fsp.rename(temp, target);
+    await (await fsp.open(to, 'wx')).close();
   } catch (e) {
-    throw localError(e, `Cannot write "${target}"`, fail);
+    if (errorCode(e) === 'EEXIST') throw fail('conflict', `"${shown}" already exists.`, { code: 'EEXIST' });
+    throw localError(e, `Cannot write "${shown}"`, fail);
   }
+  try {
+    await fsp.rename(from, to);
+  } catch (e) {
+    await removePlaceholder(to);
+    throw localError(e, `Cannot write "${shown}"`, fail);
+  }
+}
+
+/** Removes the placeholder after a failed rename, only while it is still an empty file (ours). */
+async function removePlaceholder(path: string): Promise<void> {
+  const st = await fsp.lstat(path).catch(() => undefined);
+  if (st?.isFile() && st.size === 0) await fsp.unlink(path).catch(() => undefined);
 }
 
 /** True when something (a file, a folder, a dangling link) already has this path. */
