@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { MAX_UPLOAD_BYTES, isNenApiError, type Progress, type UploadSource } from '../../src/api';
+import { MAX_UPLOAD_BYTES, isNenApiError, type DriveClient, type Progress, type UploadSource } from '../../src/api';
 import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../../tools/emulator/types';
 import { hostileServer } from './hostileServer';
@@ -38,6 +38,18 @@ function slowStream(chunk: Buffer): UploadSource {
         })(),
       ),
   };
+}
+
+const SLOW_CHUNK = 64 * 1024;
+
+/** Starts a slow upload of `slow.bin`, cancels it after 3 chunks, expects `cancelled`; returns when Cancel was pressed. */
+async function cancelledMidUpload(client: DriveClient): Promise<number> {
+  const ac = new AbortController();
+  const chunk = Buffer.alloc(SLOW_CHUNK, 1);
+  let abortedAt = 0;
+  await expectKind(client.upload(DESK, 'slow.bin', slowStream(chunk), cancelAfter(ac, chunk.length * 3, (at) => (abortedAt = at))), 'cancelled');
+  assert.ok(abortedAt > 0, 'the upload was cancelled midway');
+  return abortedAt;
 }
 
 /** Upload options that cancel once `bytes` went out, reporting when. */
@@ -191,18 +203,8 @@ test('a local file that does not exist is notFound without a request', async (t)
 test('abort mid-upload: cancelled promptly, not retried, nothing stored and the old version kept', async (t) => {
   const { emu, client } = await setup(t);
   emu.putFile(DESK, 'slow.bin', 'previous version');
-  const ac = new AbortController();
-  const chunk = Buffer.alloc(64 * 1024, 1);
   const start = Date.now();
-  let abortedAt = 0;
-  const p = client.upload(
-    DESK,
-    'slow.bin',
-    slowStream(chunk),
-    cancelAfter(ac, chunk.length * 3, (at) => (abortedAt = at)),
-  );
-  await expectKind(p, 'cancelled');
-  assert.ok(abortedAt > 0);
+  const abortedAt = await cancelledMidUpload(client);
   assert.ok(Date.now() - abortedAt < 500, `cancel took ${Date.now() - abortedAt} ms`);
   assert.ok(Date.now() - start < 1500);
   await sleep(200);
@@ -227,23 +229,13 @@ test('abort mid-upload closes the request at the server at once: a client that o
       seen.complete = req.complete;
     });
   }, { transferTimeoutMs: 60_000 });
-  const ac = new AbortController();
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  let abortedAt = 0;
-  const p = h.client.upload(
-    DESK,
-    'slow.bin',
-    slowStream(chunk),
-    cancelAfter(ac, chunk.length * 3, (at) => (abortedAt = at)),
-  );
-  await expectKind(p, 'cancelled');
-  assert.ok(abortedAt > 0);
+  const abortedAt = await cancelledMidUpload(h.client);
   for (let i = 0; i < 50 && !seen.closedAt; i++) await sleep(10);
   assert.ok(seen.closedAt > 0, `the server still holds the request open ${Date.now() - abortedAt} ms after Cancel (it has ${seen.bytes} bytes)`);
   assert.ok(seen.closedAt - abortedAt < 300, `the request closed ${seen.closedAt - abortedAt} ms after Cancel`);
   assert.equal(seen.complete, false, 'the server saw an incomplete body, not a finished upload');
   assert.equal(seen.answered, false);
-  assert.ok(seen.bytes < chunk.length * 100, `the server got ${seen.bytes} bytes`);
+  assert.ok(seen.bytes < SLOW_CHUNK * 100, `the server got ${seen.bytes} bytes`);
   assert.deepEqual(h.requests.filter((r) => r.startsWith('POST')).length, 1, 'not retried');
 });
 
