@@ -83,3 +83,13 @@ function lookup(): typeof mimeLookup {
 export function contentTypeFor(name: string): string {
   return lookup()(name) || 'application/octet-stream';
 }
+
+/** `report.pdf` → `report (1).pdf`, then `(2)`…, the first not in `taken` (a set, or a disk's "same name" test). Dotfiles keep their dot. */
+export function nextFreeName(name: string, taken: { has(name: string): boolean }): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let n = 1; ; n++) {
+    const candidate = `${stem} (${n})${ext}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { exists } from '../api/atomicFile';
 import { localName } from '../api/localName';
+import { keepBoth, placeInFolder, type FolderPlan, type Place, type Renamed } from './localPlaces';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { listNames, plural, showFailure, showNote } from './messages';
@@ -21,18 +22,16 @@ export interface DownloadCommandOptions {
   token?: vscode.CancellationToken;
 }
 
-/** A drive name the local disk cannot hold as it is, and the name it was saved under instead. */
-export interface Renamed {
-  /** The local file name used. */
-  as: string;
-  /** Why, one short phrase each ("':' is not allowed on Windows"). */
-  because: string[];
-}
+export type { Renamed } from './localPlaces';
 
 export interface DownloadReport {
   /** `renamed` is set when the local name differs from the drive name (Windows' rules, see `localName`). */
   downloaded: { name: string; path: string; size: number; renamed?: Renamed }[];
-  skipped: { name: string; reason: string }[];
+  /**
+   * `sameFile`: the local file, spelled differently, that this disk treats as the same name
+   * (`{ as: 'A.txt', because: "'a.txt' is the same file as 'A.txt' on this disk, which ignores case" }`).
+   */
+  skipped: { name: string; reason: string; sameFile?: { as: string; because: string } }[];
   /** Names no local file can hold (too long for the platform), refused before any request. */
   refused: { name: string; reason: string }[];
   failed: { name: string; reason: string }[];
@@ -44,16 +43,6 @@ interface Job {
   path: string;
   overwrite: boolean;
   renamed?: Renamed;
-}
-
-/** Where a drive file goes in a local folder: under its local name, or refused with the reason. */
-function placeIn(folder: string, ref: DriveFileRef, refused: DownloadReport['refused']): { path: string; renamed?: Renamed } | undefined {
-  const local = localName(ref.name);
-  if (!local.storable) {
-    refused.push({ name: ref.name, reason: local.reasons.join('; ') });
-    return undefined;
-  }
-  return { path: nodePath.join(folder, local.local), renamed: local.changed ? { as: local.local, because: local.reasons } : undefined };
 }
 
 /**
@@ -90,18 +79,28 @@ async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], op
   if (destination.scheme !== 'file') throw new Error(`Downloads go to local files; ${destination.toString(true)} is not one.`);
   const st = await fsp.stat(destination.fsPath).catch(() => undefined);
   const intoFolder = refs.length > 1 || st?.isDirectory() === true;
-  if (intoFolder) await fsp.mkdir(destination.fsPath, { recursive: true });
-  const jobs: Job[] = [];
-  for (const ref of refs) {
-    const place = intoFolder ? placeIn(destination.fsPath, ref, report.refused) : { path: destination.fsPath };
-    if (!place) continue;
-    if (!options.overwrite && (await exists(place.path))) {
-      report.skipped.push({ name: ref.name, reason: `'${place.path}' exists (pass { overwrite: true } to replace it)` });
-      continue;
+  if (!intoFolder) {
+    if (!options.overwrite && (await exists(destination.fsPath))) {
+      report.skipped.push({ name: refs[0].name, reason: `'${destination.fsPath}' exists (pass { overwrite: true } to replace it)` });
+      return [];
     }
-    jobs.push({ ref, ...place, overwrite: options.overwrite === true });
+    return [{ ref: refs[0], path: destination.fsPath, overwrite: options.overwrite === true }];
+  }
+  await fsp.mkdir(destination.fsPath, { recursive: true });
+  const plan = await placeInFolder(destination.fsPath, refs, report.refused);
+  const jobs: Job[] = [];
+  for (const place of plan.places) {
+    if (place.existing && !options.overwrite) skip(report, place, '(pass { overwrite: true } to replace it)');
+    else jobs.push({ ...place, overwrite: options.overwrite === true });
   }
   return jobs;
+}
+
+/** Reports a file not downloaded because a local file has its name, saying which file when it is spelled differently. */
+function skip(report: DownloadReport, place: Place, hint?: string): void {
+  const existing = place.existing;
+  const what = existing?.because ?? `'${place.path}' exists`;
+  report.skipped.push({ name: place.ref.name, reason: hint ? `${what} ${hint}` : what, ...(existing?.because ? { sameFile: { as: existing.as, because: existing.because } } : {}) });
 }
 
 /** One file: a Save dialog; undefined when dismissed. */
@@ -112,46 +111,55 @@ async function saveAs(ref: DriveFileRef): Promise<Job[] | undefined> {
   return [{ ref, path: picked.fsPath, overwrite: true }];
 }
 
+type Choice = 'overwrite' | 'keepBoth' | 'skip';
+
 /**
- * Several files: a folder picker, then Overwrite / Skip (or for all) per existing local file.
- * Undefined when the picker is dismissed, or (with `report.cancelled`) when a question is.
+ * Several files: a folder picker, then Overwrite / Keep Both / Skip (or for all) per local file
+ * the disk treats as the same name. Undefined when the picker is dismissed, or (with
+ * `report.cancelled`) when a question is.
  */
 async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadReport): Promise<Job[] | undefined> {
   const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(defaultFolder()), openLabel: 'Download Here', title: `Download ${refs.length} files` });
   if (!picked || picked.length === 0) return undefined;
-  const folder = picked[0].fsPath;
-  let applyAll: 'overwrite' | 'skip' | undefined;
-  const places = new Map<DriveFileRef, { path: string; renamed?: Renamed }>();
-  for (const ref of refs) {
-    const place = placeIn(folder, ref, report.refused);
-    if (place) places.set(ref, place);
-  }
-  const existing: string[] = [];
-  for (const [ref, place] of places) if (await exists(place.path)) existing.push(ref.name);
-  let remaining = existing.length;
+  const plan = await placeInFolder(picked[0].fsPath, refs, report.refused);
+  let applyAll: Choice | undefined;
+  let remaining = plan.places.filter((p) => p.existing).length;
   const jobs: Job[] = [];
-  for (const [ref, place] of places) {
-    const { path } = place;
-    if (!existing.includes(ref.name)) {
-      jobs.push({ ref, ...place, overwrite: false });
+  for (const place of plan.places) {
+    if (!place.existing) {
+      jobs.push({ ...place, overwrite: false });
       continue;
     }
-    let choice = applyAll;
-    if (!choice) {
-      const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
-      const answer = await vscode.window.showWarningMessage(`${quotedName(ref.name)} already exists in ${displayName(folder, 300)}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
-      if (answer === undefined) {
+    let chosen = applyAll;
+    if (!chosen) {
+      const answer = await askExisting(plan, place, remaining);
+      if (!answer) {
         report.cancelled = true;
         return undefined;
       }
-      choice = answer.startsWith('Overwrite') ? 'overwrite' : 'skip';
-      if (answer.endsWith('All')) applyAll = choice;
+      chosen = answer.choice;
+      if (answer.all) applyAll = chosen;
     }
     remaining--;
-    if (choice === 'overwrite') jobs.push({ ref, ...place, overwrite: true });
-    else report.skipped.push({ name: ref.name, reason: `'${path}' exists` });
+    if (chosen === 'overwrite') jobs.push({ ...place, overwrite: true });
+    else if (chosen === 'keepBoth') jobs.push({ ...keepBoth(plan, place), overwrite: false });
+    else skip(report, place);
   }
   return jobs;
+}
+
+/** The modal for one existing local file: what it is (and why it is the same file), and the choices. */
+async function askExisting(plan: FolderPlan, place: Place, remaining: number): Promise<{ choice: Choice; all: boolean } | undefined> {
+  const existing = place.existing!;
+  const name = nodePath.basename(place.path);
+  const message = existing.because ? `${existing.because}.` : `${quotedName(name)} already exists in ${displayName(plan.folder, 300)}.`;
+  const freeName = plan.names.freeName(name, false);
+  const detail = `${existing.because ? `In ${displayName(plan.folder, 300)}. ` : ''}Overwrite replaces the local file ${quotedName(existing.as)}. Keep Both saves this one as ${quotedName(freeName)}.`;
+  const buttons = remaining > 1 ? ['Overwrite', 'Keep Both', 'Skip', 'Overwrite All', 'Keep Both for All', 'Skip All'] : ['Overwrite', 'Keep Both', 'Skip'];
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
+  if (answer === undefined) return undefined;
+  const choice: Choice = answer.startsWith('Overwrite') ? 'overwrite' : answer.startsWith('Keep Both') ? 'keepBoth' : 'skip';
+  return { choice, all: answer.endsWith('All') };
 }
 
 /** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
@@ -189,7 +197,9 @@ function summarize(services: Services, report: DownloadReport): void {
   }
   if (report.skipped.length > 0 && !report.cancelled) {
     for (const s of report.skipped) services.log.info(`Not downloaded: ${quotedName(s.name)}: ${s.reason}`);
-    showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(report.skipped.map((s) => s.name))}.`);
+    const same = report.skipped.flatMap((s) => (s.sameFile ? [s.sameFile.because] : []));
+    const why = same.length === 0 ? '' : ` ${same.slice(0, 3).join('; ')}${same.length > 3 ? `; and ${same.length - 3} more (see the log)` : ''}.`;
+    showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(report.skipped.map((s) => s.name))}.${why}`);
   }
   const renames = renamedText(services, report);
   if (report.downloaded.length > 0 && report.failed.length === 0) {

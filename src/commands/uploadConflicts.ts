@@ -4,6 +4,7 @@ import type { Services } from '../services';
 import type { DriveFolderRef } from './targets';
 import type { UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
+import { nextFreeName } from '../api/names';
 
 /** What to do when a name already exists on the drive. `ask` shows Overwrite / Keep Both / Skip. */
 export type ConflictPolicy = 'ask' | 'overwrite' | 'keepBoth' | 'skip';
@@ -96,15 +97,5 @@ async function askConflict(name: string, where: string, remaining: number): Prom
       return { choice: 'skip', all: true };
     default:
       return { choice: 'cancel', all: false };
-  }
-}
-
-/** `report.pdf` → `report (1).pdf`, then `(2)`…, the first not in `taken`. Dotfiles keep their dot. */
-export function nextFreeName(name: string, taken: ReadonlySet<string>): string {
-  const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-  for (let n = 1; ; n++) {
-    const candidate = `${stem} (${n})${ext}`;
-    if (!taken.has(candidate)) return candidate;
   }
 }
