@@ -43,7 +43,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });

@@ -1,13 +1,15 @@
 /**
  * Moving files off the drive as a person does: Download… from a row's context menu through
  * code-server's save dialog (and its question before replacing a local file), a multi-selection
- * downloaded to a folder, and Copy curl Download Command read back from the clipboard.
+ * downloaded to a folder (also onto a real case-insensitive exFAT disk, where Plan.md is the
+ * local PLAN.md), and Copy curl Download Command read back from the clipboard.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { clearNotifications, contextMenu, poll, rowByLabel, shot, sleep, toast, type Check, type Session } from './workbench';
+import { mountExfat } from '../integration/exfatDisk';
+import { clearNotifications, contextMenu, poll, rowByLabel, runCommand, shot, sleep, toast, type Check, type Session } from './workbench';
 
 const execFileAsync = promisify(execFile);
 
@@ -33,6 +35,8 @@ export function downloadChecks(s: Session): Check[] {
     const expected = ['..', ...subfolders].sort().join('\n');
     let seen = '';
     await poll(`the dialog to list ${folder}`, 10_000, async () => {
+      // A dialog that loads its default folder late overwrites what was typed: type it again.
+      if ((await input.inputValue()) !== `${folder}/`) await input.fill(`${folder}/`);
       const rows = await dialog.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label') ?? ''));
       seen = rows.sort().join('\n');
       return seen === expected ? true : undefined;
@@ -135,6 +139,54 @@ export function downloadChecks(s: Session): Check[] {
         if (!fs.readFileSync(path.join(folder, first)).equals(local)) throw new Error(`"${first}" was replaced although Skip All was chosen`);
         if (!fs.readFileSync(path.join(folder, second)).equals(before)) throw new Error(`"${second}" was replaced although Skip All was chosen`);
         if (emu.requests.some((r) => r.method === 'GET' && /\/files\/[^/]+$/.test(r.path))) throw new Error('a file was downloaded although Skip All was chosen');
+      },
+    },
+    {
+      name: 'on a case-insensitive disk (exFAT), Plan.md and plan.md picked together: the modal says Plan.md is the same file as the local PLAN.md, Keep Both keeps all three, and the toast names both renames',
+      run: async () => {
+        const disk = mountExfat();
+        const names = ['Plan.md', 'plan.md'];
+        try {
+          const folder = path.join(disk.root, 'downloads');
+          fs.mkdirSync(folder);
+          const local = Buffer.from('# PLAN (the local copy)\n');
+          fs.writeFileSync(path.join(folder, 'PLAN.md'), local);
+          for (const n of names) emu.putFile(s.desktop, n, `# ${n} on the drive\n`);
+          // rowByLabel matches without case; these two differ only in case.
+          const row = (n: string) => page.locator('.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${n.replace('.', '\\.')}$`) }) }).first();
+          await runCommand(page, 'Nen Drive: Refresh');
+          for (const n of names) await row(n).waitFor({ timeout: 20_000 });
+          await clearNotifications(page);
+          await row(names[0]).click();
+          await row(names[1]).click({ modifiers: ['Control'] });
+          await contextMenu(page, row(names[1]), 'Download…');
+          await pickFolder(folder);
+          await page.keyboard.press('Enter');
+          const modal = page.locator('.monaco-dialog-box', { hasText: "'Plan.md' is the same file as 'PLAN.md' on this disk, which ignores case." }).first();
+          await modal.waitFor({ timeout: 10_000 });
+          const said = await modal.innerText();
+          for (const text of ["Overwrite replaces the local file 'PLAN.md'.", "Keep Both saves this one as 'Plan (2).md'."]) {
+            if (!said.includes(text)) throw new Error(`the modal does not say "${text}": ${said}`);
+          }
+          await sleep(300);
+          await shot(s, 'download-same-name.png');
+          await modal.locator('.monaco-button', { hasText: /^\s*Keep Both\s*$/ }).first().click();
+          const done = toast(page, "Saved 'Plan.md' as 'Plan (2).md' ('Plan.md' is the same file as 'PLAN.md' on this disk, which ignores case); Saved 'plan.md' as 'plan (1).md' ('Plan.md' is the same name on this disk, which ignores case).");
+          await done.waitFor({ timeout: 20_000 });
+          const want = new Map([
+            ['PLAN.md', local],
+            ['Plan (2).md', emu.readFile(s.desktop, 'Plan.md')!],
+            ['plan (1).md', emu.readFile(s.desktop, 'plan.md')!],
+          ]);
+          const got = fs.readdirSync(folder).sort();
+          if (got.join('|') !== [...want.keys()].sort().join('|')) throw new Error(`the folder holds ${JSON.stringify(got)}, expected ${JSON.stringify([...want.keys()])}`);
+          for (const [n, bytes] of want) if (!fs.readFileSync(path.join(folder, n)).equals(bytes)) throw new Error(`"${n}" does not hold the expected bytes`);
+        } finally {
+          // Clicking the rows opened them; later checks expect neither the tabs nor the rows.
+          await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+          for (const n of names) emu.removeFile(s.desktop, n);
+          disk.dispose();
+        }
       },
     },
     {
