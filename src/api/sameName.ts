@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
+import { quotedName } from './display';
 import { nextFreeName } from './names';
 
 /** How a local folder compares names. */
@@ -91,10 +92,10 @@ export function sameNameKey(name: string, rules: Pick<FolderRules, 'caseInsensit
   return key;
 }
 
-/** `'café.txt' (NFD)` when a name is not in NFC, so two spellings that look alike can be told apart. */
+/** `quotedName`, plus ` (NFD)` when a name is not in NFC, so two spellings that look alike can be told apart. */
 export function spelled(name: string): string {
-  if (name === name.normalize('NFC')) return `'${name}'`;
-  return name === name.normalize('NFD') ? `'${name}' (NFD)` : `'${name}' (not NFC)`;
+  if (name === name.normalize('NFC')) return quotedName(name);
+  return `${quotedName(name)} ${name === name.normalize('NFD') ? '(NFD)' : '(not NFC)'}`;
 }
 
 /** "which ignores case", "which treats NFC and NFD spellings as one name", or both. */

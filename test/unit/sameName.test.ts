@@ -143,3 +143,8 @@ test('free names skip every name the disk treats as taken, by entries and by cla
   names.claim('B.md');
   assert.deepEqual(names.claim('b.md'), { name: 'b (1).md', keptBoth: "'B.md' is the same name on this disk, which ignores case" });
 });
+
+test('reasons show names through the display rule: a bidi override is escaped, not obeyed', () => {
+  const names = new FolderNames(CASE, ['Report\u202Etxt.exe']);
+  assert.equal(names.claim('report\u202Etxt.exe').existing?.because, "'report\\u202Etxt.exe' is the same file as 'Report\\u202Etxt.exe' on this disk, which ignores case");
+});
