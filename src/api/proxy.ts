@@ -203,3 +203,10 @@ function codeOf(e: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A route in words, without the proxy's credentials. */
+export function describeRoute(route: Route | { error: string }): string {
+  if ('error' in route) return `unusable network settings: ${route.error}`;
+  const ca = route.ca ? ` with ${route.ca.length - tls.rootCertificates.length} extra CA certificate(s)` : '';
+  return route.proxy ? `through the proxy ${route.proxy.protocol}//${route.proxy.host} (from ${route.source})${ca}` : `directly${ca}`;
+}
