@@ -72,6 +72,15 @@ export function routeFor(origin: string, net: NetworkOptions = {}, readFile: (p:
   return route;
 }
 
+/** {@link routeFor}, with a setting that cannot work turned into the reason every call fails with. */
+export function routeOrError(origin: string, net: NetworkOptions | undefined): Route | { error: string } {
+  try {
+    return routeFor(origin, net);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** `http.proxy` when set, else the environment's proxy for the API's scheme. */
 function proxySetting(protocol: string, net: NetworkOptions, env: NodeJS.ProcessEnv): { value: string; source: string } | undefined {
   const fromSettings = net.proxy?.trim();
@@ -164,10 +173,14 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 /**
  * What went wrong with the proxy, when `e` (an undici failure on a proxied request) is the proxy's
  * doing, else undefined: the proxy answered the CONNECT with something other than 200 (undici
- * says "Proxy response (403) !== 200 when HTTP Tunneling"), or could not be reached. Never
+ * says "Proxy response (403) !== 200 when HTTP Tunneling"), or could not be reached; undefined
+ * too for a direct route. Never
  * names the proxy's credentials.
  */
-export function proxyFailure(e: unknown, proxy: URL, apiHost: string, sentCredentials: boolean): string | undefined {
+export function proxyFailure(e: unknown, route: Route, apiHost: string): string | undefined {
+  const proxy = route.proxy;
+  if (!proxy) return undefined;
+  const sentCredentials = !!route.proxyAuthorization || !!proxy.username;
   const where = `The proxy ${proxy.host}`;
   const status = connectStatus(e);
   // 407 is the standard answer; tinyproxy answers wrong credentials with 401.

@@ -3,7 +3,7 @@ import { Attempt, type Exchange, type Method } from './attempt';
 import { parseBaseUrl, type ParsedBaseUrl } from './baseUrl';
 import { NenApiError, kindForStatus, statusMessage, type MakeError } from './errors';
 import { backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
-import { proxyFailure, routeFor, type Route } from './proxy';
+import { proxyFailure, routeOrError, type Route } from './proxy';
 import { redact } from './redact';
 import { headerString, readText } from './responses';
 import type { DriveClientOptions, RequestLogEntry } from './types';
@@ -58,7 +58,7 @@ export class Transport {
 
   constructor(private readonly opts: DriveClientOptions) {
     this.base = parseBaseUrl(opts.baseUrl);
-    this.route = 'error' in this.base ? { proxyStrictSSL: true } : safeRoute(this.base.origin, opts);
+    this.route = 'error' in this.base ? { proxyStrictSSL: true } : routeOrError(this.base.origin, opts.network);
     this.agent = createAgent('error' in this.route ? undefined : this.route);
     this.metadataTimeoutMs = opts.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     this.transferTimeoutMs = opts.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
@@ -111,8 +111,7 @@ export class Transport {
     const code = errorCode(e);
     const text = e instanceof Error ? e.message : String(e);
     const host = 'error' in this.base ? 'the Nen API' : new URL(this.base.origin).host;
-    const viaProxy = 'proxy' in this.route ? this.route.proxy : undefined;
-    const refusal = viaProxy ? proxyFailure(e, viaProxy, host, !!(this.route as Route).proxyAuthorization || !!viaProxy.username) : undefined;
+    const refusal = 'error' in this.route ? undefined : proxyFailure(e, this.route, host);
     if (refusal) return this.err('proxy', refusal, code ? { code } : {});
     if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
       return this.err('badRequest', 'The upload source changed size while it was being sent.', { code });
@@ -299,14 +298,5 @@ export class Transport {
       }, ms);
       signals.forEach((s) => s.addEventListener('abort', onAbort, { once: true }));
     });
-  }
-}
-
-/** The route for the client's options; a setting that cannot work becomes the reason every call fails with. */
-function safeRoute(origin: string, opts: DriveClientOptions): Route | { error: string } {
-  try {
-    return routeFor(origin, opts.network);
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
   }
 }
