@@ -8,7 +8,7 @@
  * The log is at LogLevel Info: tinyproxy writes each request line (and CONNECT target) there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,7 @@ export function freePort(): Promise<number> {
 }
 
 export async function startTinyproxy(shape: ProxyShape): Promise<Tinyproxy> {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: bash scripts/ensure-code-server.sh installs it (Debian package tinyproxy)`);
   const dir = mkdtempSync(join(tmpdir(), 'nen-tinyproxy-'));
   const port = await freePort();
   const logFile = join(dir, 'tinyproxy.log');
