@@ -10,6 +10,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkOptions } from '../../src/api/proxy';
@@ -148,6 +150,45 @@ test('unusable network settings fail every call with a `proxy` error saying why'
   const missingCa = await setup(t, { network: { env: { NODE_EXTRA_CA_CERTS: join(caDir, 'missing.pem') } } });
   const e2 = await expectKind(missingCa.client.listFiles(DESK), 'proxy');
   assert.match(e2.message, /NODE_EXTRA_CA_CERTS names a file that cannot be read/);
+});
+
+/** An https proxy: TLS (the throwaway certificate) in front of tinyproxy, bytes passed both ways. */
+async function tlsInFront(t: TestContext, p: Tinyproxy): Promise<string> {
+  const server = tls.createServer({ key: TEST_KEY, cert: TEST_CERT }, (socket) => {
+    const upstream = net.connect(p.port, '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    const end = (): void => {
+      socket.destroy();
+      upstream.destroy();
+    };
+    socket.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  return `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+test('http.proxyStrictSSL: an https proxy with an untrusted certificate is refused, accepted with proxyStrictSSL false', async (t) => {
+  const p = await proxy(t, { kind: 'plain' });
+  const httpsProxy = await tlsInFront(t, p);
+  // The API is the http emulator (tunnelled), so only the proxy's certificate is in question.
+  const strict = await setup(t, { network: { proxy: httpsProxy, proxyLoopback: true, env: {} }, maxRetries: 0 });
+  const err = await expectKind(strict.client.listFiles(DESK), 'network');
+  assert.match(err.message, /certificate/i);
+  assert.equal(strict.emu.requests.length, 0);
+  const relaxed = await setup(t, { network: { proxy: httpsProxy, proxyLoopback: true, proxyStrictSSL: false, env: {} } });
+  relaxed.emu.putFile(DESK, 'a.bin', Buffer.from([1, 2, 3]));
+  assert.deepEqual([...(await relaxed.client.download(DESK, 'a.bin'))], [1, 2, 3]);
+  assert.ok(requestLines(p).every((l) => l.startsWith('CONNECT ')));
+});
+
+test('http.proxyStrictSSL false never relaxes the API\'s certificate: an untrusted API is refused through the proxy', async (t) => {
+  const p = await proxy(t, { kind: 'plain' });
+  const s = await setup(t, { network: { proxy: p.url, proxyLoopback: true, proxyStrictSSL: false, env: {} }, maxRetries: 0 }, { tls: { key: TEST_KEY, cert: TEST_CERT } });
+  const err = await expectKind(s.client.listFiles(DESK), 'network');
+  assert.match(err.message, /certificate/i);
+  assert.equal(s.emu.requests.length, 0, 'a request reached the API past an untrusted certificate');
 });
 
 test('the key is in no error text or log entry of this file', () => {
