@@ -5,6 +5,7 @@
  * (type-only imports cost nothing at run time).
  */
 import type { Agent as UndiciAgent, Dispatcher, Pool as UndiciPool, ProxyAgent as UndiciProxyAgent } from 'undici';
+import * as tls from 'node:tls';
 import type { Route } from './proxy';
 
 type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
@@ -53,7 +54,7 @@ const CONNECT_TIMEOUT_MS = 15_000;
  */
 export function createAgent(route: Route = { proxyStrictSSL: true }): HttpAgent {
   const { Agent, ProxyAgent, Pool, connect } = undici();
-  const tlsOpts = { timeout: CONNECT_TIMEOUT_MS, ...(route.ca ? { ca: route.ca } : {}) };
+  const tlsOpts = { timeout: CONNECT_TIMEOUT_MS, ...(route.ca ? { secureContext: secureContextFor(route.ca) } : {}) };
   if (!route.proxy) return new Agent({ ...POOL, connect: tlsOpts });
   return new ProxyAgent({
     ...POOL,
@@ -66,6 +67,20 @@ export function createAgent(route: Route = { proxyStrictSSL: true }): HttpAgent 
     // to Dispatcher; the slice loaded here gets it on this one pool instead.
     clientFactory: (origin: URL, opts: object) => Object.assign(new Pool(origin, opts), { connect }),
   });
+}
+
+let lastContext: { key: string; context: tls.SecureContext } | undefined;
+
+/**
+ * One TLS context for a CA list, built once and reused by every connection (and by the next
+ * client while the list is the same). Passing `ca` itself would make Node parse every
+ * certificate again on each connection: about 290 of them with the system store, measured at
+ * 220 ms per connection on the shared build machine against 1.3 ms for Node's defaults.
+ */
+function secureContextFor(ca: readonly string[]): tls.SecureContext {
+  const key = ca.join('\n');
+  if (lastContext?.key !== key) lastContext = { key, context: tls.createSecureContext({ ca: [...ca] }) };
+  return lastContext.context;
 }
 
 /** `agent.request(opts)` without the package index attaching every API to Dispatcher. */

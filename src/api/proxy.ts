@@ -134,7 +134,15 @@ export function extraCaCertificates(net: NetworkOptions, env: NodeJS.ProcessEnv,
     }
   }
   if (net.systemCertificates === true) extra.push(...systemCertificates(readFile));
-  return extra.length ? [...tls.rootCertificates, ...extra] : undefined;
+  // The Linux bundle and Node's own roots are both Mozilla's list: keep each certificate once.
+  const known = new Set(tls.rootCertificates.map(pemKey));
+  const added = extra.filter((pem) => {
+    const k = pemKey(pem);
+    if (known.has(k)) return false;
+    known.add(k);
+    return true;
+  });
+  return added.length ? [...tls.rootCertificates, ...added] : undefined;
 }
 
 const LINUX_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
@@ -161,6 +169,11 @@ function systemCertificates(readFile: (p: string) => string): string[] {
 
 function pemBlocks(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** A certificate's base64 body without line breaks: the same certificate however it was wrapped. */
+function pemKey(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
 }
 
 function readText(p: string): string {

@@ -169,6 +169,12 @@ async function tlsInFront(t: TestContext, p: Tinyproxy): Promise<string> {
   return `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }
 
+test('NODE_EXTRA_CA_CERTS without a proxy: the https emulator\'s certificate is trusted, transfers byte-exact', async (t) => {
+  const s = await setup(t, { network: { env: { NODE_EXTRA_CA_CERTS: caFile } } }, { tls: { key: TEST_KEY, cert: TEST_CERT } });
+  assert.match(s.emu.url, /^https:/);
+  await roundTrip(s);
+});
+
 test('http.proxyStrictSSL: an https proxy with an untrusted certificate is refused, accepted with proxyStrictSSL false', async (t) => {
   const p = await proxy(t, { kind: 'plain' });
   const httpsProxy = await tlsInFront(t, p);
