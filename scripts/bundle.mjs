@@ -1,7 +1,7 @@
 // Bundles the extension. `vscode` stays external; undici and mime-types are bundled so the
 // .vsix ships no node_modules, but into their own files, loaded on first use:
 //   dist/extension.js  the extension (what activation loads)
-//   dist/undici.js     undici's Agent and `request`, required by src/api/http.ts on the first request
+//   dist/undici.js     undici's Agent, ProxyAgent (with Pool and `connect`) and `request`, required by src/api/http.ts on the first request
 //   dist/mime.js       mime-types and its database, required by src/api/names.ts on the first upload
 // The sources keep their plain `require('undici/…')` / `require('mime-types')` (so tsc's out/
 // and the unit tests use node_modules as usual); a plugin turns each into a require of the
@@ -15,12 +15,16 @@ const production = !process.argv.includes('--dev');
 /** Bare specifier used in src → [vendor file in dist/, export of that file]. */
 const VENDOR = {
   'undici/lib/dispatcher/agent': ['undici.js', 'Agent'],
+  'undici/lib/dispatcher/proxy-agent': ['undici.js', 'ProxyAgent'],
+  'undici/lib/dispatcher/pool': ['undici.js', 'Pool'],
   'undici/lib/api/api-request': ['undici.js', 'request'],
+  'undici/lib/api/api-connect': ['undici.js', 'connect'],
   'mime-types': ['mime.js', 'mimeTypes'],
 };
 /** What each vendor file exports: one property per module it carries. */
 const VENDOR_ENTRIES = {
-  'undici.js': "module.exports = { Agent: require('undici/lib/dispatcher/agent'), request: require('undici/lib/api/api-request') };",
+  'undici.js':
+    "module.exports = { Agent: require('undici/lib/dispatcher/agent'), ProxyAgent: require('undici/lib/dispatcher/proxy-agent'), Pool: require('undici/lib/dispatcher/pool'), request: require('undici/lib/api/api-request'), connect: require('undici/lib/api/api-connect') };",
   'mime.js': "module.exports = { mimeTypes: require('mime-types') };",
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the in-host tests, the browser checks and the demo need, on demand:
-# Debian packages (libkrb5-dev, ripgrep, chromium; exfatprogs and exfat-fuse for the in-host
-# suite's case-insensitive disk) and code-server 4.100.3 in
+# Debian packages (libkrb5-dev, ripgrep, chromium, tinyproxy for the proxy tests; exfatprogs and
+# exfat-fuse for the in-host suite's case-insensitive disk) and code-server 4.100.3 in
 # tools/code-server/node_modules (its own lockfile, kept out of the extension's tree).
 # Does nothing when everything is already there at the pinned version.
 set -euo pipefail
@@ -14,7 +14,7 @@ log() { printf '[ensure-code-server] %s\n' "$*"; }
 
 ensure_apt_packages() {
   local missing=()
-  for pkg in libkrb5-dev ripgrep chromium exfatprogs exfat-fuse; do
+  for pkg in libkrb5-dev ripgrep chromium tinyproxy exfatprogs exfat-fuse; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
     fi

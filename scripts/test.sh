@@ -113,9 +113,11 @@ run_stage "type-check" none npx tsc -p . --noEmit
 npx tsc -p . >/dev/null 2>&1
 run_stage "unit tests" node "$MIN_UNIT" node --test --test-reporter=spec out/test/unit/
 if run_stage "build + package + .vsix check" none npm run --silent package; then
+  run_stage "third-party notices" none node scripts/third-party-notices.mjs --check
   run_stage "in-host integration (code-server)" line "$MIN_IN_HOST" node out/test/integration/runner/codeServer.js
   run_stage "browser checks (packaged .vsix)" line "$MIN_BROWSER" node out/test/e2e/browserChecks.js
 else
+  skip_stage "third-party notices" "no bundle"
   skip_stage "in-host integration (code-server)" "no build"
   skip_stage "browser checks (packaged .vsix)" "no .vsix"
 fi

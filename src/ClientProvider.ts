@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { DriveClient } from './api/DriveClient';
+import type { NetworkOptions } from './api/proxy';
 import { DEFAULT_API_URL } from './api/types';
 import type { ApiKeyStore } from './auth/ApiKeyStore';
-import { Settings } from './constants';
+import { HttpSettings, Settings } from './constants';
 import type { Logger } from './log/Logger';
 
 export interface NenDriveSettings {
@@ -15,6 +16,8 @@ export interface NenDriveSettings {
   confirmOverwrite: boolean;
   /** How often live folders are listed again, in seconds; 0 turns live refresh off. */
   liveRefreshSeconds: number;
+  /** Proxy and certificates, from VS Code's `http.*` settings (the environment fills in the rest). */
+  network: NetworkOptions;
 }
 
 const MIN_CONCURRENCY = 1;
@@ -42,6 +45,29 @@ function readSettings(env: NodeJS.ProcessEnv = process.env): NenDriveSettings {
     transferConcurrency: clampInt(c.get(Settings.transferConcurrency), 4, MIN_CONCURRENCY, MAX_CONCURRENCY),
     confirmOverwrite: c.get<boolean>(Settings.confirmOverwrite) ?? true,
     liveRefreshSeconds: liveSeconds(c.get(Settings.liveRefreshSeconds)),
+    network: readNetwork(c.get<boolean>(Settings.proxyLoopback) === true),
+  };
+}
+
+/**
+ * VS Code's `http.proxy`, `http.noProxy`, `http.proxyStrictSSL`, `http.proxyAuthorization` and
+ * `http.systemCertificates`. With `http.proxySupport: "off"` the user told VS Code to leave
+ * extensions' connections alone: the `http.*` proxy settings are ignored (the environment's
+ * HTTPS_PROXY still counts, as it does for any other program).
+ */
+function readNetwork(proxyLoopback: boolean): NetworkOptions {
+  const h = vscode.workspace.getConfiguration(HttpSettings.section);
+  const off = h.get<string>(HttpSettings.proxySupport) === 'off';
+  const noProxy = h.get<unknown>(HttpSettings.noProxy);
+  const auth = h.get<unknown>(HttpSettings.proxyAuthorization);
+  const proxy = h.get<unknown>(HttpSettings.proxy);
+  return {
+    proxy: !off && typeof proxy === 'string' ? proxy : undefined,
+    noProxy: Array.isArray(noProxy) ? noProxy.filter((n): n is string => typeof n === 'string') : [],
+    proxyStrictSSL: h.get<boolean>(HttpSettings.proxyStrictSSL) !== false,
+    proxyAuthorization: !off && typeof auth === 'string' ? auth : undefined,
+    systemCertificates: h.get<boolean>(HttpSettings.systemCertificates) !== false,
+    proxyLoopback,
   };
 }
 
@@ -89,7 +115,7 @@ export class ClientProvider implements vscode.Disposable {
     this.serverUrl = this.settings.apiUrl;
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration(Settings.section)) return;
+        if (!e.affectsConfiguration(Settings.section) && !e.affectsConfiguration(HttpSettings.section)) return;
         this.current = undefined;
         if (this.settings.apiUrl !== this.serverUrl) {
           this.serverUrl = this.settings.apiUrl;
@@ -120,7 +146,7 @@ export class ClientProvider implements vscode.Disposable {
    */
   get(): DriveClient {
     const s = this.settings;
-    const signature = JSON.stringify([s.apiUrl, s.metadataTimeoutMs, s.transferTimeoutMs]);
+    const signature = JSON.stringify([s.apiUrl, s.metadataTimeoutMs, s.transferTimeoutMs, s.network]);
     if (!this.client || signature !== this.clientSignature) {
       const previous = this.client;
       this.client = new DriveClient({
@@ -128,8 +154,10 @@ export class ClientProvider implements vscode.Disposable {
         getApiKey: () => this.keys.get(),
         metadataTimeoutMs: s.metadataTimeoutMs,
         transferTimeoutMs: s.transferTimeoutMs,
+        network: s.network,
         onRequest: (entry) => this.log.request(entry),
       });
+      this.log.info(`Requests to ${s.apiUrl} go ${this.client.networkRoute}.`);
       this.clientSignature = signature;
       if (previous) this.closeLater(previous);
     }

@@ -16,6 +16,18 @@ export const Settings = {
   transferConcurrency: 'transferConcurrency',
   confirmOverwrite: 'confirmOverwrite',
   liveRefreshSeconds: 'liveRefreshSeconds',
+  proxyLoopback: 'proxyLoopback',
+} as const;
+
+/** VS Code's own network settings (section `http`) that Nen Drive honours; see src/api/proxy.ts. */
+export const HttpSettings = {
+  section: 'http',
+  proxy: 'proxy',
+  noProxy: 'noProxy',
+  proxyStrictSSL: 'proxyStrictSSL',
+  proxyAuthorization: 'proxyAuthorization',
+  proxySupport: 'proxySupport',
+  systemCertificates: 'systemCertificates',
 } as const;
 
 export const Commands = {

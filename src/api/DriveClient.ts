@@ -7,6 +7,7 @@ import { longPath } from './localName';
 import { contentTypeFor } from './names';
 import { checkUploadResult, parseFileList, readJson } from './responses';
 import { checkName, filePath, filesPath, listingResource } from './routes';
+import { describeRoute } from './proxy';
 import { RETRY_STATUSES, Transport } from './transport';
 import { checkUploadSize } from './uploadLimit';
 import { checkContentType, sourceSize, uploadBody } from './uploadSource';
@@ -34,6 +35,11 @@ export class DriveClient {
 
   constructor(opts: DriveClientOptions) {
     this.t = new Transport(opts);
+  }
+
+  /** How requests travel, for the log: "directly" or "through the proxy host:port (from http.proxy)"; never credentials. */
+  get networkRoute(): string {
+    return describeRoute(this.t.route);
   }
 
   // ---------------------------------------------------------------- files

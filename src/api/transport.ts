@@ -3,6 +3,7 @@ import { Attempt, type Exchange, type Method } from './attempt';
 import { parseBaseUrl, type ParsedBaseUrl } from './baseUrl';
 import { NenApiError, kindForStatus, statusMessage, type MakeError } from './errors';
 import { backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
+import { proxyFailure, routeOrError, type Route } from './proxy';
 import { redact } from './redact';
 import { headerString, readText } from './responses';
 import type { DriveClientOptions, RequestLogEntry } from './types';
@@ -39,8 +40,10 @@ interface Hop {
  * every failure classified into one {@link NenApiError} whose text never holds a key.
  */
 export class Transport {
-  private readonly agent: HttpAgent = createAgent();
+  private readonly agent: HttpAgent;
   private readonly base: ParsedBaseUrl | { error: string };
+  /** Direct or through a proxy (see routeFor), or why the network settings are unusable. */
+  readonly route: Route | { error: string };
   private readonly metadataTimeoutMs: number;
   private readonly transferTimeoutMs: number;
   private readonly maxRetries: number;
@@ -55,6 +58,8 @@ export class Transport {
 
   constructor(private readonly opts: DriveClientOptions) {
     this.base = parseBaseUrl(opts.baseUrl);
+    this.route = 'error' in this.base ? { proxyStrictSSL: true } : routeOrError(this.base.origin, opts.network);
+    this.agent = createAgent('error' in this.route ? undefined : this.route);
     this.metadataTimeoutMs = opts.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     this.transferTimeoutMs = opts.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS;
     this.maxRetries = Math.max(0, opts.maxRetries ?? DEFAULT_MAX_RETRIES);
@@ -69,6 +74,7 @@ export class Transport {
   /** Runs an exchange with retries: backoff with jitter, or Retry-After, within the budget. */
   async exchange<T>(spec: Exchange<T>): Promise<T> {
     if ('error' in this.base) throw this.err('badRequest', this.base.error);
+    if ('error' in this.route) throw this.err('proxy', this.route.error);
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
       this.throwIfCancelled(spec.signal);
@@ -105,6 +111,8 @@ export class Transport {
     const code = errorCode(e);
     const text = e instanceof Error ? e.message : String(e);
     const host = 'error' in this.base ? 'the Nen API' : new URL(this.base.origin).host;
+    const refusal = 'error' in this.route ? undefined : proxyFailure(e, this.route, host);
+    if (refusal) return this.err('proxy', refusal, code ? { code } : {});
     if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
       return this.err('badRequest', 'The upload source changed size while it was being sent.', { code });
     }

@@ -1,3 +1,5 @@
+import type { NetworkOptions } from './proxy';
+
 /**
  * The contract of the Nen API client (`DriveClient`). Everything above the client
  * (file system provider, tree, commands, benchmarks) codes against these shapes.
@@ -17,7 +19,8 @@ export type NenErrorKind =
   | 'network' // connection refused/reset, DNS, TLS
   | 'timeout' // a configured timeout fired
   | 'cancelled' // the caller's AbortSignal fired
-  | 'protocol'; // a 2xx whose body is not what the API documents
+  | 'protocol' // a 2xx whose body is not what the API documents
+  | 'proxy'; // the proxy refused the tunnel (403, 407, …), could not be reached, or its settings are unusable
 
 /**
  * What a request asked for, so a 404 can say what is missing without reading the server's
@@ -135,6 +138,8 @@ export interface DriveClientOptions {
   maxRetryWaitMs?: number;
   /** First backoff step; doubles each retry with jitter. Default 250 ms. */
   baseRetryDelayMs?: number;
+  /** Proxy and CA settings (VS Code's `http.*` and the environment); see src/api/proxy.ts. Default: the environment's. */
+  network?: NetworkOptions;
   /** Called once per HTTP attempt, after it ends. */
   onRequest?: (entry: RequestLogEntry) => void;
 }

@@ -14,6 +14,7 @@ const RETRY = 'Retry';
  *
  * - a rejected key (401): "Nen rejected the API key." [Set API Key] [Open Log]
  * - an unreachable or struggling host: the reason, [Retry] [Open Log]
+ * - a proxy that refused the tunnel or wants credentials: "The proxy host:port refused …" [Open Log]
  * - anything else: the reason, [Open Log]
  */
 export function showFailure(services: Services, what: string, err: unknown, retry?: () => unknown): void {

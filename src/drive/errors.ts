@@ -66,6 +66,9 @@ function describeErrorRaw(err: unknown): string {
       return 'Cancelled.';
     case 'protocol':
       return `The Nen API sent an unexpected answer.${server}`;
+    case 'proxy':
+      // The client's message says which proxy and what it did (refused, wants credentials, unreachable).
+      return ensurePeriod(err.message);
   }
 }
 
@@ -106,6 +109,7 @@ export function toFileSystemError(
     case 'unavailable':
     case 'rateLimited':
     case 'protocol':
+    case 'proxy':
     default:
       return vscode.FileSystemError.Unavailable(`${what}: ${reason}`);
   }

@@ -57,10 +57,15 @@ export async function dropItems(dataTransfer: vscode.DataTransfer): Promise<Uplo
   }
   const items: UploadItem[] = [];
   const seen = new Set<string>();
+  // In a remote window (SSH, WSL, dev container) this extension runs on the remote machine
+  // (extensionKind "workspace"), while a file dropped from the OS lives on the user's computer: its
+  // `file:` uri would name a path on the remote, possibly another file. Its bytes (`data()`, carried
+  // over VS Code's connection) are the only safe source there.
+  const remote = vscode.env.remoteName !== undefined;
   dataTransfer.forEach((item) => {
     const file = item.asFile();
     if (!file) return;
-    if (file.uri) {
+    if (file.uri && !(remote && file.uri.scheme === 'file')) {
       if (seen.has(file.uri.toString())) return;
       seen.add(file.uri.toString());
       items.push(file.uri);

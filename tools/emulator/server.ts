@@ -16,6 +16,7 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type * as net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { badNameReason, decodeSegment, isDesktopId, parseFolderPath } from './names';
@@ -570,12 +571,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     sendJson(res, ctx, 200, { success: true, size, filename: name });
   }
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, res).catch((err) => {
       const rec = requests[requests.length - 1];
       internalError(res, { rec }, err);
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : http.createServer(listener);
   // Hangs and slow transfers are deliberate here; never let node's own timeouts cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -593,7 +595,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   });
   const port = (server.address() as net.AddressInfo).port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`;
 
   const emulator: EmulatorHandle = {
     url,

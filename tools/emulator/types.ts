@@ -15,6 +15,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Support `?path=` folders and `is_dir` entries (default true). When false, the emulator behaves like the flat seed API and answers 400 to `?path=`. */
   folders?: boolean;
+  /** Serve https with this key and certificate (PEM) instead of http; `url` then starts with https://. */
+  tls?: { key: string; cert: string };
 }
 
 export type FaultSpec =
@@ -54,7 +56,7 @@ export interface RecordedRequest {
 }
 
 export interface EmulatorHandle {
-  /** http://127.0.0.1:<port> (no trailing slash). */
+  /** http://127.0.0.1:<port> (https:// with `tls`; no trailing slash). */
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
