@@ -24,7 +24,8 @@ export async function deleteDesktop(ctx: DesktopContext, arg?: unknown): Promise
   const confirmed = scriptArgs(arg)?.confirm === true;
   const desktop = await freshDesktop(ctx, target.id, 'delete');
   if (!desktop) {
-    await forgetDesktop(ctx, target.id);
+    // Gone already (said by freshDesktop): it leaves the tree too, and its editors' saves say why.
+    await gone(ctx, target.id, target.id);
     return true;
   }
   const title = desktopTitle(desktop.desktop_id, desktop.name);
