@@ -99,11 +99,31 @@ export async function forgetDesktop(ctx: DesktopContext, id: string): Promise<vo
   } else ctx.tree.refresh();
 }
 
-/** Selects a desktop's row (after a refresh, once the tree lists it). */
+/**
+ * Selects a desktop's row once the tree lists it. A reveal made while the view is still taking
+ * in a refresh can be dropped by VS Code, so the selection is checked, and the row revealed again
+ * (at most three times) when it has not arrived within a second.
+ */
 async function selectDesktop(ctx: DesktopContext, id: string): Promise<void> {
-  const roots = await ctx.tree.getChildren();
-  const row = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === id);
-  if (row && ctx.view) await ctx.view.reveal(row, { select: true, focus: true });
+  const view = ctx.view;
+  if (!view) return;
+  const isSelected = (): boolean => view.selection.some((n) => n.kind === 'desktop' && n.desktopId === id);
+  for (let attempt = 0; attempt < 3 && !isSelected(); attempt++) {
+    const roots = await ctx.tree.getChildren();
+    const row = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === id);
+    if (!row) return;
+    const selected = new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      };
+      const timer = setTimeout(done, 1000);
+      const sub = view.onDidChangeSelection(() => isSelected() && done());
+    });
+    await view.reveal(row, { select: true, focus: true });
+    await selected;
+  }
 }
 
 /**

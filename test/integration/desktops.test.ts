@@ -138,6 +138,15 @@ suite('Desktops: new, rename, delete', () => {
     assert.ok((await rows()).some((r) => r.desktopId === created.desktop_id), 'and it is in the tree');
   });
 
+  test('with nenDrive.desktops empty (every desktop the key sees), a new desktop comes into the tree from GET /desktops and the setting stays empty', async () => {
+    env = await setupEmulator({ configuredDesktops: [] });
+    const created = (await vscode.commands.executeCommand(Commands.newDesktop, { name: 'first of many' })) as { desktop_id: string };
+    assert.deepEqual(configured(), []);
+    const row = (await rows()).find((r) => r.desktopId === created.desktop_id);
+    assert.equal(row?.label, 'first of many');
+    await waitFor(() => env!.api.views.view.selection.some((n) => n.kind === 'desktop' && n.desktopId === created.desktop_id), 'the new row to be selected', 10_000);
+  });
+
   test('Rename Desktop… shows the current name, renames with PATCH and the row follows; a refused name says what and why and changes nothing', async () => {
     env = await setupEmulator();
     const before = env.emu.desktop(env.desktopId)!.name;
