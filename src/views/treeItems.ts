@@ -19,7 +19,7 @@ export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; d
       item.contextValue = node.notFound ? ContextValues.desktopNotFound : node.configured ? ContextValues.desktopConfigured : ContextValues.desktop;
       item.tooltip = node.notFound
         ? `Desktop ${node.desktopId} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.`
-        : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}${node.status && node.status !== 'running' ? '\nThe status is checked again while the view shows it; Refresh to check now.' : ''}`;
+        : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}${node.status && node.status !== 'running' ? '\nThe status is checked again while the view shows it (up to 10 minutes); Refresh to check now.' : ''}`;
       return item;
     }
     case 'folder':
