@@ -1,6 +1,7 @@
 /** The desktop calls of the Nen API (`/desktops`), over the client's transport. */
 import type { Method } from './attempt';
 import { parseDeleteAnswer, parseDesktop, parseDesktopList, readJson, readText, MAX_JSON_BODY_BYTES } from './responses';
+import { validateDesktopName } from './names';
 import { desktopPath } from './routes';
 import { CREATE_RETRY_STATUSES, RETRY_STATUSES, type Transport } from './transport';
 import type { CallOptions, Desktop } from './types';
@@ -30,7 +31,8 @@ export async function createDesktop(t: Transport, body: { desktop_type?: string 
 }
 
 export async function renameDesktop(t: Transport, id: string, name: string, opts: CallOptions): Promise<Desktop> {
-  if (typeof name !== 'string' || !name.trim()) throw t.err('badRequest', 'A desktop name cannot be empty.');
+  const problem = validateDesktopName(name);
+  if (problem) throw t.err('badRequest', problem);
   return desktopCall(t, 'PATCH', desktopPath(id, t.err), { name }, opts.signal, RETRY_STATUSES, true);
 }
 

@@ -42,6 +42,16 @@ export function validateDesktopId(id: string): string | undefined {
 }
 
 /**
+ * THE client's desktop name rule: only that a name is not empty (or blank). The Nen docs give no
+ * other rule, so the client does not guess one: the server's 400 and its reason are shown as
+ * they come (README "Desktop names"). The Rename box and `renameDesktop` share this.
+ */
+export function validateDesktopName(name: string): string | undefined {
+  if (typeof name !== 'string' || !name.trim()) return 'A desktop name cannot be empty.';
+  return undefined;
+}
+
+/**
  * Splits a folder path (`a`, `a/b`, `/a/b/`) into its segments. Leading, trailing and doubled
  * slashes are ignored, as the server ignores them; an empty result is the drive's root.
  */

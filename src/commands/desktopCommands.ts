@@ -55,12 +55,12 @@ export function desktopCommands(): Record<string, (...args: unknown[]) => unknow
 }
 
 /** The configured ids and the settings level they live at (workspace wins over user). */
-function configuredDesktops(): { ids: string[]; target: vscode.ConfigurationTarget } {
+export function configuredDesktops(): { ids: string[]; target: vscode.ConfigurationTarget } {
   const inspected = vscode.workspace.getConfiguration(Settings.section).inspect<string[]>(Settings.desktops);
   if (inspected?.workspaceValue !== undefined) return { ids: [...inspected.workspaceValue], target: vscode.ConfigurationTarget.Workspace };
   return { ids: [...(inspected?.globalValue ?? [])], target: vscode.ConfigurationTarget.Global };
 }
 
-async function updateDesktops(ids: string[], target: vscode.ConfigurationTarget): Promise<void> {
+export async function updateDesktops(ids: string[], target: vscode.ConfigurationTarget): Promise<void> {
   await vscode.workspace.getConfiguration(Settings.section).update(Settings.desktops, ids, target);
 }

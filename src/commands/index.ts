@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Services } from '../services';
 import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
-import { isDriveNode } from '../views/nodes';
+import { isDriveNode, type DriveNode } from '../views/nodes';
 import { registerConflictHandling } from './conflicts';
 import { downloadFiles, type DownloadCommandOptions } from './download';
 import { fileCommands } from './fileCommands';
@@ -10,6 +10,8 @@ import { showFailure } from './messages';
 import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadItems } from './targets';
 import { uploadItems, type UploadCommandOptions } from './upload';
 import { desktopCommands } from './desktopCommands';
+import { deleteDesktop } from './desktopDelete';
+import { newDesktop, renameDesktop, type DesktopContext } from './desktopManagement';
 import { keyCommands } from './keyCommands';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -19,14 +21,18 @@ type Handler = (...args: unknown[]) => unknown;
  * menu or a multi-selection, its own arguments from a script, or nothing from the palette (then
  * it asks). A failure is logged and shown with an action; it never rejects into VS Code's
  * generic "command failed" toast. `tree` is the Desktops view: its desktops for the palette's
- * pickers, and what Refresh reloads.
+ * pickers, and what Refresh reloads; `view` lets New Desktop… select the row it made.
  */
-export function registerCommands(services: Services, tree: DriveTreeDataProvider): vscode.Disposable {
+export function registerCommands(services: Services, tree: DriveTreeDataProvider, view?: vscode.TreeView<DriveNode>): vscode.Disposable {
+  const desktops: DesktopContext = { services, tree, view };
   const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);
   const titles = paletteTitles(services.context.extension.packageJSON);
   const handlers: Record<string, Handler> = {
     ...keyCommands(services),
     ...desktopCommands(),
+    [Commands.newDesktop]: (arg?: unknown) => newDesktop(desktops, arg),
+    [Commands.renameDesktop]: (arg?: unknown) => renameDesktop(desktops, arg),
+    [Commands.deleteDesktop]: (arg?: unknown) => deleteDesktop(desktops, arg),
     ...fileCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,

@@ -58,6 +58,8 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   /** Fires when a file's content was read for an editor (decorations clear their "new" mark). */
   readonly onDidRead: vscode.Event<vscode.Uri> = this.readEmitter.event;
   private readonly overwriteAllowed = new Set<string>();
+  /** Desktops deleted from this window, by id, with how to name them: a save there says why it cannot work. */
+  private readonly deletedDesktops = new Map<string, string>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -84,6 +86,12 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   /** Drops the cached listing of a drive's folder (the root when `folder` is omitted). */
   invalidate(desktopId: string, folder?: string): void {
     this.cache.invalidate({ desktopId, folder });
+  }
+
+  /** A desktop this window deleted: its open editors keep their text, and a save says the desktop is gone. */
+  markDesktopDeleted(desktopId: string, named: string): void {
+    this.deletedDesktops.set(desktopId, named);
+    this.invalidate(desktopId);
   }
 
   /** Drops every cached listing (settings or key changed). */
@@ -192,6 +200,10 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     const name = loc.name;
     if (isRemoteVersion(uri)) {
       throw vscode.FileSystemError.NoPermissions(`${quotedName(name)} (remote version) is read-only: save the file itself to upload it.`);
+    }
+    const deleted = this.deletedDesktops.get(loc.desktopId);
+    if (deleted !== undefined) {
+      throw vscode.FileSystemError.Unavailable(`Desktop ${deleted} was deleted, and its drive with it: there is nowhere to save ${quotedName(name)}. Your text is kept; use Save As… to keep it elsewhere.`);
     }
     const badName = validateName(name) ?? (loc.folder !== undefined ? validateFolderPath(loc.folder) : undefined);
     if (badName) throw vscode.FileSystemError.NoPermissions(`Cannot save ${quotedName(name)} to the Nen drive: ${badName}`);

@@ -5,7 +5,9 @@ import { ContextKeys } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { folderOf, type DesktopNode, type DriveNode, type EntryNode } from './nodes';
-import { desktopNode, entryNodes, errorRow, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
+import type { Desktop } from '../api/types';
+import { DesktopStatusWatch, type StatusAnswer } from './DesktopStatusWatch';
+import { applyDesktop, desktopNode, entryNodes, errorRow, isSettling, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
 import { treeItemFor, withTooltip } from './treeItems';
 
 
@@ -41,6 +43,9 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private readonly showingError = new Set<string>();
 
   private readonly desktopIcon: { light: vscode.Uri; dark: vscode.Uri };
+  /** The desktop rows of the latest root listing (what status checks update in place). */
+  private desktops: DesktopNode[] = [];
+  private readonly statusWatch: DesktopStatusWatch;
 
   /**
    * @param markOf the "new / changed by someone else" sentence for a row's URI, if it is marked
@@ -53,7 +58,12 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     const media = vscode.Uri.joinPath(services.context.extensionUri, 'media');
     this.desktopIcon = { light: vscode.Uri.joinPath(media, 'desktop-light.svg'), dark: vscode.Uri.joinPath(media, 'desktop-dark.svg') };
     const fetched = services.fs.cache.onDidFetch((outcome) => this.onFetch(outcome));
+    this.statusWatch = new DesktopStatusWatch(
+      (id) => this.checkDesktop(id),
+      (id, answer) => this.onStatus(id, answer),
+    );
     this.disposables.push(
+      new vscode.Disposable(() => this.statusWatch.dispose()),
       this.changed,
       new vscode.Disposable(() => fetched.dispose()),
       // Fires for settings and key changes alike.
@@ -65,6 +75,40 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   setVisible(visible: boolean): void {
     this.visible = visible;
     this.publishShown();
+    this.watchStatuses();
+  }
+
+  /**
+   * A desktop as the API now describes it (a rename, a status check): its row changes in place.
+   * Returns false when the tree shows no row for it.
+   */
+  updateDesktop(d: Desktop): boolean {
+    const node = this.desktops.find((n) => n.desktopId === d.desktop_id && !n.notFound);
+    if (!node) return false;
+    if (applyDesktop(node, d)) this.changed.fire(node);
+    this.watchStatuses();
+    return true;
+  }
+
+  /** Desktop rows shown whose status is not `running` are checked again, bounded (DesktopStatusWatch). */
+  private watchStatuses(): void {
+    const ids = this.visible ? this.desktops.filter(isSettling).map((n) => n.desktopId) : [];
+    this.statusWatch.set(ids, Math.round(this.services.clients.settings.liveRefreshSeconds * 1000));
+  }
+
+  private async checkDesktop(id: string): Promise<StatusAnswer> {
+    try {
+      return await this.services.clients.get().getDesktop(id);
+    } catch (err) {
+      if (errorKind(err) === 'notFound') return 'gone';
+      throw err;
+    }
+  }
+
+  private onStatus(id: string, answer: StatusAnswer): void {
+    // Gone: list the desktops again (a configured one becomes a "not found" row, a listed one goes).
+    if (answer === 'gone') this.refresh();
+    else this.updateDesktop({ ...answer, desktop_id: id });
   }
 
   setExpanded(node: DriveNode, expanded: boolean): void {
@@ -125,6 +169,9 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       // only those become live again (a desktop that left the list stops being polled now).
       this.containers.clear();
       this.expanded.clear();
+      this.desktops = [];
+      this.statusWatch.restart();
+      this.watchStatuses();
       this.publishShown();
       this.changed.fire(undefined);
       return;
@@ -193,7 +240,9 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       return [errorRow(err, undefined, this.services.log.redact)];
     }
     for (const n of nodes) this.containers.set(keyOfContainer(n), n);
+    this.desktops = nodes;
     this.publishShown();
+    this.watchStatuses();
     void vscode.commands.executeCommand('setContext', ContextKeys.hasDesktops, nodes.length > 0);
     return nodes;
   }

@@ -67,17 +67,30 @@ export function entryNodes(parent: DesktopNode | EntryNode, folder: string | und
 
 export function desktopNode(d: Desktop, configured: boolean): DesktopNode {
   const id = d.desktop_id;
-  const status = typeof d.status === 'string' ? d.status : undefined;
-  return {
-    kind: 'desktop',
-    desktopId: id,
-    uri: driveUri(id),
-    label: typeof d.name === 'string' && d.name ? displayName(d.name) : id,
-    description: status ? `${id} · ${status}` : id,
-    status,
-    notFound: false,
-    configured,
-  };
+  return { kind: 'desktop', desktopId: id, uri: driveUri(id), ...desktopFields(d), notFound: false, configured };
+}
+
+/** What a desktop row shows of a Desktop: its name (else its id), and "id · status". */
+function desktopFields(d: Desktop): { label: string; description: string; status: string | undefined } {
+  const id = d.desktop_id;
+  const status = typeof d.status === 'string' && d.status ? d.status : undefined;
+  return { label: typeof d.name === 'string' && d.name ? displayName(d.name) : id, description: status ? `${id} · ${status}` : id, status };
+}
+
+/**
+ * A fresh answer for a desktop row (a status poll, a rename): the row object is updated in place,
+ * so the tree's expansion and its children stay as they are. True when anything shown changed.
+ */
+export function applyDesktop(node: DesktopNode, d: Desktop): boolean {
+  const fields = desktopFields({ ...d, desktop_id: node.desktopId });
+  if (fields.label === node.label && fields.description === node.description && fields.status === node.status) return false;
+  Object.assign(node as { -readonly [K in keyof DesktopNode]: DesktopNode[K] }, fields);
+  return true;
+}
+
+/** A desktop row whose status is worth asking again (shown, known, not `running`). */
+export function isSettling(node: DesktopNode): boolean {
+  return !node.notFound && node.status !== undefined && node.status !== 'running';
 }
 
 export function notFoundNode(id: string): DesktopNode {

@@ -15,11 +15,11 @@ export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; d
       item.id = `desktop:${node.desktopId}`;
       item.description = node.description;
       item.resourceUri = node.uri;
-      item.iconPath = node.notFound ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : desktopIcon;
+      item.iconPath = node.notFound ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : statusIcon(node.status) ?? desktopIcon;
       item.contextValue = node.notFound ? ContextValues.desktopNotFound : node.configured ? ContextValues.desktopConfigured : ContextValues.desktop;
       item.tooltip = node.notFound
         ? `Desktop ${node.desktopId} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.`
-        : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}`;
+        : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}${node.status && node.status !== 'running' ? '\nThe status is checked again while the view shows it (up to 10 minutes); Refresh to check now.' : ''}`;
       return item;
     }
     case 'folder':
@@ -86,6 +86,24 @@ function unreachableItem(uri: vscode.Uri, name: string, isDir: boolean, descript
   item.contextValue = isDir ? ContextValues.folderUnreachable : ContextValues.fileUnreachable;
   item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   return item;
+}
+
+/** The icon of a desktop that is not simply running: a spinner while it changes, a stop, an error; else the desktop icon. */
+function statusIcon(status: string | undefined): vscode.ThemeIcon | undefined {
+  switch (status) {
+    case 'starting':
+    case 'pending':
+    case 'provisioning':
+    case 'stopping':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'stopped':
+      return new vscode.ThemeIcon('debug-stop');
+    case 'error':
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    default:
+      return undefined;
+  }
 }
 
 function actionCommand(action: NonNullable<MessageNode['action']>): string | undefined {

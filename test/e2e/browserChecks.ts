@@ -7,7 +7,7 @@
  * question, Download… through the save dialog (and its question before
  * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
  * the second try), Copy curl Download Command read back from the clipboard and run, an error row
- * for a failing listing, the live drive (a file the desktop writes appears in the tree by itself
+ * for a failing listing, New / Rename / Delete Desktop… (the context menu, the delete modal), the live drive (a file the desktop writes appears in the tree by itself
  * marked N, an open log grows on screen, a removed file's row goes), and last (it reloads the
  * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
  *
@@ -29,6 +29,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emulator/server';
 import { REPO_ROOT, launchChromium, startCodeServer, type CodeServerHandle, runHarness } from '../../tools/vscode-host/codeServerProcess';
+import { desktopChecks } from './desktopChecks';
 import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferChecks';
@@ -43,7 +44,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -95,7 +96,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 

@@ -366,3 +366,41 @@ test('a 413 from Content-Length comes before the body is read and stores nothing
     await s.cleanup();
   }
 });
+
+test('desktop status moves: a new desktop is "starting" for startingMs, then "running"; tests can set any status', async () => {
+  const s = await start({ startingMs: 300 });
+  try {
+    const created = (await call(s.emu.url, '/desktops', { method: 'POST', body: '{}' })).json<{ desktop_id: string; status: string }>();
+    assert.equal(created.status, 'starting');
+    assert.equal((await call(s.emu.url, `/desktops/${created.desktop_id}`)).json<{ status: string }>().status, 'starting');
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal((await call(s.emu.url, `/desktops/${created.desktop_id}`)).json<{ status: string }>().status, 'running');
+    s.emu.setDesktopStatus(DESKTOP, 'error');
+    const listed = (await call(s.emu.url, '/desktops')).json<{ desktop_id: string; status: string }[]>();
+    assert.equal(listed.find((d) => d.desktop_id === DESKTOP)?.status, 'error');
+    assert.equal(s.emu.desktop(DESKTOP)?.status, 'error');
+    s.emu.setStartingMs(0);
+    assert.equal((await call(s.emu.url, '/desktops', { method: 'POST' })).json<{ status: string }>().status, 'running');
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('desktop names (our rule): 1-64 characters once trimmed, no control characters; anything else is a 400 that says why', async () => {
+  const s = await start();
+  try {
+    const rename = (name: unknown) => call(s.emu.url, `/desktops/${DESKTOP}`, { method: 'PATCH', body: JSON.stringify({ name }) });
+    const long = await rename('x'.repeat(65));
+    assert.equal(long.status, 400);
+    assert.deepEqual(long.json(), { error: 'name must be at most 64 characters' });
+    assert.equal((await rename('   ')).json<{ error: string }>().error, 'name must not be empty');
+    assert.equal((await rename('tab\there')).json<{ error: string }>().error, 'name must not contain control characters');
+    const ok = await rename(`  ${'é'.repeat(64)}  `);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json<{ name: string }>().name, 'é'.repeat(64), 'stored trimmed');
+    const created = await call(s.emu.url, '/desktops', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(65) }) });
+    assert.equal(created.status, 400, 'POST refuses the same names');
+  } finally {
+    await s.cleanup();
+  }
+});

@@ -16,6 +16,25 @@ export function badNameReason(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The desktop name rule of this emulator: **our decision**, the Nen docs give none (nen-api.md,
+ * README "Desktop names"). A name is 1 to 64 characters once trimmed, with no control
+ * characters; anything else is answered 400 with the reason. The extension does not copy this
+ * rule: it shows the server's reason, so a real API with other rules is reported the same way.
+ */
+export const MAX_DESKTOP_NAME_CHARS = 64;
+
+/** Why the emulator refuses a desktop name (PATCH or POST), or undefined when it takes it. */
+export function badDesktopNameReason(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'name must be a string';
+  const trimmed = name.trim();
+  if (trimmed === '') return 'name must not be empty';
+  if ([...trimmed].length > MAX_DESKTOP_NAME_CHARS) return `name must be at most ${MAX_DESKTOP_NAME_CHARS} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) return 'name must not contain control characters';
+  return undefined;
+}
+
 /** Desktop ids as the API issues them (dsk_abc123def456); anything else is simply unknown. */
 export function isDesktopId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(id);

@@ -19,12 +19,12 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { badNameReason, decodeSegment, isDesktopId, parseFolderPath } from './names';
+import { badDesktopNameReason, badNameReason, decodeSegment, isDesktopId, parseFolderPath } from './names';
 import { DriveStore, newDesktopRecord } from './storage';
 import type { EmulatorHandle, EmulatorOptions, FaultMatch, FaultSpec, RecordedRequest } from './types';
 
 export { seedSamples } from './samples';
-export type { EmulatorHandle, EmulatorOptions, FaultMatch, FaultSpec, RecordedRequest } from './types';
+export type { DesktopState, EmulatorHandle, EmulatorOptions, FaultMatch, FaultSpec, RecordedRequest } from './types';
 
 /** The server-enforced upload cap: 100 MiB. */
 export const MAX_UPLOAD_BYTES = 104_857_600;
@@ -191,6 +191,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   for (const id of opts.desktops ?? []) store.addDesktop(id);
 
   let latencyMs = opts.latencyMs ?? 0;
+  let startingMs = opts.startingMs ?? 0;
+  /** Desktops created `starting`, and when they become `running` (ms since epoch). */
+  const readyAt = new Map<string, number>();
+  /** A `starting` desktop whose time has come is `running` when next read. */
+  function settle(): void {
+    const now = Date.now();
+    for (const [id, at] of readyAt) {
+      if (at > now) continue;
+      readyAt.delete(id);
+      if (store.getDesktop(id)?.status === 'starting') store.updateDesktop(id, { status: 'running' });
+    }
+  }
   let faults: ArmedFault[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<net.Socket>();
@@ -328,6 +340,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     };
     if (parts[0] !== 'desktops') return notFound();
 
+    settle();
     // /desktops
     if (parts.length === 1) {
       if (method === 'GET') return sendJson(res, ctx, 200, store.listDesktops());
@@ -345,6 +358,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       if (method === 'GET') return sendJson(res, ctx, 200, desktop);
       if (method === 'DELETE') {
         store.deleteDesktop(id);
+        readyAt.delete(id);
         return sendJson(res, ctx, 200, { desktop_id: id, status: 'deleted' });
       }
       return renameDesktop(req, res, ctx, id);
@@ -393,19 +407,24 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     if (parsed === undefined) return;
     const type = parsed.desktop_type ?? 'sandbox';
     if (typeof type !== 'string') return sendError(res, ctx, 400, 'desktop_type must be a string');
-    if (parsed.name !== undefined && typeof parsed.name !== 'string') return sendError(res, ctx, 400, 'name must be a string');
+    const badName = parsed.name === undefined ? undefined : badDesktopNameReason(parsed.name);
+    if (badName) return sendError(res, ctx, 400, badName);
     let id: string;
     do {
       id = `dsk_${newDesktopRecord('x').workspace_id.slice(3)}`;
     } while (store.getDesktop(id));
-    sendJson(res, ctx, 200, store.addDesktop(id, { desktopType: type, name: parsed.name as string | undefined }));
+    const name = typeof parsed.name === 'string' ? parsed.name.trim() : undefined;
+    const status = startingMs > 0 ? 'starting' : 'running';
+    if (startingMs > 0) readyAt.set(id, Date.now() + startingMs);
+    sendJson(res, ctx, 200, store.addDesktop(id, { desktopType: type, name, status }));
   }
 
   async function renameDesktop(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ctx, id: string): Promise<void> {
     const parsed = await readJsonBody(req, res, ctx);
     if (parsed === undefined) return;
-    if (typeof parsed.name !== 'string' || parsed.name.trim() === '') return sendError(res, ctx, 400, 'name must be a non-empty string');
-    const rec = store.updateDesktop(id, { name: parsed.name });
+    const badName = badDesktopNameReason(parsed.name);
+    if (badName) return sendError(res, ctx, 400, badName);
+    const rec = store.updateDesktop(id, { name: (parsed.name as string).trim() });
     if (!rec) return sendError(res, ctx, 404, 'not found');
     sendJson(res, ctx, 200, rec);
   }
@@ -621,6 +640,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     },
     addDesktop(id) {
       store.addDesktop(id);
+    },
+    desktop(id) {
+      settle();
+      return store.getDesktop(id);
+    },
+    setDesktopStatus(id, status) {
+      readyAt.delete(id);
+      if (!store.updateDesktop(id, { status })) throw new Error(`unknown desktop ${id}`);
+    },
+    setStartingMs(ms) {
+      startingMs = ms;
     },
     putFile(desktopId, name, data, o = {}) {
       if (!store.getDesktop(desktopId)) throw new Error(`unknown desktop ${desktopId}`);

@@ -48,14 +48,14 @@ function readJson<T>(file: string, fallback: T): T {
 }
 
 /** A realistic Desktop record, the way the API describes one. */
-export function newDesktopRecord(id: string, opts: { desktopType?: string; name?: string } = {}): DesktopRecord {
+export function newDesktopRecord(id: string, opts: { desktopType?: string; name?: string; status?: string } = {}): DesktopRecord {
   const now = Math.floor(Date.now() / 1000);
   const n = randomBytes(4);
   const region = 'us-west-2';
   return {
     desktop_id: id,
     desktop_type: opts.desktopType ?? 'sandbox',
-    status: 'running',
+    status: opts.status ?? 'running',
     workspace_id: `ws_${randomBytes(6).toString('hex')}`,
     name: opts.name ?? `dsk-${region}-${(n[0] % 90) + 10}`,
     created_at: now,
@@ -115,7 +115,7 @@ export class DriveStore {
   }
 
   /** Create (or keep) a desktop and its drive folder. */
-  addDesktop(id: string, opts: { desktopType?: string; name?: string } = {}): DesktopRecord {
+  addDesktop(id: string, opts: { desktopType?: string; name?: string; status?: string } = {}): DesktopRecord {
     if (!isDesktopId(id)) throw new Error(`not a desktop id: ${JSON.stringify(id)}`);
     const reg = this.registry();
     const rec = reg[id] ?? newDesktopRecord(id, opts);

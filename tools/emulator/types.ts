@@ -13,6 +13,11 @@ export interface EmulatorOptions {
   desktops?: string[];
   /** Added latency in ms before every response. */
   latencyMs?: number;
+  /**
+   * How long a desktop created by POST /desktops stays `starting` before it is `running`
+   * (default 0: running at once). GET and the list show the status as it is at that moment.
+   */
+  startingMs?: number;
   /** Support `?path=` folders and `is_dir` entries (default true). When false, the emulator behaves like the flat seed API and answers 400 to `?path=`. */
   folders?: boolean;
   /** Serve https with this key and certificate (PEM) instead of http; `url` then starts with https://. */
@@ -55,6 +60,15 @@ export interface RecordedRequest {
   at: number;
 }
 
+/** The fields of a desktop record that tests read back (the API's Desktop shape). */
+export interface DesktopState {
+  desktop_id: string;
+  desktop_type: string;
+  status: string;
+  name: string;
+  updated_at: number;
+}
+
 export interface EmulatorHandle {
   /** http://127.0.0.1:<port> (https:// with `tls`; no trailing slash). */
   readonly url: string;
@@ -71,6 +85,12 @@ export interface EmulatorHandle {
   reset(): void;
   /** Add a desktop (drive folder created). */
   addDesktop(id: string): void;
+  /** The desktop record as GET /desktops/{id} would answer it; undefined when there is none. */
+  desktop(id: string): DesktopState | undefined;
+  /** Set a desktop's status (`stopped`, `error`, `starting`, `running`…) as the API will report it. */
+  setDesktopStatus(id: string, status: string): void;
+  /** Change {@link EmulatorOptions.startingMs} for desktops created from now on. */
+  setStartingMs(ms: number): void;
   /** Write a file straight into a drive (bypassing HTTP), optionally with an mtime (seconds). */
   putFile(desktopId: string, name: string, data: Uint8Array | string, opts?: { mtime?: number; contentType?: string; path?: string }): void;
   /** Read a stored file straight from disk; undefined when missing. */
