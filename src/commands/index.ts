@@ -11,6 +11,7 @@ import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadI
 import { uploadItems, type UploadCommandOptions } from './upload';
 import { desktopCommands } from './desktopCommands';
 import { keyCommands } from './keyCommands';
+import { transferCommands } from './transferCommands';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -28,6 +29,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
     ...keyCommands(services),
     ...desktopCommands(),
     ...fileCommands(services, tree),
+    ...transferCommands(services),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),
