@@ -94,7 +94,7 @@ export async function transferAll<T, R>(
   token: vscode.CancellationToken | undefined,
   items: readonly T[],
   concurrency: number,
-  each: (item: T, signal: AbortSignal, onBytes: (done: number) => void) => Promise<R>,
+  each: (item: T, signal: AbortSignal, onBytes: (done: number, total?: number) => void) => Promise<R>,
 ): Promise<{ settled: PromiseSettledResult<R>[]; cancelled: boolean }> {
   const infos = items.map((item) => ({ ...batch.describe(item), direction: batch.direction }));
   const totalBytes = infos.every((i) => i.size !== undefined) ? infos.reduce((s, i) => s + (i.size ?? 0), 0) : 0;
@@ -106,9 +106,9 @@ export async function transferAll<T, R>(
       concurrency,
       (item, index) =>
         runOne(batch, transfers[index], () =>
-          each(item, transfers[index].controller.signal, (done) => {
+          each(item, transfers[index].controller.signal, (done, total) => {
             meter.update(index, done);
-            batch.registry.progress(transfers[index], done);
+            batch.registry.progress(transfers[index], done, undefined, total);
           }),
         ).finally(() => meter.fileDone()),
       signal,
@@ -117,7 +117,8 @@ export async function transferAll<T, R>(
     settled.forEach((r, i) => {
       if (transfers[i].active) batch.registry.finished(transfers[i], r.status === 'fulfilled' ? 'done' : 'cancelled', r.status === 'fulfilled' ? undefined : 'cancelled');
     });
-    return { settled, cancelled: signal.aborted };
+    // Cancel All in the list cancels each transfer: for the caller that is the batch cancelled.
+    return { settled, cancelled: signal.aborted || transfers.every((t) => t.state === 'cancelled') };
   });
 }
 

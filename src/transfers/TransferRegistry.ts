@@ -16,7 +16,7 @@ export interface TransferInfo {
   /** For people: the desktop's name when known, else its id. */
   desktop: string;
   direction: Direction;
-  /** Bytes to move; undefined when the size is not known in advance. */
+  /** Bytes to move; undefined until known (a download by URI learns it from the answer). */
   size?: number;
 }
 
@@ -109,7 +109,9 @@ export class TransferRegistry {
     this.fire();
   }
 
-  progress(t: Transfer, done: number, now = Date.now()): void {
+  /** Bytes done so far; `total` when the transfer learns its size (a download's Content-Length). */
+  progress(t: Transfer, done: number, now = Date.now(), total?: number): void {
+    if (t.info.size === undefined && total !== undefined) t.info.size = total;
     t.sample(done, now);
     this.fireSoon();
   }

@@ -9,6 +9,8 @@ import { statusText } from '../transfers/transferRows';
  */
 export class TransferStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
+  /** Whether the item is on the status bar (VS Code's item does not say). */
+  shown = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly registry: TransferRegistry) {
@@ -23,6 +25,7 @@ export class TransferStatusBar implements vscode.Disposable {
     const totals = this.registry.totals();
     if (totals.active === 0) {
       this.item.hide();
+      this.shown = false;
       return;
     }
     const { text, tooltip, accessible } = statusText(totals, this.registry.all());
@@ -30,6 +33,7 @@ export class TransferStatusBar implements vscode.Disposable {
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: accessible, role: 'button' };
     this.item.show();
+    this.shown = true;
   }
 
   dispose(): void {
