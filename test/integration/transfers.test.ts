@@ -93,6 +93,7 @@ suite('Transfers view', () => {
     await waitFor(() => env!.emu.readFile(env!.desktopId, 'b.txt')?.toString() === 'bravo', 'b.txt on the drive after Retry Failed', 10_000);
     await waitFor(() => notes.some((n) => n.level === 'info' && n.message.startsWith("Uploaded 'b.txt' to ")), 'the retry says it uploaded b.txt');
     assert.deepEqual([posts('a.txt'), posts('b.txt'), posts('c.txt')], [1, 2, 1], 'only the failed file was sent again');
+    assert.equal(requestsOf(env.emu, 'POST').length, 4, 'and nothing else (no "a (1).txt")');
     for (const [name, data] of Object.entries(files)) assert.equal(env.emu.readFile(env.desktopId, name)?.toString(), data, `${name} is whole on the drive`);
     assert.equal(transfer('b.txt')?.state, 'done', 'the list shows the retried file done');
   });
