@@ -10,7 +10,7 @@ const CANCEL: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'
 /**
  * Show Transfers: every transfer of this window in a quick pick that updates live (name,
  * direction and desktop; bytes, speed and state), a Cancel button on each one that runs or
- * waits, and Cancel All on top. A quick pick rather than a view: it opens where the status bar
+ * waits, and Cancel All at the end. A quick pick rather than a view: it opens where the status bar
  * was clicked, needs no room in a side bar for something that lasts a minute, and its buttons
  * and keyboard work like every other list in VS Code.
  */
@@ -27,13 +27,18 @@ function showTransfers(services: Services): void {
     const rows = transferRows(registry.all());
     const running = rows.filter((r) => r.cancellable).length;
     const items: TransferItem[] = rows.map((r) => ({ id: r.id, label: r.label, description: r.description, detail: r.detail, buttons: r.cancellable ? [CANCEL] : [] }));
-    if (running > 0) items.unshift({ label: '$(close-all) Cancel All', description: `${running} running or queued`, cancelAll: true, alwaysShow: true });
+    // Last, after a separator: the first row is a transfer, so Enter on a freshly opened list cancels nothing.
+    if (running > 0) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(close-all) Cancel All', description: `${running} running or queued`, cancelAll: true, alwaysShow: true });
     pick.items = items;
     pick.placeholder = rows.length === 0 ? 'No transfers in this window' : running > 0 ? `${running} running or queued · the × on a row cancels that one` : 'All transfers have finished';
     const keep = items.find((i) => (activeCancelAll ? i.cancelAll : i.id !== undefined && i.id === activeId));
     if (keep) pick.activeItems = [keep];
   };
   const unsubscribe = registry.onDidChange(render);
+  // A stalled transfer sends no event: redraw every second so its speed falls to 0.
+  const tick = setInterval(() => {
+    if (registry.totals().active > 0) render();
+  }, 1000);
   pick.onDidTriggerItemButton((e) => {
     if (e.item.id !== undefined) registry.cancel(e.item.id);
   });
@@ -42,6 +47,7 @@ function showTransfers(services: Services): void {
   });
   pick.onDidHide(() => {
     unsubscribe();
+    clearInterval(tick);
     pick.dispose();
   });
   render();

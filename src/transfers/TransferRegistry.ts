@@ -49,12 +49,13 @@ export class Transfer {
 
   /** Bytes per second over the last few seconds; 0 when not running. */
   speed(now = Date.now()): number {
-    if (this.state !== 'running' || this.samples.length < 2) return 0;
-    const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
-    // A transfer that has heard nothing for a while is not moving, whatever it did before.
-    const span = Math.max(now, last.at) - first.at;
-    return span > 0 ? ((last.done - first.done) * 1000) / span : 0;
+    // A transfer that has moved no byte for the whole window is not moving, whatever it did before.
+    if (this.state !== 'running' || !last || now - last.at >= SPEED_WINDOW_MS) return 0;
+    // From the last sample at or before the window's start (or the first one) to now.
+    const from = [...this.samples].reverse().find((p) => p.at <= now - SPEED_WINDOW_MS) ?? this.samples[0];
+    const span = now - from.at;
+    return span > 0 ? ((last.done - from.done) * 1000) / span : 0;
   }
 
   /** @internal the registry's */
@@ -63,7 +64,7 @@ export class Transfer {
     if (done < this.done) this.samples = [];
     this.done = done;
     this.samples.push({ at: now, done });
-    while (this.samples.length > 2 && now - this.samples[1].at > SPEED_WINDOW_MS) this.samples.shift();
+    while (this.samples.length > 2 && now - this.samples[1].at >= SPEED_WINDOW_MS) this.samples.shift();
   }
 }
 
