@@ -94,6 +94,8 @@ export function transfersViewChecks(s: Session): Check[] {
           const text = ((await summary.textContent()) ?? '').replace(/\s+/g, ' ');
           if (!new RegExp(`Uploaded 2 files to [^;]+; '${names[1]}' failed: .*desktop disk full \\(HTTP 500\\)\\.`).test(text)) throw new Error(`the summary says "${text}"`);
           if (emu.readFile(s.desktop, names[1])) throw new Error(`${names[1]} is on the drive before the retry`);
+          // The batch's progress notification closes once it ends: only the summary remains.
+          await toast(page, /Uploading 3 files/).waitFor({ state: 'hidden', timeout: 10_000 });
           await sleep(300);
           await shot(s, 'transfers-summary.png');
           await toastButton(summary, 'Retry Failed').click();
