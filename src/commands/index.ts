@@ -29,7 +29,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
     ...keyCommands(services),
     ...desktopCommands(),
     ...fileCommands(services, tree),
-    ...transferCommands(services),
+    ...transferCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),

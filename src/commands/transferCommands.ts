@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { Services } from '../services';
 import { transferRows } from '../transfers/transferRows';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
+import type { DriveNode } from '../views/nodes';
 
 type TransferItem = vscode.QuickPickItem & { id?: number; cancelAll?: boolean };
 
@@ -14,8 +16,10 @@ const CANCEL: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'
  * was clicked, needs no room in a side bar for something that lasts a minute, and its buttons
  * and keyboard work like every other list in VS Code.
  */
-function showTransfers(services: Services): void {
+async function showTransfers(services: Services, tree: DriveTreeDataProvider): Promise<void> {
   const registry = services.transfers;
+  // A download knows its desktop by id: the tree's desktop rows give the names.
+  const names = new Map((await tree.getChildren()).flatMap((n: DriveNode) => (n.kind === 'desktop' ? [[n.desktopId, n.label] as const] : [])));
   const pick = vscode.window.createQuickPick<TransferItem>();
   pick.title = 'Nen Drive Transfers';
   pick.matchOnDescription = true;
@@ -24,7 +28,7 @@ function showTransfers(services: Services): void {
   const render = (): void => {
     const activeId = pick.activeItems[0]?.id;
     const activeCancelAll = pick.activeItems[0]?.cancelAll === true;
-    const rows = transferRows(registry.all());
+    const rows = transferRows(registry.all(), Date.now(), (id) => names.get(id));
     const running = rows.filter((r) => r.cancellable).length;
     const items: TransferItem[] = rows.map((r) => ({ id: r.id, label: r.label, description: r.description, detail: r.detail, buttons: r.cancellable ? [CANCEL] : [] }));
     // Last, after a separator: the first row is a transfer, so Enter on a freshly opened list cancels nothing.
@@ -55,9 +59,9 @@ function showTransfers(services: Services): void {
 }
 
 /** Show Transfers, and Cancel All Transfers (returns how many it cancelled, for scripts). */
-export function transferCommands(services: Services): Record<string, (...args: unknown[]) => unknown> {
+export function transferCommands(services: Services, tree: DriveTreeDataProvider): Record<string, (...args: unknown[]) => unknown> {
   return {
-    [Commands.showTransfers]: () => showTransfers(services),
+    [Commands.showTransfers]: () => showTransfers(services, tree),
     [Commands.cancelAllTransfers]: () => services.transfers.cancelAll(),
   };
 }

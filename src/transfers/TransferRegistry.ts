@@ -63,7 +63,10 @@ export class Transfer {
     // A retry of the request starts again from 0: the window restarts with it.
     if (done < this.done) this.samples = [];
     this.done = done;
-    this.samples.push({ at: now, done });
+    // One sample per 100 ms is plenty for a 3 s window (progress comes per 64 KiB chunk).
+    const prev = this.samples[this.samples.length - 2];
+    if (prev && now - prev.at < 100) this.samples[this.samples.length - 1] = { at: now, done };
+    else this.samples.push({ at: now, done });
     while (this.samples.length > 2 && now - this.samples[1].at >= SPEED_WINDOW_MS) this.samples.shift();
   }
 }

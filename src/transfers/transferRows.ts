@@ -38,13 +38,16 @@ function status(t: Transfer, now: number): string {
   }
 }
 
-/** One row per transfer: running first, then queued, failed, cancelled, skipped, done; newest first within each. */
-export function transferRows(transfers: readonly Transfer[], now = Date.now()): TransferRow[] {
+/**
+ * One row per transfer: running first, then queued, failed, cancelled, skipped, done; newest
+ * first within each. `desktopName` gives a desktop's name where the transfer knew only its id.
+ */
+export function transferRows(transfers: readonly Transfer[], now = Date.now(), desktopName: (id: string) => string | undefined = () => undefined): TransferRow[] {
   const ordered = [...transfers].sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.id - a.id);
   return ordered.map((t) => ({
     id: t.id,
     label: `$(${t.info.direction === 'upload' ? 'arrow-up' : 'arrow-down'}) ${displayName(t.info.name)}`,
-    description: `${t.info.direction} · ${displayName(t.info.desktop)}`,
+    description: `${t.info.direction} · ${displayName(t.info.desktop === t.info.desktopId ? (desktopName(t.info.desktopId) ?? t.info.desktop) : t.info.desktop)}`,
     detail: `${bytes(t)} · ${status(t, now)}`,
     cancellable: t.active,
   }));

@@ -118,3 +118,12 @@ test('listeners hear state changes at once and progress at most every 200 ms', a
   assert.equal(heard, 3, 'one event for the 50 chunks');
   reg.dispose();
 });
+
+test('a row for a transfer that knew only the desktop id shows the desktop name when it is known', () => {
+  const reg = new TransferRegistry();
+  reg.addBatch([{ name: 'a.csv', desktopId: 'dsk_b00000000002', desktop: 'dsk_b00000000002', direction: 'download' }, { name: 'b.csv', desktopId: 'dsk_c00000000003', desktop: 'dsk_c00000000003', direction: 'download' }]);
+  const names = new Map([['dsk_b00000000002', 'Build box']]);
+  const rows = transferRows(reg.all(), 0, (id) => names.get(id));
+  assert.deepEqual(rows.map((r) => r.description).sort(), ['download · Build box', 'download · dsk_c00000000003']);
+  reg.dispose();
+});
