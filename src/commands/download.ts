@@ -181,14 +181,15 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
   });
   const isFailure = (r: PromiseSettledResult<unknown>): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict';
   const failed = jobs.filter((_, i) => isFailure(settled[i]));
-  const outcome = { verb: 'Downloaded', where: '', done: report.downloaded.map((d) => d.name), skipped: report.skipped, failed: report.failed };
+  const outcome = { verb: 'Downloaded', where: '', done: report.downloaded.map((d) => d.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
   const what = jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)} failed` : 'Download failed';
   showBatchFailures(services, outcome, settled.filter(isFailure).map((r) => r.reason), what, () => retryFailed(failed));
 }
 
 function summarize(services: Services, report: DownloadReport): void {
-  if (report.refused.length > 0) {
-    for (const r of report.refused) services.log.info(`Not downloaded: ${quotedName(r.name)}: ${r.reason}`);
+  for (const r of report.refused) services.log.info(`Not downloaded: ${quotedName(r.name)}: ${r.reason}`);
+  // A batch with failures ended with its one summary (transfer), which names the refused files too.
+  if (report.refused.length > 0 && report.failed.length === 0) {
     showNote(services, 'warning', `Not downloaded (no local file name can hold it): ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}.`);
   }
   for (const s of report.skipped) services.log.info(`Not downloaded: ${quotedName(s.name)}: ${s.reason}`);

@@ -32,7 +32,7 @@ function byReason(list: readonly { name: string; reason: string }[]): { names: s
  */
 export function summaryText(o: BatchOutcome): string {
   const parts = [o.done.length === 0 ? `Nothing ${o.verb.toLowerCase()}${o.where}` : o.done.length === 1 ? `${o.verb} ${listNames(o.done)}${o.where}` : `${o.verb} ${plural(o.done.length, 'file')}${o.where}`];
-  for (const g of byReason(o.skipped)) parts.push(`skipped ${listNames(g.names)} (${g.reason})`);
+  for (const g of byReason(o.skipped)) parts.push(`skipped ${listNames(g.names)} (${g.reason.replace(/\.$/, '')})`);
   const failures = byReason(o.failed);
   for (const g of failures.slice(0, 3)) parts.push(`${listNames(g.names)} failed: ${g.reason.replace(/\.$/, '')}`);
   if (failures.length > 3) parts.push(`${plural(failures.slice(3).reduce((n, g) => n + g.names.length, 0), 'more file')} failed (see the log)`);

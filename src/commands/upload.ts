@@ -109,7 +109,7 @@ async function send(
   record(services, target, plans, results.settled, report);
   const failed = plans.filter((_, i) => isFailure(results.settled[i]));
   const errors = results.settled.filter(isFailure).map((r) => r.reason);
-  const outcome = { verb: 'Uploaded', where: ` to ${where}`, done: report.uploaded.map((u) => u.name), skipped: report.skipped, failed: report.failed };
+  const outcome = { verb: 'Uploaded', where: ` to ${where}`, done: report.uploaded.map((u) => u.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
   showBatchFailures(services, outcome, errors, `Upload to ${where} failed`, () => retryFailed(failed.map((p) => p.item).filter((i): i is UploadItem => !!i)));
 }
 
@@ -147,10 +147,10 @@ function placeName(target: DriveFolderRef): string {
 function summarize(services: Services, report: UploadReport, target: DriveFolderRef): void {
   const where = placeName(target);
   for (const r of report.refused) services.log.warn(`Not uploaded: ${r.name}: ${r.reason}`);
+  // A batch with failures ended with its one summary (send), which names the refused files too.
+  if (report.failed.length > 0) return;
   if (report.refused.length === 1) showNote(services, 'error', `Not uploaded: ${report.refused[0].reason}`);
   else if (report.refused.length > 1) showNote(services, 'error', `Not uploaded: ${listNames(report.refused.map((r) => r.name))} (${report.refused.map((r) => r.reason).join(' ')})`);
-  // A batch with failures ended with its summary (send).
-  if (report.failed.length > 0) return;
   if (report.uploaded.length > 0) {
     const extra = report.skipped.length ? ` (${plural(report.skipped.length, 'file')} skipped)` : '';
     showNote(services, 'info', report.uploaded.length === 1 ? `Uploaded ${quotedName(report.uploaded[0].name)} to ${where}.${extra}` : `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}.${extra}`);

@@ -80,13 +80,16 @@ suite('Transfers view', () => {
     const files = { 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie' };
     env.emu.injectFault({ type: 'status', status: 500, body: '{"error":"disk on fire"}' }, { method: 'POST', path: '/files/b.txt' }, 1);
     answer = (n) => (n.buttons.includes('Retry Failed') ? 'Retry Failed' : undefined);
-    const report = (await vscode.commands.executeCommand(Commands.upload, env.uri(), Object.entries(files).map(([n, d]) => localFile(n, d)))) as UploadReport;
+    // And one file the drive would refuse (a control character in its name), refused before a byte is sent.
+    const refused = { name: 'bad\u0007name.txt', data: async () => new Uint8Array([1]) };
+    const report = (await vscode.commands.executeCommand(Commands.upload, env.uri(), [...Object.entries(files).map(([n, d]) => localFile(n, d)), refused])) as UploadReport;
 
     assert.deepEqual(report.uploaded.map((u) => u.name).sort(), ['a.txt', 'c.txt'], 'a failure does not stop the others');
     assert.deepEqual(report.failed.map((f) => f.name), ['b.txt']);
+    assert.equal(report.refused.length, 1);
+    assert.equal(notes.length, 1, `one summary, nothing else: ${JSON.stringify(notes)}`);
     const summaries = notes.filter((n) => n.level === 'error');
-    assert.equal(summaries.length, 1, `one summary: ${JSON.stringify(notes)}`);
-    assert.match(summaries[0].message, /^Uploaded 2 files to dsk_\w+; 'b\.txt' failed: .*500.*disk on fire \(HTTP 500\)\.$/);
+    assert.match(summaries[0].message, /^Uploaded 2 files to dsk_\w+; skipped 'bad\\u0007name\.txt' \(A name cannot contain control characters\); 'b\.txt' failed: .*500.*disk on fire \(HTTP 500\)\.$/);
     assert.deepEqual(summaries[0].buttons, ['Retry Failed', 'Open Log']);
 
     // Retry Failed (clicked by `answer`) sends b.txt alone, once.
