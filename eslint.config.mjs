@@ -23,7 +23,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/api/**/*.ts', 'src/cache/**/*.ts', 'test/unit/**/*.ts'], rules: noVscode },
+  { files: ['src/api/**/*.ts', 'src/cache/**/*.ts', 'src/transfers/**/*.ts', 'test/unit/**/*.ts'], rules: noVscode },
   { files: ['tools/**/*.ts', 'scripts/**'], rules: tooling },
   {
     files: ['src/views/**/*.ts'],

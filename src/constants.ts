@@ -48,6 +48,8 @@ export const Commands = {
   openAsWorkspaceFolder: 'nenDrive.openAsWorkspaceFolder',
   showLog: 'nenDrive.showLog',
   retry: 'nenDrive.retry',
+  showTransfers: 'nenDrive.showTransfers',
+  cancelAllTransfers: 'nenDrive.cancelAllTransfers',
 } as const;
 
 /** Context keys for `when` clauses. */

@@ -8,6 +8,7 @@ import { reportDroppedEntries } from './drive/droppedEntries';
 import { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
 import { LiveRefresh } from './drive/LiveRefresh';
 import { Logger } from './log/Logger';
+import { TransferRegistry } from './transfers/TransferRegistry';
 import type { Services } from './services';
 import { registerViews, type ViewsApi } from './views';
 
@@ -28,7 +29,8 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   const cache = new ListingCache(reportDroppedEntries(fetchListing, log));
   const live = new LiveRefresh(cache, clients, log);
   const fs = new DriveFileSystemProvider(clients, log, cache, live);
-  const services: Services = { context, keys, clients, fs, live, log };
+  const transfers = new TransferRegistry();
+  const services: Services = { context, keys, clients, fs, live, log, transfers };
   context.subscriptions.push(
     channel,
     keys,
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
     clients,
     live,
     fs,
+    transfers,
     vscode.workspace.registerFileSystemProvider(SCHEME, fs, { isCaseSensitive: true }),
   );
   // The commands need the tree (its desktops for the palette's pickers, and Refresh): handed on, not looked up.

@@ -4,6 +4,7 @@ import type { ClientProvider } from './ClientProvider';
 import type { DriveFileSystemProvider } from './drive/DriveFileSystemProvider';
 import type { LiveRefresh } from './drive/LiveRefresh';
 import type { Logger } from './log/Logger';
+import type { TransferRegistry } from './transfers/TransferRegistry';
 
 /**
  * The objects the composition root builds once and hands to views and commands. What the views
@@ -17,4 +18,6 @@ export interface Services {
   /** Which folders are live (polled): the tree tells it what it shows. */
   live: LiveRefresh;
   log: Logger;
+  /** Every upload and download of this window (the status bar and Show Transfers read it). */
+  transfers: TransferRegistry;
 }

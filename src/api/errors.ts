@@ -89,11 +89,33 @@ export function statusMessage(status: number, body: string): string {
   return `${detail} (HTTP ${status})`;
 }
 
-/** A local file system failure (ENOENT, EACCES, …) as the matching kind, made by `fail`. */
+/** What a local file system error code means, for people. */
+const LOCAL_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EEXIST: 'it already exists',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the disk is read-only',
+};
+
+/**
+ * A local file system failure (ENOENT, EACCES, …) as the matching kind, made by `fail`, with no
+ * HTTP status (that is how {@link isLocalFailure} tells it from the server's 404 or 403):
+ * `Cannot read "/tmp/a.txt": no such file or folder (ENOENT).`
+ */
 export function localError(e: unknown, what: string, fail: MakeError): NenApiError {
   const code = errorCode(e);
   const kind: NenErrorKind = code === 'ENOENT' ? 'notFound' : code === 'EACCES' || code === 'EPERM' ? 'forbidden' : code === 'EEXIST' ? 'conflict' : 'badRequest';
-  return fail(kind, `${what}: ${code ?? (e instanceof Error ? e.message : String(e))}.`, code ? { code } : {});
+  const reason = code ? (LOCAL_REASONS[code] ? `${LOCAL_REASONS[code]} (${code})` : code) : e instanceof Error ? e.message : String(e);
+  return fail(kind, `${what}: ${reason}.`, code ? { code } : {});
+}
+
+/** Whether an error is about a local file (made by {@link localError}), not an answer of the Nen API. */
+export function isLocalFailure(err: { status?: number; code?: string }): boolean {
+  return err.status === undefined && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code);
 }
 
 /** The longest server text we put into a message. */

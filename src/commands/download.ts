@@ -8,8 +8,9 @@ import { localName } from '../api/localName';
 import { keepBoth, placeInFolder, type FolderPlan, type Place, type Renamed } from './localPlaces';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
-import { listNames, plural, showFailure, showNote } from './messages';
+import { listNames, plural, showNote } from './messages';
 import { transferAll } from './progress';
+import { showBatchFailures } from './transferSummary';
 import type { DriveFileRef } from './targets';
 
 export interface DownloadCommandOptions {
@@ -57,7 +58,7 @@ export async function downloadFiles(
   destination: vscode.Uri | undefined,
   options: DownloadCommandOptions = {},
 ): Promise<DownloadReport | undefined> {
-  const report: DownloadReport = { downloaded: [], skipped: [], refused: [], failed: [], cancelled: false };
+  const report = emptyReport();
   if (refs.length === 0) return report;
   let jobs: Job[] | undefined;
   if (destination) jobs = await jobsAt(destination, refs, options, report);
@@ -65,13 +66,18 @@ export async function downloadFiles(
   else jobs = await intoPickedFolder(refs, report);
   // No jobs: a dialog was dismissed (nothing to report), or an Overwrite question was cancelled (the report says so).
   if (!jobs) return report.cancelled ? report : undefined;
-  if (jobs.length > 0) {
-    await transfer(services, jobs, options.token, report, () =>
-      downloadFiles(services, report.failed.map((f) => refs.find((r) => r.name === f.name)).filter((r): r is DriveFileRef => !!r), destination, options),
-    );
-  }
+  return downloadJobs(services, jobs, options.token, report);
+}
+
+/** Downloads the jobs and shows how it went; Retry Failed runs this again with the failed jobs alone (same local paths). */
+async function downloadJobs(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport): Promise<DownloadReport> {
+  if (jobs.length > 0) await transfer(services, jobs, token, report, (failed) => downloadJobs(services, failed, undefined, emptyReport()));
   summarize(services, report);
   return report;
+}
+
+function emptyReport(): DownloadReport {
+  return { downloaded: [], skipped: [], refused: [], failed: [], cancelled: false };
 }
 
 /** A destination passed as an argument: nothing asks, and an existing file is replaced only with `overwrite`. */
@@ -163,13 +169,12 @@ async function askExisting(plan: FolderPlan, place: Place, remaining: number): P
 }
 
 /** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
-async function transfer(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport, retry: () => unknown): Promise<void> {
+async function transfer(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport, retryFailed: (failed: Job[]) => unknown): Promise<void> {
   const client = services.clients.get();
-  const known = jobs.every((j) => j.ref.size !== undefined);
-  const total = known ? jobs.reduce((s, j) => s + (j.ref.size ?? 0), 0) : 0;
   const title = jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)}` : `Downloading ${jobs.length} files`;
-  const { settled, cancelled } = await transferAll(title, token, jobs, total, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
-    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done) }),
+  const batch = { title, direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: Job) => ({ name: j.ref.name, desktopId: j.ref.desktopId, desktop: j.ref.desktopId, size: j.ref.size }) };
+  const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
+    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done, p.total) }),
   );
   report.cancelled = report.cancelled || cancelled;
   settled.forEach((r, i) => {
@@ -182,24 +187,26 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
       services.log.error(`Downloading ${quotedName(job.ref.name)} from ${job.ref.desktopId} failed`, r.reason);
     }
   });
-  const firstFailure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict');
-  if (firstFailure && report.downloaded.length === 0) {
-    showFailure(services, jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)} failed` : 'Download failed', firstFailure.reason, retry);
-  } else if (report.failed.length > 0) {
-    showNote(services, 'error', `Downloaded ${plural(report.downloaded.length, 'file')}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
-  }
+  const isFailure = (r: PromiseSettledResult<unknown>): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict';
+  const failed = jobs.filter((_, i) => isFailure(settled[i]));
+  const outcome = { verb: 'Downloaded', where: '', done: report.downloaded.map((d) => d.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  const what = jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)} failed` : 'Download failed';
+  showBatchFailures(services, outcome, settled.filter(isFailure).map((r) => r.reason), what, () => retryFailed(failed));
 }
 
 function summarize(services: Services, report: DownloadReport): void {
-  if (report.refused.length > 0) {
-    for (const r of report.refused) services.log.info(`Not downloaded: ${quotedName(r.name)}: ${r.reason}`);
+  for (const r of report.refused) services.log.info(`Not downloaded: ${quotedName(r.name)}: ${r.reason}`);
+  // A batch with failures ended with its one summary (transfer), which names the refused files too.
+  if (report.refused.length > 0 && report.failed.length === 0) {
     showNote(services, 'warning', `Not downloaded (no local file name can hold it): ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}.`);
   }
-  if (report.skipped.length > 0 && !report.cancelled) {
-    for (const s of report.skipped) services.log.info(`Not downloaded: ${quotedName(s.name)}: ${s.reason}`);
-    const same = report.skipped.flatMap((s) => (s.sameFile ? [s.sameFile.because] : []));
+  for (const s of report.skipped) services.log.info(`Not downloaded: ${quotedName(s.name)}: ${s.reason}`);
+  // Files cancelled one by one (from the transfers list) are no news; a batch with failures said it all in its summary.
+  const existed = report.skipped.filter((s) => s.reason !== 'cancelled');
+  if (existed.length > 0 && !report.cancelled && report.failed.length === 0) {
+    const same = existed.flatMap((s) => (s.sameFile ? [s.sameFile.because] : []));
     const why = same.length === 0 ? '' : ` ${same.slice(0, 3).join('; ')}${same.length > 3 ? `; and ${same.length - 3} more (see the log)` : ''}.`;
-    showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(report.skipped.map((s) => s.name))}.${why}`);
+    showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(existed.map((s) => s.name))}.${why}`);
   }
   const renames = renamedText(services, report);
   if (report.downloaded.length > 0 && report.failed.length === 0) {

@@ -13,6 +13,7 @@ import { desktopCommands } from './desktopCommands';
 import { deleteDesktop } from './desktopDelete';
 import { newDesktop, renameDesktop, type DesktopContext } from './desktopManagement';
 import { keyCommands } from './keyCommands';
+import { transferCommands } from './transferCommands';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -34,6 +35,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
     [Commands.renameDesktop]: (arg?: unknown) => renameDesktop(desktops, arg),
     [Commands.deleteDesktop]: (arg?: unknown) => deleteDesktop(desktops, arg),
     ...fileCommands(services, tree),
+    ...transferCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),

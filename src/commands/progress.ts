@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { NenApiError } from '../api/errors';
 import { runPool } from '../api/pool';
+import { describeError, errorKind } from '../drive/errors';
+import type { Direction, Transfer, TransferInfo, TransferRegistry } from '../transfers/TransferRegistry';
 import { formatSize } from '../views/format';
 
 /** Aggregates byte progress of concurrent transfers into one notification. */
@@ -67,31 +70,76 @@ async function withTransferProgress<T>(
   });
 }
 
+/** What a batch is, for the notification and the transfers list. */
+export interface TransferBatch<T> {
+  title: string;
+  direction: Direction;
+  /** Where each transfer is listed (the window's one registry). */
+  registry: TransferRegistry;
+  /** Each item's name, desktop and size, as the transfers list shows them. */
+  describe: (item: T) => Omit<TransferInfo, 'direction'>;
+  /** Failure reasons shown in the list go through the log's redaction. */
+  redact: (text: string) => string;
+}
+
 /**
  * The one way uploads and downloads run: `each` over `items`, `concurrency` at a time, under one
- * cancellable notification whose meter adds up the bytes `each` reports. Every item settles;
- * `cancelled` says whether the batch was cancelled.
+ * cancellable notification whose meter adds up the bytes `each` reports, and listed one by one
+ * in the transfers registry (the status bar and Show Transfers). Every item settles: one that
+ * fails does not stop the others, and one cancelled from the list settles as `cancelled`
+ * without cancelling the batch. `cancelled` says whether the whole batch was cancelled.
  */
 export async function transferAll<T, R>(
-  title: string,
+  batch: TransferBatch<T>,
   token: vscode.CancellationToken | undefined,
   items: readonly T[],
-  totalBytes: number,
   concurrency: number,
-  each: (item: T, signal: AbortSignal, onBytes: (done: number) => void) => Promise<R>,
+  each: (item: T, signal: AbortSignal, onBytes: (done: number, total?: number) => void) => Promise<R>,
 ): Promise<{ settled: PromiseSettledResult<R>[]; cancelled: boolean }> {
-  return withTransferProgress(title, token, async (signal, progress) => {
+  const infos = items.map((item) => ({ ...batch.describe(item), direction: batch.direction }));
+  const totalBytes = infos.every((i) => i.size !== undefined) ? infos.reduce((s, i) => s + (i.size ?? 0), 0) : 0;
+  return withTransferProgress(batch.title, token, async (signal, progress) => {
     const meter = new TransferProgress(progress, totalBytes, items.length);
+    const transfers = batch.registry.addBatch(infos, signal);
     const settled = await runPool(
       items,
       concurrency,
-      async (item, index) => {
-        const result = await each(item, signal, (done) => meter.update(index, done));
-        meter.fileDone();
-        return result;
-      },
+      (item, index) =>
+        runOne(batch, transfers[index], () =>
+          each(item, transfers[index].controller.signal, (done, total) => {
+            meter.update(index, done);
+            batch.registry.progress(transfers[index], done, undefined, total);
+          }),
+        ).finally(() => meter.fileDone()),
       signal,
     );
-    return { settled, cancelled: signal.aborted };
+    // Items the batch's Cancel reached before they started never ran: the list says so.
+    settled.forEach((r, i) => {
+      if (transfers[i].active) batch.registry.finished(transfers[i], r.status === 'fulfilled' ? 'done' : 'cancelled', r.status === 'fulfilled' ? undefined : 'cancelled');
+    });
+    // Cancel All in the list cancels each transfer: for the caller that is the batch cancelled.
+    return { settled, cancelled: signal.aborted || transfers.every((t) => t.state === 'cancelled') };
   });
+}
+
+/** One transfer, its state in the registry following what happened to it. */
+async function runOne<T, R>(batch: TransferBatch<T>, t: Transfer, work: () => Promise<R>): Promise<R> {
+  const registry = batch.registry;
+  if (t.controller.signal.aborted) {
+    if (t.active) registry.finished(t, 'cancelled', 'cancelled');
+    throw new NenApiError('cancelled', 'Cancelled.');
+  }
+  registry.started(t);
+  try {
+    const result = await work();
+    registry.finished(t, 'done');
+    return result;
+  } catch (err) {
+    const kind = errorKind(err);
+    if (kind === 'cancelled' || t.controller.signal.aborted) registry.finished(t, 'cancelled', 'cancelled');
+    // A local file that appeared while downloading is left alone: skipped, not failed.
+    else if (kind === 'conflict' && t.info.direction === 'download') registry.finished(t, 'skipped', describeError(err, batch.redact));
+    else registry.finished(t, 'failed', describeError(err, batch.redact));
+    throw err;
+  }
 }

@@ -4,8 +4,9 @@ import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
-import { listNames, plural, showFailure, showNote } from './messages';
+import { listNames, plural, showNote } from './messages';
 import { transferAll } from './progress';
+import { showBatchFailures } from './transferSummary';
 import type { DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
@@ -63,7 +64,8 @@ export async function uploadItems(
     return report;
   }
   // 3. Send, a few at a time, under one cancellable notification.
-  if (plans.length > 0) await send(services, client, target, plans, options.token, report, () => uploadItems(services, target, items, options));
+  // Retry Failed sends the failed files again through this same path (their names checked afresh: the drive is live).
+  if (plans.length > 0) await send(services, client, target, plans, options.token, report, (failed) => uploadItems(services, target, failed, { ...options, token: undefined }));
   summarize(services, report, target);
   return report;
 }
@@ -82,7 +84,7 @@ async function acceptSources(services: Services, items: readonly UploadItem[], r
       refused.push({ name: resolved.label, reason: problem });
       continue;
     }
-    accepted.push(resolved);
+    accepted.push({ ...resolved, item });
   }
   return accepted;
 }
@@ -95,18 +97,24 @@ async function send(
   plans: readonly Plan[],
   token: vscode.CancellationToken | undefined,
   report: UploadReport,
-  retry: () => unknown,
+  retryFailed: (items: UploadItem[]) => unknown,
 ): Promise<void> {
-  const total = plans.reduce((sum, p) => sum + p.size, 0);
   const where = placeName(target);
   const title = plans.length === 1 ? `Uploading ${quotedName(plans[0].name)} to ${where}` : `Uploading ${plans.length} files to ${where}`;
-  const results = await transferAll(title, token, plans, total, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
+  const batch = { title, direction: 'upload' as const, registry: services.transfers, redact: services.log.redact, describe: (p: Plan) => ({ name: p.name, desktopId: target.desktopId, desktop: target.label, size: p.size }) };
+  const results = await transferAll(batch, token, plans, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
     client.upload(target.desktopId, plan.name, bodyOf(client, plan, signal), { path: target.folder, signal, onProgress: (p) => onBytes(p.done) }),
   );
   report.cancelled = results.cancelled;
   record(services, target, plans, results.settled, report);
-  const firstFailure = results.settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled');
-  if (firstFailure && report.uploaded.length === 0) showFailure(services, `Upload to ${where} failed`, firstFailure.reason, retry);
+  const failed = plans.filter((_, i) => isFailure(results.settled[i]));
+  const errors = results.settled.filter(isFailure).map((r) => r.reason);
+  const outcome = { verb: 'Uploaded', where: ` to ${where}`, done: report.uploaded.map((u) => u.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  showBatchFailures(services, outcome, errors, `Upload to ${where} failed`, () => retryFailed(failed.map((p) => p.item).filter((i): i is UploadItem => !!i)));
+}
+
+function isFailure(r: PromiseSettledResult<unknown>): r is PromiseRejectedResult {
+  return r.status === 'rejected' && errorKind(r.reason) !== 'cancelled';
 }
 
 /** Sorts each outcome into the report, and tells the drive's listing what this window wrote. */
@@ -139,11 +147,11 @@ function placeName(target: DriveFolderRef): string {
 function summarize(services: Services, report: UploadReport, target: DriveFolderRef): void {
   const where = placeName(target);
   for (const r of report.refused) services.log.warn(`Not uploaded: ${r.name}: ${r.reason}`);
+  // A batch with failures ended with its one summary (send), which names the refused files too.
+  if (report.failed.length > 0) return;
   if (report.refused.length === 1) showNote(services, 'error', `Not uploaded: ${report.refused[0].reason}`);
   else if (report.refused.length > 1) showNote(services, 'error', `Not uploaded: ${listNames(report.refused.map((r) => r.name))} (${report.refused.map((r) => r.reason).join(' ')})`);
-  if (report.failed.length > 0 && report.uploaded.length > 0) {
-    showNote(services, 'error', `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
-  } else if (report.uploaded.length > 0) {
+  if (report.uploaded.length > 0) {
     const extra = report.skipped.length ? ` (${plural(report.skipped.length, 'file')} skipped)` : '';
     showNote(services, 'info', report.uploaded.length === 1 ? `Uploaded ${quotedName(report.uploaded[0].name)} to ${where}.${extra}` : `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}.${extra}`);
   } else if (report.cancelled) {

@@ -20,6 +20,8 @@ export interface UploadCandidate {
   source?: UploadSource;
   /** A copy between drives: the body is a download of this drive file, opened at send time. */
   copyFrom?: { desktopId: string; name: string; folder: string | undefined };
+  /** What it was made from (Retry Failed sends it again from there). */
+  item?: UploadItem;
 }
 
 /** An item that cannot be read or is not a file, with the reason. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isLocalFailure } from '../api/errors';
 import { redact } from '../api/redact';
 import type { NenErrorKind, NenResource } from '../api/types';
 import { describeUri, parseDriveUri } from './uri';
@@ -9,6 +10,7 @@ interface KindedError {
   status?: number;
   resource?: NenResource;
   message: string;
+  code?: string;
 }
 
 export function errorKind(err: unknown): NenErrorKind | undefined {
@@ -40,6 +42,8 @@ function describeErrorRaw(err: unknown): string {
   if (err instanceof vscode.FileSystemError) return err.message;
   if (!isKinded(err)) return err instanceof Error ? err.message : String(err);
   const server = err.message ? ` ${ensurePeriod(err.message)}` : '';
+  // A local file that cannot be read or written (it vanished, no permission): its own words, not the API's 404 or 403.
+  if ((err.kind === 'notFound' || err.kind === 'forbidden' || err.kind === 'conflict') && isLocalFailure(err)) return ensurePeriod(err.message);
   switch (err.kind) {
     case 'unauthorized':
       return "Nen rejected the API key (401). Run 'Nen Drive: Set API Key'.";

@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { DriveDecorationProvider } from './DriveDecorationProvider';
 import { DriveDragAndDropController } from './DriveDragAndDropController';
 import { DriveTreeDataProvider } from './DriveTreeDataProvider';
+import { TransferStatusBar } from './TransferStatusBar';
 import type { DriveNode } from './nodes';
 
 /** What the views made: activate() hands the tree to the commands and all of it to the in-host tests. */
@@ -13,6 +14,7 @@ export interface ViewsApi {
   readonly dragAndDrop: DriveDragAndDropController;
   readonly view: vscode.TreeView<DriveNode>;
   readonly decorations: DriveDecorationProvider;
+  readonly transfersStatus: TransferStatusBar;
 }
 
 /** What registerViews returns: the views, and the one disposable that owns them. */
@@ -46,9 +48,11 @@ export function registerViews(services: Services): RegisteredViews {
   void showKeySource(view, services.keys);
   const keyWatch = services.keys.onDidChange(() => void showKeySource(view, services.keys));
 
+  const transfersStatus = new TransferStatusBar(services.transfers);
+
   return {
-    views: { tree, dragAndDrop, view, decorations },
-    disposable: vscode.Disposable.from(keyWatch, viewState, decorationRegistration, decorations, view, tree),
+    views: { tree, dragAndDrop, view, decorations, transfersStatus },
+    disposable: vscode.Disposable.from(keyWatch, viewState, decorationRegistration, decorations, view, tree, transfersStatus),
   };
 }
 
