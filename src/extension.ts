@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   );
   // The commands need the tree (its desktops for the palette's pickers, and Refresh): handed on, not looked up.
   const { views, disposable: viewRegistrations } = registerViews(services);
-  context.subscriptions.push(viewRegistrations, registerCommands(services, views.tree));
+  context.subscriptions.push(viewRegistrations, registerCommands(services, views.tree, views.view));
   void keys.refreshContext();
   return { services, views };
 }

@@ -11,6 +11,9 @@ import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadI
 import { uploadItems, type UploadCommandOptions } from './upload';
 import { desktopCommands } from './desktopCommands';
 import { keyCommands } from './keyCommands';
+import { navigationCommands } from './navigationCommands';
+import { compareCommands } from './compareCommands';
+import type { DriveNode } from '../views/nodes';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -21,13 +24,15 @@ type Handler = (...args: unknown[]) => unknown;
  * generic "command failed" toast. `tree` is the Desktops view: its desktops for the palette's
  * pickers, and what Refresh reloads.
  */
-export function registerCommands(services: Services, tree: DriveTreeDataProvider): vscode.Disposable {
+export function registerCommands(services: Services, tree: DriveTreeDataProvider, view?: vscode.TreeView<DriveNode>): vscode.Disposable {
   const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);
   const titles = paletteTitles(services.context.extension.packageJSON);
   const handlers: Record<string, Handler> = {
     ...keyCommands(services),
     ...desktopCommands(),
     ...fileCommands(services, tree),
+    ...navigationCommands(services, tree, view),
+    ...compareCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),
