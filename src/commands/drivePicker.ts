@@ -28,8 +28,9 @@ const FLUSH_MS = 100;
 
 /**
  * A quick pick of every file of every desktop the tree shows, nested folders included, filled
- * in as the listings arrive (busy while listing; closing it stops the listing). Listings come
- * through the provider's cache (at most a few seconds old), so the pick matches the tree.
+ * in as the listings arrive (busy while listing; closing it stops the listing). Every folder is
+ * listed anew through the provider's cache (which then updates the tree too), never answered
+ * from an older listing: the desktop writes to its drive all the time.
  * Resolves to the picked file, or undefined when dismissed.
  */
 export async function pickDriveFile(services: Services, tree: DriveTreeDataProvider, options: DrivePickOptions): Promise<DriveFileItem | undefined> {
@@ -70,7 +71,8 @@ export async function pickDriveFile(services: Services, tree: DriveTreeDataProvi
       }
       picker.show();
       options.onShow?.(picker);
-      const list = (desktopId: string, folder: string | undefined) => services.fs.list(desktopId, folder);
+      // Fresh listings (shared with any already in flight): the pick shows the drive as it is now.
+      const list = (desktopId: string, folder: string | undefined) => services.fs.list(desktopId, folder, { fresh: true });
       void walkDrives(desktops.map((d) => d.desktopId), list, onFiles, cancel.token, GO_TO_FILE_LIMITS).then((report) => {
         if (timer) clearTimeout(timer);
         flush();

@@ -40,6 +40,8 @@ suite('Go to File', () => {
   test('lists every file of every shown desktop, nested folders included, with folder, desktop, size and age; accepting one opens it', async () => {
     const [a, b] = [randomDesktopId(), randomDesktopId()];
     env = await setupEmulator({ desktops: [a, b] });
+    // A listing cached a moment ago, before the desktops wrote their files: the pick must not answer from it.
+    await env.services.fs.list(a);
     const now = nowSeconds();
     env.emu.putFile(a, 'readme.md', 'hello', { mtime: now - 150 });
     env.emu.putFile(a, 'guide.md', new Uint8Array(2048), { path: 'docs', mtime: now - 3 * 3600 - 5 });
