@@ -78,20 +78,27 @@ export async function walkDrives(
     if (files.length > 0) onFiles(files);
   };
 
-  const worker = async (): Promise<void> => {
-    for (let job = queue.shift(); job && !stop(); job = queue.shift()) {
-      if (report.listings >= limits.maxListings) {
-        report.cut ??= 'listings';
-        return;
+  // Start listings while there is room; each one that ends makes room (its folders joined the queue).
+  await new Promise<void>((resolve) => {
+    let active = 0;
+    const pump = (): void => {
+      while (!stop() && active < limits.concurrency && queue.length > 0) {
+        if (report.listings >= limits.maxListings) {
+          report.cut ??= 'listings';
+          break;
+        }
+        const job = queue.shift()!;
+        report.listings++;
+        active++;
+        void visit(job).finally(() => {
+          active--;
+          pump();
+        });
       }
-      report.listings++;
-      await visit(job);
-    }
-  };
-  // Workers that find the queue empty end; one still listing may add folders, so go round again.
-  while (queue.length > 0 && !stop() && report.cut !== 'listings') {
-    await Promise.all(Array.from({ length: limits.concurrency }, worker));
-  }
+      if (active === 0) resolve();
+    };
+    pump();
+  });
   report.cancelled = token.isCancellationRequested;
   return report;
 }
