@@ -40,6 +40,43 @@ async function rootFileCount(s: Session): Promise<number> {
   return body.files.filter((f) => !f.is_dir).length;
 }
 
+/** The biggest file at the drive's root, as the emulator lists it. */
+async function largestRootFile(s: Session): Promise<string> {
+  const res = await fetch(`${s.emu.url}/desktops/${s.desktop}/files`, { headers: { Authorization: `Bearer ${s.apiKey}` } });
+  const body = (await res.json()) as { files: { name: string; size: number; is_dir?: boolean }[] };
+  return body.files.filter((f) => !f.is_dir).sort((a, b) => b.size - a.size)[0].name;
+}
+
+/** The label of the first file row (after the folders) of the tree. */
+async function firstFileRow(page: Page): Promise<string | undefined> {
+  const rows = page.locator('.sidebar .monaco-list-row');
+  const labels = await rows.evaluateAll((els) =>
+    els.map((e) => ({ label: (e as unknown as { querySelector(q: string): { textContent: string | null } | null }).querySelector('.label-name')?.textContent ?? '', twisty: (e as unknown as { querySelector(q: string): unknown }).querySelector('.monaco-tl-twistie.collapsible') !== null })),
+  );
+  return labels.find((l) => !l.twisty)?.label.trim();
+}
+
+/** Opens the view's "…" menu and its Sort By submenu. */
+async function openSortMenu(page: Page): Promise<void> {
+  // The view's title actions show while the pointer is over the side bar.
+  await page.locator('.sidebar .monaco-list-row').first().hover();
+  await page.locator('.sidebar .action-label[aria-label*="More Actions"]').filter({ visible: true }).first().click();
+  const sortBy = page.locator('.monaco-menu .action-label', { hasText: /^\s*Sort By\s*$/ }).first();
+  await sortBy.waitFor({ timeout: 5_000 });
+  await sortBy.hover();
+}
+
+/** Picks an entry of the view's Sort By submenu. */
+async function viewMenuItem(page: Page, label: string): Promise<void> {
+  await openSortMenu(page);
+  const item = page.locator('.monaco-menu .action-label', { hasText: new RegExp(`^\\s*${label}\\s*$`) }).first();
+  await item.waitFor({ timeout: 5_000 });
+  await item.hover();
+  await sleep(100);
+  await page.keyboard.press('Enter');
+  await item.waitFor({ state: 'detached', timeout: 5_000 });
+}
+
 export function navigationChecks(s: Session): Check[] {
   const { page, emu } = s;
   return [
@@ -84,6 +121,23 @@ export function navigationChecks(s: Session): Check[] {
         await runCommand(page, 'Nen Drive: Reveal in Nen Drive');
         const selected = page.locator('.sidebar .monaco-list-row.selected').filter({ has: page.locator('.label-name', { hasText: REPORT }) });
         await selected.waitFor({ timeout: 20_000 });
+      },
+    },
+    {
+      name: "Sort By in the view's menu re-sorts the tree (largest first under Size), the current order checked",
+      run: async () => {
+        if (!(await desktopRow(s).isVisible())) await activityIcon(page, 'Nen Drive').click();
+        const largest = await largestRootFile(s);
+        await viewMenuItem(page, 'Sort by Size');
+        await poll(`${largest} to be the first file row`, 10_000, async () => ((await firstFileRow(page)) === largest ? true : undefined));
+        await openSortMenu(page);
+        await page.locator('.monaco-menu .action-label', { hasText: '✓ Sort by Size' }).first().waitFor({ timeout: 5_000 });
+        await sleep(300);
+        await shot(s, 'sort-by.png');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
+        await viewMenuItem(page, 'Sort by Name');
+        await poll('name order back', 10_000, async () => ((await firstFileRow(page)) === largest ? undefined : true));
       },
     },
     {
