@@ -47,13 +47,16 @@ async function largestRootFile(s: Session): Promise<string> {
   return body.files.filter((f) => !f.is_dir).sort((a, b) => b.size - a.size)[0].name;
 }
 
-/** The label of the first file row (after the folders) of the tree. */
+/** The label of the first file row (after the folders) directly under the desktop row. */
 async function firstFileRow(page: Page): Promise<string | undefined> {
-  const rows = page.locator('.sidebar .monaco-list-row');
+  const rows = page.locator('.sidebar .monaco-list-row[aria-level="2"]');
   const labels = await rows.evaluateAll((els) =>
-    els.map((e) => ({ label: (e as unknown as { querySelector(q: string): { textContent: string | null } | null }).querySelector('.label-name')?.textContent ?? '', twisty: (e as unknown as { querySelector(q: string): unknown }).querySelector('.monaco-tl-twistie.collapsible') !== null })),
+    els.map((e) => {
+      const row = e as unknown as { querySelector(q: string): { textContent: string | null } | null };
+      return { label: row.querySelector('.label-name')?.textContent ?? '', folder: row.querySelector('.monaco-tl-twistie.collapsible') !== null };
+    }),
   );
-  return labels.find((l) => !l.twisty)?.label.trim();
+  return labels.find((l) => !l.folder)?.label.trim();
 }
 
 /** Opens the view's "…" menu and its Sort By submenu. */
@@ -95,7 +98,6 @@ export function navigationChecks(s: Session): Check[] {
         // The files at the root now (earlier checks add some) and the three in nested folders.
         const count = `Type to filter ${(await rootFileCount(s)) + 3} files on 1 desktop`;
         await poll(`the listing to finish ("${count}")`, 20_000, async () => ((await placeholder(page)) === count ? true : undefined));
-        await pickRow(page, 'run-42.log').waitFor({ timeout: 5_000 });
         // Typing filters on names and on "desktop › folder": "2026" keeps two root files and the reports.
         await page.keyboard.type('2026');
         await pickRow(page, 'run-42.log').waitFor({ state: 'detached', timeout: 5_000 });
@@ -165,6 +167,10 @@ export function navigationChecks(s: Session): Check[] {
         await sleep(300);
         await shot(s, 'compare-drive.png');
         if (emu.readFile(s.desktop, REPORT, { path: 'reports/2026' })?.toString('utf8') !== DRIVE_REPORT) throw new Error('the drive file changed');
+        // Leave the workbench as the next checks expect it: no editors, the Nen Drive view shown.
+        await runCommand(page, 'View: Close All Editors');
+        await activityIcon(page, 'Nen Drive').click();
+        await desktopRow(s).waitFor({ timeout: 10_000 });
       },
     },
   ];
