@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { activityIcon, contextMenu, desktopRow, poll, runCommand, shot, sleep, type Check, type Session } from './workbench';
+import { activityIcon, clearNotifications, contextMenu, desktopRow, poll, runCommand, shot, sleep, type Check, type Session } from './workbench';
 
 const REPORT = 'q3-summary.md';
 const DRIVE_REPORT = '# Q3 summary\n\nRevenue: 1.2M (from the desktop)\nChurn: 2.1%\n';
@@ -87,6 +87,7 @@ export function navigationChecks(s: Session): Check[] {
       name: 'Go to File (Ctrl+Alt+D) lists the files of nested folders with folder, size and age; typing filters, Enter opens',
       run: async () => {
         emu.reset();
+        await clearNotifications(page);
         emu.putFile(s.desktop, REPORT, DRIVE_REPORT, { path: 'reports/2026' });
         emu.putFile(s.desktop, 'q2-summary.md', '# Q2 summary\n', { path: 'reports/2026', mtime: Date.now() / 1000 - 80 * 86400 });
         emu.putFile(s.desktop, 'run-42.log', 'agent run 42\n', { path: 'logs/agent' });
