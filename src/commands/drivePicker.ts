@@ -35,6 +35,10 @@ const FLUSH_MS = 100;
  */
 export async function pickDriveFile(services: Services, tree: DriveTreeDataProvider, options: DrivePickOptions): Promise<DriveFileItem | undefined> {
   const desktops = (await tree.getChildren()).filter((n): n is DesktopNode => n.kind === 'desktop' && !n.notFound);
+  if (desktops.length === 0) {
+    void vscode.window.showWarningMessage('Nen Drive has no desktops to list. Add one with "Nen Drive: Add Desktop".');
+    return undefined;
+  }
   const labels = new Map(desktops.map((d) => [d.desktopId, d.label]));
   const picker = vscode.window.createQuickPick<DriveFileItem>();
   picker.title = options.title;

@@ -22,7 +22,7 @@ type Handler = (...args: unknown[]) => unknown;
  * menu or a multi-selection, its own arguments from a script, or nothing from the palette (then
  * it asks). A failure is logged and shown with an action; it never rejects into VS Code's
  * generic "command failed" toast. `tree` is the Desktops view: its desktops for the palette's
- * pickers, and what Refresh reloads.
+ * pickers, and what Refresh reloads; `view` is its TreeView, which Reveal in Nen Drive selects in.
  */
 export function registerCommands(services: Services, tree: DriveTreeDataProvider, view?: vscode.TreeView<DriveNode>): vscode.Disposable {
   const refresh = (node?: unknown): void => tree.refresh(isDriveNode(node) ? node : undefined);

@@ -121,10 +121,22 @@ export function navigationChecks(s: Session): Check[] {
       },
     },
     {
-      name: 'Reveal in Nen Drive selects the open file\'s row in the tree, its folders expanded',
+      name: 'Reveal in Nen Drive (the command, and a Go to File row\'s button) selects the file\'s row in the tree, its folders expanded',
       run: async () => {
         await runCommand(page, 'Nen Drive: Reveal in Nen Drive');
         const selected = page.locator('.sidebar .monaco-list-row.selected').filter({ has: page.locator('.label-name', { hasText: REPORT }) });
+        await selected.waitFor({ timeout: 20_000 });
+        // The same from a Go to File row's button, with the tree collapsed first.
+        await page.locator('.sidebar .monaco-list-row').first().hover();
+        await page.locator('.sidebar .action-label[aria-label^="Collapse All"]').filter({ visible: true }).first().click();
+        await selected.waitFor({ state: 'detached', timeout: 10_000 });
+        await page.keyboard.press('Control+Alt+KeyD');
+        await page.keyboard.type('q3-summary');
+        const row = pickRow(page, REPORT);
+        await row.waitFor({ timeout: 20_000 });
+        await row.hover();
+        await row.locator('.action-label[aria-label="Reveal in Nen Drive"]').click();
+        await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
         await selected.waitFor({ timeout: 20_000 });
       },
     },
