@@ -50,12 +50,26 @@ export const Commands = {
   retry: 'nenDrive.retry',
   showTransfers: 'nenDrive.showTransfers',
   cancelAllTransfers: 'nenDrive.cancelAllTransfers',
+  goToFile: 'nenDrive.goToFile',
+  revealInTree: 'nenDrive.revealInTree',
+  sortByName: 'nenDrive.sortByName',
+  sortBySize: 'nenDrive.sortBySize',
+  sortByModified: 'nenDrive.sortByModified',
+  /** The same three, shown with a check mark for the current order (menus cannot mark a command as checked). */
+  sortByNameChecked: 'nenDrive.sortByName.checked',
+  sortBySizeChecked: 'nenDrive.sortBySize.checked',
+  sortByModifiedChecked: 'nenDrive.sortByModified.checked',
+  compareWithLocal: 'nenDrive.compareWithLocal',
+  compareWithDriveFile: 'nenDrive.compareWithDriveFile',
+  compareAcrossDesktops: 'nenDrive.compareAcrossDesktops',
 } as const;
 
 /** Context keys for `when` clauses. */
 export const ContextKeys = {
   keySource: 'nenDrive.keySource', // 'secretStorage' | 'environment' | 'none'
   hasDesktops: 'nenDrive.hasDesktops',
+  /** The tree's order: 'name' | 'size' | 'modified' (the Sort By menu shows a check on it). */
+  sortOrder: 'nenDrive.sortOrder',
 } as const;
 
 /** contextValue strings of the tree's rows, matched by `viewItem` in package.json menus. */

@@ -14,6 +14,8 @@ import { deleteDesktop } from './desktopDelete';
 import { newDesktop, renameDesktop, type DesktopContext } from './desktopManagement';
 import { keyCommands } from './keyCommands';
 import { transferCommands } from './transferCommands';
+import { navigationCommands } from './navigationCommands';
+import { compareCommands } from './compareCommands';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -22,7 +24,8 @@ type Handler = (...args: unknown[]) => unknown;
  * menu or a multi-selection, its own arguments from a script, or nothing from the palette (then
  * it asks). A failure is logged and shown with an action; it never rejects into VS Code's
  * generic "command failed" toast. `tree` is the Desktops view: its desktops for the palette's
- * pickers, and what Refresh reloads; `view` lets New Desktop… select the row it made.
+ * pickers, and what Refresh reloads; `view` is its TreeView: New Desktop… selects the row it
+ * made, Reveal in Nen Drive selects in it.
  */
 export function registerCommands(services: Services, tree: DriveTreeDataProvider, view?: vscode.TreeView<DriveNode>): vscode.Disposable {
   const desktops: DesktopContext = { services, tree, view };
@@ -36,6 +39,8 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
     [Commands.deleteDesktop]: (arg?: unknown) => deleteDesktop(desktops, arg),
     ...fileCommands(services, tree),
     ...transferCommands(services, tree),
+    ...navigationCommands(services, tree, view),
+    ...compareCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
     [Commands.showLog]: () => services.log.show(),

@@ -8,6 +8,7 @@ import { folderOf, type DesktopNode, type DriveNode, type EntryNode } from './no
 import type { Desktop } from '../api/types';
 import { DesktopStatusWatch, type StatusAnswer } from './DesktopStatusWatch';
 import { applyDesktop, desktopNode, entryNodes, errorRow, isSettling, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
+import { SORT_ORDER_STATE_KEY, storedSortOrder, type SortOrder } from './sortOrder';
 import { treeItemFor, withTooltip } from './treeItems';
 
 
@@ -30,7 +31,9 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private generation = 0;
   private readonly listedIn = new Map<string, number>();
   /** Sorted children per listing array: a re-render of an unchanged listing is free. */
-  private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; nodes: EntryNode[] }>();
+  private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; order: SortOrder; nodes: EntryNode[] }>();
+  /** Name, size or modified (folders first always); remembered per workspace. */
+  private order: SortOrder;
   private readonly disposables: vscode.Disposable[] = [];
   /** The latest node object handed to VS Code per container key: what a repaint fires. */
   private readonly containers = new Map<string, DesktopNode | EntryNode>();
@@ -55,6 +58,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     private readonly services: Services,
     private readonly markOf: (uri: vscode.Uri) => string | undefined = () => undefined,
   ) {
+    this.order = storedSortOrder(services.context.workspaceState);
+    void vscode.commands.executeCommand('setContext', ContextKeys.sortOrder, this.order);
     const media = vscode.Uri.joinPath(services.context.extensionUri, 'media');
     this.desktopIcon = { light: vscode.Uri.joinPath(media, 'desktop-light.svg'), dark: vscode.Uri.joinPath(media, 'desktop-dark.svg') };
     const fetched = services.fs.cache.onDidFetch((outcome) => this.onFetch(outcome));
@@ -186,6 +191,19 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     this.changed.fire(container);
   }
 
+  get sortOrder(): SortOrder {
+    return this.order;
+  }
+
+  /** Re-sorts every shown folder in `order` (no new listing) and remembers it for this workspace. */
+  async setSortOrder(order: SortOrder): Promise<void> {
+    this.order = order;
+    await this.services.context.workspaceState.update(SORT_ORDER_STATE_KEY, order);
+    await vscode.commands.executeCommand('setContext', ContextKeys.sortOrder, order);
+    // The roots are kept; VS Code asks again for the children of what is expanded, keeping expansion.
+    this.changed.fire(undefined);
+  }
+
   getTreeItem(node: DriveNode): vscode.TreeItem {
     return treeItemFor(node, this.desktopIcon);
   }
@@ -279,10 +297,10 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       return [{ kind: 'message', parent: container, label: 'No files yet', detail: 'drop files here or use Upload', action: 'upload', isError: false }];
     }
     const cached = this.sorted.get(entries);
-    if (cached && cached.parent === container) return cached.nodes;
-    const nodes = entryNodes(container, folder, entries);
+    if (cached && cached.parent === container && cached.order === this.order) return cached.nodes;
+    const nodes = entryNodes(container, folder, entries, Date.now(), this.order);
     for (const n of nodes) if (n.kind === 'folder') this.containers.set(keyOfContainer(n), n);
-    this.sorted.set(entries, { parent: container, nodes });
+    this.sorted.set(entries, { parent: container, order: this.order, nodes });
     return nodes;
   }
 

@@ -4,7 +4,8 @@ import type { Desktop, DriveEntry } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
 import { driveUri, entryUri } from '../drive/uri';
-import { compareKeys, formatAge, formatSize, naturalKey } from './format';
+import { formatAge, formatSize } from './format';
+import { sortEntries, type SortOrder } from './sortOrder';
 import { folderOf, type DesktopNode, type EntryNode, type MessageNode } from './nodes';
 
 /** The tree's nodes, built from what the API answered: desktops, entries and message rows. */
@@ -49,17 +50,12 @@ class EntryRow implements EntryNode {
   }
 }
 
-/** Builds the sorted rows of one listing: folders first, then natural order. */
-export function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now()): EntryNode[] {
-  const keyed: { key: string; dir: boolean; entry: DriveEntry }[] = new Array(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
-    keyed[i] = { key: naturalKey(entry.name), dir: entry.isDir, entry };
-  }
-  keyed.sort((a, b) => (a.dir === b.dir ? compareKeys(a.key, b.key) : a.dir ? -1 : 1));
-  const nodes: EntryNode[] = new Array(keyed.length);
-  for (let i = 0; i < keyed.length; i++) {
-    const { entry } = keyed[i];
+/** Builds the sorted rows of one listing: folders first, then the tree's order (natural names by default). */
+export function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now(), order: SortOrder = 'name'): EntryNode[] {
+  const sorted = sortEntries(entries, order);
+  const nodes: EntryNode[] = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i];
     nodes[i] = new EntryRow(entry.isDir ? 'folder' : 'file', parent.desktopId, folder, entry, parent, nowMs);
   }
   return nodes;

@@ -35,6 +35,7 @@ import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferChecks';
 import { transfersViewChecks } from './transfersViewChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
+import { navigationChecks, seedNavigationWorkspace } from './navigationChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
 import type { Check, Session } from './workbench';
@@ -45,7 +46,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(workspace);
   seedWorkspace(workspace);
   seedDownloadFolder(workspace);
+  seedNavigationWorkspace(workspace);
   seedSamples(dataDir, DESKTOP);
 
   let emulator: EmulatorHandle | undefined;
@@ -97,7 +99,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 

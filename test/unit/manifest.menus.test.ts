@@ -28,3 +28,24 @@ test('a file or folder the API cannot reach offers only Copy Name', () => {
   const onFiles = manifest.contributes.menus['view/item/context'].filter((m) => admits(m.when, 'file')).map((m) => m.command);
   assert.ok(onFiles.includes('nenDrive.download') && onFiles.includes('nenDrive.open'), 'the check itself sees the menus of an ordinary file');
 });
+
+/** Evaluates the `nenDrive.sortOrder` comparisons of a `when` clause (`==`, `!=`, `&&`, `||`) for one value. */
+function sortWhen(when: string, order: string | undefined): boolean {
+  return when.split('||').some((all) =>
+    all.split('&&').every((clause) => {
+      const m = /nenDrive\.sortOrder\s*(==|!=)\s*(\w+)/.exec(clause);
+      if (!m) throw new Error(`unexpected clause "${clause}" in the Sort By menu`);
+      return m[1] === '==' ? order === m[2] : order !== m[2];
+    }),
+  );
+}
+
+test('the Sort By menu shows each order once, the current one (name when none is set) with a check mark', () => {
+  const items = manifest.contributes.menus['nenDrive.sortBy'];
+  for (const order of ['name', 'size', 'modified', undefined]) {
+    const shown = items.filter((m) => sortWhen(m.when ?? '', order)).map((m) => m.command);
+    const current = order ?? 'name';
+    const expected = ['name', 'size', 'modified'].map((o) => `nenDrive.sortBy${o[0].toUpperCase()}${o.slice(1)}${o === current ? '.checked' : ''}`);
+    assert.deepEqual(shown, expected, `sortOrder = ${order}`);
+  }
+});

@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import { displayName } from '../api/display';
+import { describeError } from '../drive/errors';
+import { entryUri } from '../drive/uri';
+import type { Services } from '../services';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
+import { formatAge, formatSize } from '../views/format';
+import type { DesktopNode } from '../views/nodes';
+import { GO_TO_FILE_LIMITS, walkDrives, type FoundFile, type WalkReport } from './driveWalk';
+import { plural, showNote } from './messages';
+
+/** One drive file in the pick: its name, "desktop › folder", and "size · age". */
+export interface DriveFileItem extends vscode.QuickPickItem {
+  readonly uri: vscode.Uri;
+  readonly desktopId: string;
+}
+
+export interface DrivePickOptions {
+  title: string;
+  /** Called with the quick pick once it shows (scripts and tests read its items and accept one). */
+  onShow?: (picker: vscode.QuickPick<DriveFileItem>) => void;
+  /** A button on each item (Reveal in Nen Drive), and what it does. */
+  itemButton?: { button: vscode.QuickInputButton; run: (item: DriveFileItem) => unknown };
+}
+
+/** How often, at most, newly listed files are added to the open pick. */
+const FLUSH_MS = 100;
+
+/**
+ * A quick pick of every file of every desktop the tree shows, nested folders included, filled
+ * in as the listings arrive (busy while listing; closing it stops the listing). Every folder is
+ * listed anew through the provider's cache (which then updates the tree too), never answered
+ * from an older listing: the desktop writes to its drive all the time.
+ * Resolves to the picked file, or undefined when dismissed.
+ */
+export async function pickDriveFile(services: Services, tree: DriveTreeDataProvider, options: DrivePickOptions): Promise<DriveFileItem | undefined> {
+  const desktops = (await tree.getChildren()).filter((n): n is DesktopNode => n.kind === 'desktop' && !n.notFound);
+  if (desktops.length === 0) {
+    void vscode.window.showWarningMessage('Nen Drive has no desktops to list. Add one with "Nen Drive: Add Desktop".');
+    return undefined;
+  }
+  const labels = new Map(desktops.map((d) => [d.desktopId, d.label]));
+  const picker = vscode.window.createQuickPick<DriveFileItem>();
+  picker.title = options.title;
+  picker.matchOnDescription = true;
+  picker.keepScrollPosition = true;
+  picker.ignoreFocusOut = true;
+  picker.busy = true;
+  picker.placeholder = `Listing the drives of ${plural(desktops.length, 'desktop')}…`;
+  const cancel = new vscode.CancellationTokenSource();
+  const items: DriveFileItem[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    picker.items = items.slice();
+  };
+  const onFiles = (files: FoundFile[]): void => {
+    const nowMs = Date.now();
+    for (const f of files) items.push(fileItem(f, labels.get(f.desktopId) ?? f.desktopId, nowMs, options.itemButton?.button));
+    timer ??= setTimeout(flush, FLUSH_MS);
+  };
+  try {
+    return await new Promise<DriveFileItem | undefined>((resolve) => {
+      picker.onDidAccept(() => {
+        const [chosen] = picker.selectedItems;
+        if (chosen) resolve(chosen);
+      });
+      picker.onDidHide(() => resolve(undefined));
+      if (options.itemButton) {
+        const { run } = options.itemButton;
+        picker.onDidTriggerItemButton((e) => {
+          resolve(undefined);
+          void run(e.item);
+        });
+      }
+      picker.show();
+      options.onShow?.(picker);
+      // Fresh listings (shared with any already in flight): the pick shows the drive as it is now.
+      const list = (desktopId: string, folder: string | undefined) => services.fs.list(desktopId, folder, { fresh: true });
+      void walkDrives(desktops.map((d) => d.desktopId), list, onFiles, cancel.token, GO_TO_FILE_LIMITS).then((report) => {
+        if (timer) clearTimeout(timer);
+        flush();
+        picker.busy = false;
+        picker.placeholder = donePlaceholder(report, desktops.length);
+        if (report.failed.length > 0 && !report.cancelled) reportFailures(services, report);
+      });
+    });
+  } finally {
+    cancel.cancel();
+    cancel.dispose();
+    if (timer) clearTimeout(timer);
+    picker.dispose();
+  }
+}
+
+function fileItem(f: FoundFile, desktopLabel: string, nowMs: number, button: vscode.QuickInputButton | undefined): DriveFileItem {
+  const where = f.folder ? `${displayName(desktopLabel)} › ${displayName(f.folder)}` : displayName(desktopLabel);
+  return {
+    label: displayName(f.entry.name),
+    description: where,
+    detail: `${formatSize(f.entry.size)} · ${formatAge(f.entry.modified, nowMs)}`,
+    uri: entryUri(f.desktopId, f.folder, f.entry.name),
+    desktopId: f.desktopId,
+    buttons: button ? [button] : undefined,
+  };
+}
+
+function donePlaceholder(report: WalkReport, desktops: number): string {
+  const files = `${report.files.toLocaleString('en-US')} ${report.files === 1 ? 'file' : 'files'} on ${plural(desktops, 'desktop')}`;
+  if (report.cut === 'files') return `Type to filter the first ${files} (Go to File lists at most ${GO_TO_FILE_LIMITS.maxFiles.toLocaleString('en-US')})`;
+  if (report.cut === 'listings') return `Type to filter ${files} (the first ${GO_TO_FILE_LIMITS.maxListings} folders listed)`;
+  if (report.cut === 'depth') return `Type to filter ${files} (folders deeper than ${GO_TO_FILE_LIMITS.maxDepth} levels not listed)`;
+  return `Type to filter ${files}`;
+}
+
+function reportFailures(services: Services, report: WalkReport): void {
+  for (const f of report.failed) {
+    services.log.warn(`Go to File: listing ${f.desktopId}${f.folder ? `/${f.folder}` : ''} failed: ${describeError(f.error, services.log.redact)}`);
+  }
+  const first = report.failed[0];
+  showNote(services, 'warning', `Go to File could not list ${plural(report.failed.length, 'folder')} (${describeError(first.error, services.log.redact)}); their files are missing from the list.`);
+}

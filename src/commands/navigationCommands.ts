@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { Commands, SCHEME } from '../constants';
+import { describeUri } from '../drive/uri';
+import type { Services } from '../services';
+import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
+import type { DriveNode } from '../views/nodes';
+import { revealRow } from '../views/reveal';
+import type { SortOrder } from '../views/sortOrder';
+import { pickDriveFile, type DriveFileItem } from './drivePicker';
+
+/** `goToFile(options?)`: what a script or test may pass. */
+export interface GoToFileOptions {
+  /** Receives the quick pick once shown: read its items, make one active and accept it. */
+  onShow?: (picker: vscode.QuickPick<DriveFileItem>) => void;
+}
+
+const REVEAL_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('list-selection'), tooltip: 'Reveal in Nen Drive' };
+
+/** Go to File…, Reveal in Nen Drive, and the tree's Sort By entries. */
+export function navigationCommands(services: Services, tree: DriveTreeDataProvider, view: vscode.TreeView<DriveNode> | undefined): Record<string, (...args: unknown[]) => unknown> {
+  const reveal = async (target?: unknown): Promise<boolean> => {
+    const uri = driveTarget(target);
+    if (!uri) {
+      void vscode.window.showInformationMessage('Reveal in Nen Drive works on a file from a Nen drive: open one first.');
+      return false;
+    }
+    const row = view && (await revealRow(tree, view, uri));
+    if (!row) void vscode.window.showWarningMessage(`${describeUri(uri)} is not in the Desktops view (is its desktop shown?).`);
+    return !!row;
+  };
+  const sortBy = (order: SortOrder) => () => tree.setSortOrder(order).then(() => order);
+  return {
+    /** Opens the picked file and returns its URI (undefined when dismissed). */
+    [Commands.goToFile]: async (options?: unknown) => {
+      const picked = await pickDriveFile(services, tree, {
+        title: 'Nen Drive: Go to File',
+        onShow: (options as GoToFileOptions | undefined)?.onShow,
+        itemButton: { button: REVEAL_BUTTON, run: (item) => reveal(item.uri) },
+      });
+      if (!picked) return undefined;
+      await vscode.commands.executeCommand('vscode.open', picked.uri);
+      return picked.uri;
+    },
+    /** `revealInTree(nendrive: URI?)`: the active editor's file when no URI is given. */
+    [Commands.revealInTree]: reveal,
+    [Commands.sortByName]: sortBy('name'),
+    [Commands.sortBySize]: sortBy('size'),
+    [Commands.sortByModified]: sortBy('modified'),
+    [Commands.sortByNameChecked]: sortBy('name'),
+    [Commands.sortBySizeChecked]: sortBy('size'),
+    [Commands.sortByModifiedChecked]: sortBy('modified'),
+  };
+}
+
+/** A `nendrive:` URI from the argument or the active editor (a read-only remote version counts as its file). */
+function driveTarget(target: unknown): vscode.Uri | undefined {
+  const uri = target instanceof vscode.Uri ? target : activeEditorUri();
+  return uri?.scheme === SCHEME ? uri.with({ query: '' }) : undefined;
+}
+
+/** The active tab's resource: a text editor's, or a diff's right side. */
+export function activeEditorUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputText) return input.uri;
+  if (input instanceof vscode.TabInputTextDiff) return input.modified;
+  if (input instanceof vscode.TabInputCustom) return input.uri;
+  return vscode.window.activeTextEditor?.document.uri;
+}

@@ -1,0 +1,47 @@
+import type * as vscode from 'vscode';
+import type { DriveEntry } from '../api/types';
+import { compareKeys, naturalKey } from './format';
+
+/** How the tree orders a folder's rows. Folders always come before files. */
+export type SortOrder = 'name' | 'size' | 'modified';
+
+export const SORT_ORDERS: readonly SortOrder[] = ['name', 'size', 'modified'];
+
+/** The workspaceState key the order is remembered under (per workspace). */
+export const SORT_ORDER_STATE_KEY = 'nenDrive.sortOrder';
+
+export function isSortOrder(value: unknown): value is SortOrder {
+  return typeof value === 'string' && (SORT_ORDERS as readonly string[]).includes(value);
+}
+
+/** The order remembered for this workspace; name order when none (or something unknown) is stored. */
+export function storedSortOrder(state: vscode.Memento): SortOrder {
+  const value = state.get<unknown>(SORT_ORDER_STATE_KEY);
+  return isSortOrder(value) ? value : 'name';
+}
+
+interface Keyed {
+  key: string;
+  entry: DriveEntry;
+}
+
+/**
+ * Sorts entries for the tree: folders first, then by the order's field — name (natural order),
+ * size (largest first; folders, which have no size of their own, by name) or modified (newest
+ * first) — with the natural name order breaking ties, so the order is total.
+ */
+export function sortEntries(entries: readonly DriveEntry[], order: SortOrder): DriveEntry[] {
+  const keyed: Keyed[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) keyed[i] = { key: naturalKey(entries[i].name), entry: entries[i] };
+  keyed.sort((a, b) => {
+    if (a.entry.isDir !== b.entry.isDir) return a.entry.isDir ? -1 : 1;
+    return compareField(a.entry, b.entry, order) || compareKeys(a.key, b.key);
+  });
+  return keyed.map((k) => k.entry);
+}
+
+function compareField(a: DriveEntry, b: DriveEntry, order: SortOrder): number {
+  if (order === 'size') return a.isDir ? 0 : b.size - a.size;
+  if (order === 'modified') return b.modified - a.modified;
+  return 0;
+}
