@@ -51,6 +51,10 @@ export const Commands = {
 export const ContextKeys = {
   keySource: 'nenDrive.keySource', // 'secretStorage' | 'environment' | 'none'
   hasDesktops: 'nenDrive.hasDesktops',
+  /** Set once a `nendrive:` file is open in an editor (the walkthrough's "Open a file" step). */
+  openedDriveFile: 'nenDrive.openedDriveFile',
+  /** Set once an upload or a drop has written a file (the walkthrough's "Drop a file in" step). */
+  uploadedFile: 'nenDrive.uploadedFile',
 } as const;
 
 /** contextValue strings of the tree's rows, matched by `viewItem` in package.json menus. */

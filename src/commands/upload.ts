@@ -10,6 +10,7 @@ import type { DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
+import { markUploaded } from '../walkthrough';
 
 export interface UploadCommandOptions {
   /**
@@ -65,6 +66,7 @@ export async function uploadItems(
   // 3. Send, a few at a time, under one cancellable notification.
   if (plans.length > 0) await send(services, client, target, plans, options.token, report, () => uploadItems(services, target, items, options));
   summarize(services, report, target);
+  if (report.uploaded.length > 0) markUploaded();
   return report;
 }
 
