@@ -10,6 +10,8 @@
  * for a failing listing, the live drive (a file the desktop writes appears in the tree by itself
  * marked N, an open log grows on screen, a removed file's row goes), and last (it reloads the
  * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
+ * After those, in a code-server of their own, a new user (newUserChecks.ts): the README's install
+ * command, the walkthrough, and both high-contrast themes.
  *
  * Runs against the packaged nen-drive.vsix installed into code-server with
  * --install-extension (no extensionDevelopmentPath), so a packaging mistake fails here. One
