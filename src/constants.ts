@@ -70,6 +70,10 @@ export const ContextKeys = {
   hasDesktops: 'nenDrive.hasDesktops',
   /** The tree's order: 'name' | 'size' | 'modified' (the Sort By menu shows a check on it). */
   sortOrder: 'nenDrive.sortOrder',
+  /** Set once a `nendrive:` file is open in an editor (the walkthrough's "Open a file" step). */
+  openedDriveFile: 'nenDrive.openedDriveFile',
+  /** Set once an upload or a drop has written a file (the walkthrough's "Drop a file in" step). */
+  uploadedFile: 'nenDrive.uploadedFile',
 } as const;
 
 /** contextValue strings of the tree's rows, matched by `viewItem` in package.json menus. */

@@ -11,6 +11,7 @@ import { Logger } from './log/Logger';
 import { TransferRegistry } from './transfers/TransferRegistry';
 import type { Services } from './services';
 import { registerViews, type ViewsApi } from './views';
+import { trackWalkthrough } from './walkthrough';
 
 /** What activate() returns: the live objects, for the in-host tests. */
 export interface NenDriveApi {
@@ -43,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   );
   // The commands need the tree (its desktops for the palette's pickers, and Refresh): handed on, not looked up.
   const { views, disposable: viewRegistrations } = registerViews(services);
-  context.subscriptions.push(viewRegistrations, registerCommands(services, views.tree, views.view));
+  context.subscriptions.push(viewRegistrations, registerCommands(services, views.tree, views.view), trackWalkthrough());
   void keys.refreshContext();
   return { services, views };
 }

@@ -11,6 +11,7 @@ import type { DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
+import { markUploaded } from '../walkthrough';
 
 export interface UploadCommandOptions {
   /**
@@ -67,6 +68,7 @@ export async function uploadItems(
   // Retry Failed sends the failed files again through this same path (their names checked afresh: the drive is live).
   if (plans.length > 0) await send(services, client, target, plans, options.token, report, (failed) => uploadItems(services, target, failed, { ...options, token: undefined }));
   summarize(services, report, target);
+  if (report.uploaded.length > 0) markUploaded();
   return report;
 }
 

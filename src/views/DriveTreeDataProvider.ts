@@ -73,6 +73,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       new vscode.Disposable(() => fetched.dispose()),
       // Fires for settings and key changes alike.
       services.clients.onDidChange(() => this.refresh()),
+      // The rows again (not their listings): the desktop icon depends on the theme.
+      vscode.window.onDidChangeActiveColorTheme(() => this.changed.fire(undefined)),
     );
   }
 
@@ -205,7 +207,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   getTreeItem(node: DriveNode): vscode.TreeItem {
-    return treeItemFor(node, this.desktopIcon);
+    return treeItemFor(node, desktopIconFor(this.desktopIcon, vscode.window.activeColorTheme.kind));
   }
 
   /** Tooltips are built only when hovered, keeping getChildren cheap for 10,000 rows. */
@@ -307,4 +309,13 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * The desktop row's icon for a theme. VS Code draws a high-contrast theme's rows with the `dark`
+ * icon, High Contrast Light's too, where its light grey stroke all but vanishes (1.7:1 on white):
+ * that theme gets the dark-stroked light icon in both places.
+ */
+function desktopIconFor(icons: { light: vscode.Uri; dark: vscode.Uri }, kind: vscode.ColorThemeKind): { light: vscode.Uri; dark: vscode.Uri } {
+  return kind === vscode.ColorThemeKind.HighContrastLight ? { light: icons.light, dark: icons.light } : icons;
 }

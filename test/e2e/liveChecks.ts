@@ -48,7 +48,7 @@ interface RowDecoration {
  * `::after` content, and a folder holding decorated files gets `monaco-decoration-bubbleBadge-<hash>`,
  * whose `::after` is a codicon dot. Undefined when the row is not in the DOM.
  */
-async function rowDecoration(row: Locator): Promise<RowDecoration | undefined> {
+export async function rowDecoration(row: Locator): Promise<RowDecoration | undefined> {
   if ((await row.count()) === 0) return undefined;
   // Runs in the page; this project compiles without DOM types, hence the small local ones.
   type El = { className: string };

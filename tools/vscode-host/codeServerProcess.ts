@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 // Compiled to out/tools/vscode-host/: the repository root is three levels up.
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const CODE_SERVER_VERSION = '4.100.3';
-const CODE_SERVER_ENTRY = path.join(REPO_ROOT, 'tools/code-server/node_modules/code-server/out/node/entry.js');
+export const CODE_SERVER_ENTRY = path.join(REPO_ROOT, 'tools/code-server/node_modules/code-server/out/node/entry.js');
 
 export interface CodeServerOptions {
   /** A label used in folder and log names, e.g. "integration". */
