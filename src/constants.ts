@@ -25,6 +25,7 @@ export const Commands = {
   removeDesktop: 'nenDrive.removeDesktop',
   refresh: 'nenDrive.refresh',
   upload: 'nenDrive.upload',
+  uploadFolder: 'nenDrive.uploadFolder',
   download: 'nenDrive.download',
   open: 'nenDrive.open',
   openToSide: 'nenDrive.openToSide',

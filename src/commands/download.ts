@@ -138,20 +138,27 @@ async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadR
     }
     let choice = applyAll;
     if (!choice) {
-      const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
-      const answer = await vscode.window.showWarningMessage(`${quotedName(ref.name)} already exists in ${displayName(folder, 300)}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
+      const answer = await askLocalOverwrite(ref.name, folder, remaining);
       if (answer === undefined) {
         report.cancelled = true;
         return undefined;
       }
-      choice = answer.startsWith('Overwrite') ? 'overwrite' : 'skip';
-      if (answer.endsWith('All')) applyAll = choice;
+      choice = answer.choice;
+      if (answer.all) applyAll = choice;
     }
     remaining--;
     if (choice === 'overwrite') jobs.push({ ref, ...place, overwrite: true });
     else report.skipped.push({ name: ref.name, reason: `'${path}' exists` });
   }
   return jobs;
+}
+
+/** The modal Overwrite / Skip (and … All when `remaining` > 1) for a local file that exists; undefined when dismissed. */
+export async function askLocalOverwrite(name: string, folder: string, remaining: number): Promise<{ choice: 'overwrite' | 'skip'; all: boolean } | undefined> {
+  const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
+  const answer = await vscode.window.showWarningMessage(`${quotedName(name)} already exists in ${displayName(folder, 300)}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
+  if (answer === undefined) return undefined;
+  return { choice: answer.startsWith('Overwrite') ? 'overwrite' : 'skip', all: answer.endsWith('All') };
 }
 
 /** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */

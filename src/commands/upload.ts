@@ -10,6 +10,7 @@ import type { DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
+import { splitLocalFolders, uploadFolders } from './folderUpload';
 
 export interface UploadCommandOptions {
   /**
@@ -52,6 +53,14 @@ export async function uploadItems(
   }
   let policy: ConflictPolicy = options.conflict ?? (interactive ? 'ask' : 'keepBoth');
   if (policy === 'ask' && !services.clients.settings.confirmOverwrite) policy = 'overwrite';
+  // Local folders go up recursively (folderUpload.ts); the other items as below, with the same choice.
+  const { folders, rest } = await splitLocalFolders(items);
+  if (folders.length > 0) {
+    await uploadFolders(services, target, folders, policy, options.token, report);
+    if (rest.length === 0 || report.cancelled) return report;
+    const more = await uploadItems(services, target, rest, { ...options, conflict: policy });
+    return more ? { uploaded: [...report.uploaded, ...more.uploaded], refused: [...report.refused, ...more.refused], skipped: [...report.skipped, ...more.skipped], failed: [...report.failed, ...more.failed], cancelled: more.cancelled } : report;
+  }
   const client = services.clients.get();
 
   // 1. Know every source's name and size, and refuse what cannot go, before a byte is sent.
