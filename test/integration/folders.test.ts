@@ -310,4 +310,47 @@ suite('Folder transfers', () => {
     assert.deepEqual(report.failed, [{ name: 'proj/b.txt', reason: "'proj/b.txt' is no longer on the drive (removed while the download ran); nothing was written for it." }]);
     assert.deepEqual(walk(dest), ['proj/', 'proj/a.txt', 'proj/c.txt']);
   });
+
+  /** The most exchanges of `method` the emulator had open at once. */
+  function maxInFlight(method: string): number {
+    const events = requestsOf(env.emu, method).flatMap((r) => [
+      { t: r.at, d: 1 },
+      { t: r.doneAt ?? Infinity, d: -1 },
+    ]);
+    // At equal times an end counts before a start: back-to-back requests do not overlap.
+    events.sort((a, b) => a.t - b.t || a.d - b.d);
+    let now = 0;
+    let max = 0;
+    for (const e of events) max = Math.max(max, (now += e.d));
+    return max;
+  }
+
+  test('a folder of 10,000 small files goes up and comes back whole, at most nenDrive.transferConcurrency at a time', async function () {
+    this.timeout(240_000);
+    await vscode.workspace.getConfiguration(Settings.section).update(Settings.transferConcurrency, 3, vscode.ConfigurationTarget.Global);
+    await waitFor(() => env.services.clients.settings.transferConcurrency === 3, 'concurrency 3');
+    const root = path.join(local, 'many');
+    for (let a = 0; a < 10; a++) {
+      for (let b = 0; b < 10; b++) {
+        const dir = path.join(root, `a${a}`, `b${b}`);
+        fs.mkdirSync(dir, { recursive: true });
+        for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(dir, `f${f}.txt`), `${a}/${b}/${f}`);
+      }
+    }
+    const up = await uploadFolder(root);
+    assert.equal(up.uploaded.length, 10_000);
+    assert.deepEqual([up.refused, up.failed, up.skipped], [[], [], []]);
+    assert.deepEqual(walk(driveDir()), walk(local), 'the drive holds the same 10,000 files in the same 111 folders');
+    const upWidth = maxInFlight('POST');
+    assert.ok(upWidth <= 3 && upWidth >= 2, `uploads in flight at once: ${upWidth} (setting 3)`);
+    env.emu.clearRequests();
+
+    const dest = path.join(local, 'back');
+    const down = (await vscode.commands.executeCommand(Commands.download, env.uri('many'), vscode.Uri.file(dest))) as DownloadReport;
+    assert.equal(down.downloaded.length, 10_000);
+    assert.deepEqual(walk(dest), walk(driveDir()));
+    assert.equal(fs.readFileSync(path.join(dest, 'many', 'a7', 'b3', 'f42.txt'), 'utf8'), '7/3/42');
+    const downWidth = maxInFlight('GET');
+    assert.ok(downWidth <= 3 && downWidth >= 2, `downloads and listings in flight at once: ${downWidth} (setting 3)`);
+  });
 });

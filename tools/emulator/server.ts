@@ -290,6 +290,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       at: Date.now(),
     };
     requests.push(rec);
+    res.on('close', () => (rec.doneAt = Date.now()));
     const ctx: Ctx = { rec };
     req.on('error', () => undefined);
     res.on('error', () => undefined);
@@ -661,6 +662,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       server.closeAllConnections();
       for (const s of sockets) s.destroy();
       await closed;
+      store.flush();
     },
   };
   return emulator;

@@ -51,6 +51,8 @@ export interface RecordedRequest {
   bytesReceived: number;
   bytesSent: number;
   at: number;
+  /** When the exchange ended (response finished or connection closed); unset while in flight. */
+  doneAt?: number;
 }
 
 export interface EmulatorHandle {
