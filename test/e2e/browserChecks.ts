@@ -33,6 +33,7 @@ import { downloadChecks, seedDownloadFolder } from './downloadChecks';
 import { editorChecks } from './editorChecks';
 import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
+import { folderChecks, seedFolderWorkspace } from './folderChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
 import type { Check, Session } from './workbench';
@@ -43,7 +44,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'folder-drop.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(workspace);
   seedWorkspace(workspace);
   seedDownloadFolder(workspace);
+  seedFolderWorkspace(workspace);
   seedSamples(dataDir, DESKTOP);
 
   let emulator: EmulatorHandle | undefined;
@@ -95,7 +97,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...liveChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 
