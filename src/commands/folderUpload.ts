@@ -4,7 +4,7 @@ import { quotedName } from '../api/display';
 import type { DriveClient } from '../api/DriveClient';
 import { walkLocalFolder } from '../api/localTree';
 import { folderSegments } from '../api/names';
-import { checkAgainstDrive, listUploadFolders, planTreeUpload, type TreeUploadJob } from '../api/treeTransfer';
+import { checkAgainstDrive, listUploadFolders, planTreeUpload, type RemoteFolders, type TreeUploadJob } from '../api/treeTransfer';
 import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
@@ -46,9 +46,10 @@ export async function uploadFolders(services: Services, target: DriveFolderRef, 
     jobs.push(...planned.jobs);
   }
   const concurrency = services.clients.settings.transferConcurrency;
-  const checked = checkAgainstDrive(jobs, target.folder, await listUploadFolders(client, target.desktopId, target.folder, jobs, concurrency));
+  const onDrive = await listUploadFolders(client, target.desktopId, target.folder, jobs, concurrency);
+  const checked = checkAgainstDrive(jobs, target.folder, onDrive);
   report.refused.push(...checked.refused);
-  const plans = await resolveConflicts(target, checked.jobs, policy, report);
+  const plans = await resolveConflicts(target, checked.jobs, onDrive, policy, report);
   if (!plans) {
     report.cancelled = true;
     return;
@@ -58,11 +59,20 @@ export async function uploadFolders(services: Services, target: DriveFolderRef, 
 }
 
 /** Overwrite / Keep Both / Skip for each job whose name the drive has; undefined when the question was dismissed. */
-async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploadJob[], policy: ConflictPolicy, report: UploadReport): Promise<TreeUploadJob[] | undefined> {
+async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploadJob[], onDrive: RemoteFolders, policy: ConflictPolicy, report: UploadReport): Promise<TreeUploadJob[] | undefined> {
   let remaining = jobs.filter((j) => j.exists).length;
   let applyAll: Exclude<ConflictPolicy, 'ask'> | undefined;
+  // Keep Both picks a name free both on the drive and in this batch.
   const taken = new Map<string, Set<string>>();
-  const takenIn = (folder: string): Set<string> => taken.get(folder) ?? taken.set(folder, new Set(jobs.filter((j) => j.folder === folder).map((j) => j.name))).get(folder)!;
+  const takenIn = (folder: string): Set<string> => {
+    let set = taken.get(folder);
+    if (!set) {
+      const there = onDrive.get(folder);
+      set = new Set([...(there instanceof Map ? there.keys() : []), ...jobs.filter((j) => j.folder === folder).map((j) => j.name)]);
+      taken.set(folder, set);
+    }
+    return set;
+  };
   const plans: TreeUploadJob[] = [];
   for (const job of jobs) {
     if (!job.exists) {

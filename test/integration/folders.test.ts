@@ -146,6 +146,8 @@ suite('Folder transfers', () => {
     env.emu.putFile(env.desktopId, 'a.txt', 'old a', { path: 'proj' });
     env.emu.putFile(env.desktopId, 'b.txt', 'old b', { path: 'proj/sub' });
     env.emu.putFile(env.desktopId, 'c.txt', 'old c', { path: 'proj/sub' });
+    // Keep Both must pick a name free on the drive too, not only in the batch.
+    env.emu.putFile(env.desktopId, 'b (1).txt', 'old b one', { path: 'proj/sub' });
     const proj = tree('proj', { 'a.txt': 'new a', 'sub/b.txt': 'new b', 'sub/c.txt': 'new c', 'sub/fresh.txt': 'fresh' });
     picked = [vscode.Uri.file(proj)];
     answers = ['Overwrite', 'Keep Both for All'];
@@ -154,7 +156,8 @@ suite('Folder transfers', () => {
     assert.deepEqual(asked[0].buttons, ['Overwrite', 'Keep Both', 'Skip', 'Overwrite All', 'Keep Both for All', 'Skip All']);
     assert.equal(onDrive('proj/a.txt')?.toString(), 'new a');
     assert.equal(onDrive('proj/sub/b.txt')?.toString(), 'old b');
-    assert.equal(onDrive('proj/sub/b (1).txt')?.toString(), 'new b');
+    assert.equal(onDrive('proj/sub/b (1).txt')?.toString(), 'old b one');
+    assert.equal(onDrive('proj/sub/b (2).txt')?.toString(), 'new b');
     assert.equal(onDrive('proj/sub/c (1).txt')?.toString(), 'new c');
     assert.equal(onDrive('proj/sub/fresh.txt')?.toString(), 'fresh');
     assert.equal(report.uploaded.length, 4);
@@ -352,5 +355,41 @@ suite('Folder transfers', () => {
     assert.equal(fs.readFileSync(path.join(dest, 'many', 'a7', 'b3', 'f42.txt'), 'utf8'), '7/3/42');
     const downWidth = maxInFlight('GET');
     assert.ok(downWidth <= 3 && downWidth >= 2, `downloads and listings in flight at once: ${downWidth} (setting 3)`);
+  });
+
+  /** What a drop of an OS item delivers: desktop VS Code gives its `uri`; a browser only a name and `data()`. */
+  class DroppedItem extends vscode.DataTransferItem {
+    constructor(private readonly file: vscode.DataTransferFile) {
+      super('');
+    }
+    override asFile(): vscode.DataTransferFile {
+      return this.file;
+    }
+  }
+
+  /** Drops `item` on the desktop row; returns the row's label (what messages call the desktop). */
+  async function dropOnDesktop(item: DroppedItem): Promise<string> {
+    const row = (await env.api.views.tree.getChildren()).find((n) => n.kind === 'desktop' && n.desktopId === env.desktopId);
+    assert.ok(row?.kind === 'desktop');
+    const dt = new vscode.DataTransfer();
+    dt.set('files', item);
+    await env.api.views.dragAndDrop.handleDrop(row, dt, new vscode.CancellationTokenSource().token);
+    return row.label;
+  }
+
+  test('a folder dropped from the OS in desktop VS Code (an item with its uri) goes up with its structure', async () => {
+    const files = sample();
+    const proj = tree('proj', files);
+    const label = await dropOnDesktop(new DroppedItem({ name: 'proj', uri: vscode.Uri.file(proj), data: () => Promise.reject(new Error('EISDIR: illegal operation on a directory, read')) }));
+    for (const [rel, data] of Object.entries(files)) assert.ok(onDrive(`proj/${rel}`)?.equals(Buffer.from(data)), `${rel} has the exact bytes`);
+    assert.deepEqual(notes, [`info: Uploaded 'proj' (5 files) to ${label}.`]);
+  });
+
+  test('a folder dropped from the OS in a browser (an unreadable item) is refused by name, saying why and what works', async () => {
+    await dropOnDesktop(new DroppedItem({ name: 'holiday photos', uri: undefined, data: () => Promise.reject(new Error('NotReadableError')) }));
+    assert.deepEqual(notes, [
+      "error: Not uploaded: 'holiday photos' could not be read from the drop. If it is a folder: in a browser, VS Code hands extensions a dropped folder as one unreadable item. Drop it on the Explorer first, then drag it from there onto the drive.",
+    ]);
+    assert.equal(requestsOf(env.emu, 'POST').length, 0);
   });
 });
