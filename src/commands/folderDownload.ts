@@ -50,7 +50,7 @@ export async function downloadFolders(
   const emptyFolders: string[] = [];
   for (const root of roots) {
     const tree = await listDriveTree(client, root.desktopId, root.folder, concurrency);
-    const rootName = root.folder ? (root.folder.split('/').pop() as string) : root.label;
+    const rootName = rootNameOf(root);
     for (const s of tree.skipped) report.refused.push({ name: `${rootName}/${s.name}`, reason: s.reason });
     for (const file of tree.files) {
       const job = place(into, root.desktopId, rootName, file, report.refused);
@@ -81,8 +81,13 @@ export async function splitDriveFolders(items: readonly unknown[]): Promise<{ fo
   return { folders, files };
 }
 
+/** The local folder a drive folder lands in: its own name, or for a whole drive the desktop's label. */
+function rootNameOf(root: DriveFolderRef): string {
+  return root.folder?.split('/').pop() ?? root.label;
+}
+
 async function pickFolder(roots: readonly DriveFolderRef[]): Promise<string | undefined> {
-  const what = roots.length === 1 ? quotedName(roots[0].folder?.split('/').pop() ?? roots[0].label) : `${roots.length} folders`;
+  const what = roots.length === 1 ? quotedName(rootNameOf(roots[0])) : `${roots.length} folders`;
   const home = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
   const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: home, openLabel: 'Download Here', title: `Download ${what}` });
   return picked?.[0]?.fsPath;
@@ -202,7 +207,7 @@ function summarize(services: Services, into: string, roots: readonly DriveFolder
   if (report.refused.length > 0) showNote(services, 'warning', `Not downloaded: ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}${report.refused.length > 1 ? ' (every reason is in the log)' : ''}.`);
   const existing = report.skipped.filter((s) => s.reason !== 'cancelled');
   if (existing.length > 0 && !report.cancelled) showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(existing.map((s) => s.name))}.`);
-  const what = roots.length === 1 ? quotedName(roots[0].folder?.split('/').pop() ?? roots[0].label) : `${roots.length} folders`;
+  const what = roots.length === 1 ? quotedName(rootNameOf(roots[0])) : `${roots.length} folders`;
   if (report.failed.length > 0 && report.downloaded.length > 0) showNote(services, 'error', `Downloaded ${plural(report.downloaded.length, 'file')} of ${what}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
   else if (report.cancelled) showNote(services, 'warning', `Download of ${what} cancelled after ${plural(report.downloaded.length, 'file')}; no partial file was left behind.`);
   else if (report.downloaded.length > 0 && report.failed.length === 0) showNote(services, 'info', `Downloaded ${what} (${plural(report.downloaded.length, 'file')}) to ${into}.`);

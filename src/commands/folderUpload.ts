@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { quotedName } from '../api/display';
 import type { DriveClient } from '../api/DriveClient';
@@ -11,7 +12,7 @@ import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
 import { listNames, plural, showFailure, showNote } from './messages';
 import { transferAll } from './progress';
-import type { DriveFolderRef } from './targets';
+import { placeName, type DriveFolderRef } from './targets';
 import type { UploadReport } from './upload';
 import { askConflict, nextFreeName, type ConflictPolicy } from './uploadConflicts';
 
@@ -100,7 +101,7 @@ async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploa
 
 async function send(services: Services, client: DriveClient, target: DriveFolderRef, roots: readonly string[], plans: readonly TreeUploadJob[], token: vscode.CancellationToken | undefined, report: UploadReport): Promise<void> {
   const total = plans.reduce((sum, p) => sum + p.size, 0);
-  const what = roots.length === 1 ? quotedName(lastSegment(roots[0])) : `${roots.length} folders`;
+  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
   const title = `Uploading ${what} (${plural(plans.length, 'file')}) to ${placeName(target)}`;
   const results = await transferAll(title, token, plans, total, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
     client.upload(target.desktopId, plan.name, { kind: 'file', path: plan.path }, { path: plan.folder, signal, onProgress: (p) => onBytes(p.done) }),
@@ -147,7 +148,7 @@ function summarize(services: Services, target: DriveFolderRef, roots: readonly s
   }
   const left = report.skipped.filter((s) => s.reason !== 'cancelled' && s.reason !== 'a file with this name exists');
   if (left.length > 0) showNote(services, 'warning', `Skipped ${listNames(left.map((s) => s.name))}: ${left[0].reason}${left.length > 1 ? ' (every reason is in the log)' : ''}.`);
-  const what = roots.length === 1 ? quotedName(lastSegment(roots[0])) : `${roots.length} folders`;
+  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
   if (report.failed.length > 0) {
     showNote(services, 'error', `Uploaded ${plural(report.uploaded.length, 'file')} of ${what} to ${where}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
   } else if (report.cancelled) {
@@ -158,11 +159,4 @@ function summarize(services: Services, target: DriveFolderRef, roots: readonly s
   }
 }
 
-function lastSegment(path: string): string {
-  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
-}
 
-/** "Work PC" or "Work PC/reports/2024", for messages. */
-function placeName(target: DriveFolderRef): string {
-  return target.folder ? `${target.label}/${target.folder}` : target.label;
-}

@@ -6,7 +6,7 @@ import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
 import { listNames, plural, showFailure, showNote } from './messages';
 import { transferAll } from './progress';
-import type { DriveFolderRef } from './targets';
+import { placeName, type DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
@@ -140,10 +140,6 @@ function record(services: Services, target: DriveFolderRef, plans: readonly Plan
   }
 }
 
-/** "Work PC" or "Work PC/reports/2024", for messages. */
-function placeName(target: DriveFolderRef): string {
-  return target.folder ? `${target.label}/${target.folder}` : target.label;
-}
 
 function summarize(services: Services, report: UploadReport, target: DriveFolderRef): void {
   const where = placeName(target);
