@@ -9,7 +9,7 @@ import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { askLocalOverwrite, type DownloadCommandOptions, type DownloadReport, type Renamed } from './download';
 import { listNames, plural, showFailure, showNote } from './messages';
-import { transferAll } from './progress';
+import { preparing, transferAll } from './progress';
 import { toFolderRef, type DriveFolderRef } from './targets';
 import { SCHEME } from '../constants';
 import { parseDriveUri } from '../drive/uri';
@@ -48,8 +48,21 @@ export async function downloadFolders(
   const concurrency = services.clients.settings.transferConcurrency;
   const planned: TreeJob[] = [];
   const emptyFolders: string[] = [];
-  for (const root of roots) {
-    const tree = await listDriveTree(client, root.desktopId, root.folder, concurrency);
+  const trees = await preparing(`Listing ${roots.length === 1 ? quotedName(rootNameOf(roots[0])) : `${roots.length} folders`} on the drive…`, options.token, async (signal) => {
+    const listed = [];
+    for (const root of roots) listed.push(await listDriveTree(client, root.desktopId, root.folder, concurrency, signal));
+    return listed;
+  }).catch((err: unknown) => {
+    if (errorKind(err) === 'cancelled') return undefined;
+    throw err;
+  });
+  if (!trees) {
+    report.cancelled = true;
+    showNote(services, 'warning', 'Download cancelled; nothing was written.');
+    return report;
+  }
+  for (const [i, root] of roots.entries()) {
+    const tree = trees[i];
     const rootName = rootNameOf(root);
     for (const s of tree.skipped) report.refused.push({ name: `${rootName}/${s.name}`, reason: s.reason });
     for (const file of tree.files) {

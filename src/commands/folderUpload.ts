@@ -11,7 +11,7 @@ import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
 import { listNames, plural, showFailure, showNote } from './messages';
-import { transferAll } from './progress';
+import { preparing, transferAll } from './progress';
 import { placeName, type DriveFolderRef } from './targets';
 import type { UploadReport } from './upload';
 import { askConflict, nextFreeName, type ConflictPolicy } from './uploadConflicts';
@@ -39,15 +39,26 @@ export async function splitLocalFolders(items: readonly UploadItem[]): Promise<{
 export async function uploadFolders(services: Services, target: DriveFolderRef, roots: readonly string[], policy: ConflictPolicy, token: vscode.CancellationToken | undefined, report: UploadReport): Promise<void> {
   const client = services.clients.get();
   const jobs: TreeUploadJob[] = [];
-  for (const root of roots) {
-    const tree = await walkLocalFolder(root);
-    for (const s of tree.skipped) report.skipped.push({ name: s.relative, reason: s.reason });
-    const planned = planTreeUpload(tree.files, target.folder);
-    report.refused.push(...planned.refused);
-    jobs.push(...planned.jobs);
-  }
   const concurrency = services.clients.settings.transferConcurrency;
-  const onDrive = await listUploadFolders(client, target.desktopId, target.folder, jobs, concurrency);
+  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
+  const onDrive = await preparing(`Reading ${what} and ${placeName(target)}…`, token, async (signal) => {
+    for (const root of roots) {
+      const tree = await walkLocalFolder(root, signal);
+      for (const s of tree.skipped) report.skipped.push({ name: s.relative, reason: s.reason });
+      const planned = planTreeUpload(tree.files, target.folder);
+      report.refused.push(...planned.refused);
+      jobs.push(...planned.jobs);
+    }
+    return listUploadFolders(client, target.desktopId, target.folder, jobs, concurrency, signal);
+  }).catch((err: unknown) => {
+    if (errorKind(err) === 'cancelled') return undefined;
+    throw err;
+  });
+  if (!onDrive) {
+    report.cancelled = true;
+    showNote(services, 'warning', `Upload of ${what} to ${placeName(target)} cancelled; nothing was sent.`);
+    return;
+  }
   const checked = checkAgainstDrive(jobs, target.folder, onDrive);
   report.refused.push(...checked.refused);
   const plans = await resolveConflicts(target, checked.jobs, onDrive, policy, report);

@@ -392,4 +392,28 @@ suite('Folder transfers', () => {
     ]);
     assert.equal(requestsOf(env.emu, 'POST').length, 0);
   });
+
+  test('cancel while the drive is listed (before any byte): nothing is sent or written, and the message says so', async () => {
+    seedDrive();
+    const proj = tree('proj', { 'a.txt': 'a' });
+    env.emu.setLatency(2_000);
+    const up = new vscode.CancellationTokenSource();
+    const uploading = uploadFolder(proj, env.uri(), { token: up.token });
+    await waitFor(() => requestsOf(env.emu, 'GET', /\/files$/).length > 0, 'the first listing', 10_000);
+    up.cancel();
+    const upReport = await uploading;
+    assert.equal(upReport.cancelled, true);
+    assert.equal(requestsOf(env.emu, 'POST').length, 0);
+
+    const dest = path.join(local, 'out');
+    const down = new vscode.CancellationTokenSource();
+    const downloading = vscode.commands.executeCommand(Commands.download, env.uri('proj'), vscode.Uri.file(dest), { token: down.token });
+    await waitFor(() => requestsOf(env.emu, 'GET', /\/files$/).length > 1, 'the drive tree being listed', 10_000);
+    down.cancel();
+    const downReport = (await downloading) as DownloadReport;
+    assert.equal(downReport.cancelled, true);
+    assert.deepEqual(walk(dest), [], 'nothing written');
+    assert.ok(notes.includes(`warning: Upload of 'proj' to ${env.desktopId} cancelled; nothing was sent.`), JSON.stringify(notes));
+    assert.ok(notes.includes('warning: Download cancelled; nothing was written.'), JSON.stringify(notes));
+  });
 });
