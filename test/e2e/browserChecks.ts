@@ -36,6 +36,7 @@ import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferC
 import { transfersViewChecks } from './transfersViewChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { navigationChecks, seedNavigationWorkspace } from './navigationChecks';
+import { folderChecks, seedFolderWorkspace } from './folderChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
 import type { Check, Session } from './workbench';
@@ -46,7 +47,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'folder-drop.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
   seedWorkspace(workspace);
   seedDownloadFolder(workspace);
   seedNavigationWorkspace(workspace);
+  seedFolderWorkspace(workspace);
   seedSamples(dataDir, DESKTOP);
 
   let emulator: EmulatorHandle | undefined;
@@ -99,7 +101,7 @@ async function main(): Promise<number> {
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     const session: Session = { page, emu: emulator, server, workspace, desktop: DESKTOP, apiKey: API_KEY, names, shots: SHOTS };
 
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session)];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 
