@@ -65,7 +65,9 @@ suite('Folder transfers', () => {
     env = await setupEmulator();
   });
 
-  teardown(async () => {
+  teardown(async function () {
+    // Removing the 10,000-file test's 30,000 local and drive files takes a while on a loaded machine.
+    this.timeout(120_000);
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.transferConcurrency, undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration(Settings.section).update(Settings.confirmOverwrite, undefined, vscode.ConfigurationTarget.Global);
     await env.dispose();
