@@ -40,6 +40,7 @@ export const Commands = {
   deleteDesktop: 'nenDrive.deleteDesktop',
   refresh: 'nenDrive.refresh',
   upload: 'nenDrive.upload',
+  uploadFolder: 'nenDrive.uploadFolder',
   download: 'nenDrive.download',
   open: 'nenDrive.open',
   openToSide: 'nenDrive.openToSide',

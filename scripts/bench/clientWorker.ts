@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriveClient } from '../../src/api/DriveClient';
 import { runPool } from '../../src/api/pool';
+import { walkLocalFolder } from '../../src/api/localTree';
+import { checkAgainstDrive, listUploadFolders, planTreeUpload } from '../../src/api/treeTransfer';
 
 interface JobBase {
   baseUrl: string;
@@ -32,6 +34,8 @@ export type WorkerJob = JobBase &
     | { op: 'download'; name: string; target: string }
     | { op: 'list'; expect: number }
     | { op: 'many'; dir: string; concurrency: number }
+    /** A local folder uploaded recursively the way Upload Folder… does it (walk, plan, list the drive's folders, upload). */
+    | { op: 'folders'; dir: string; concurrency: number; expect: number }
     /** The Node floor, no client: node:http piped to or from the file, for reference. */
     | { op: 'nodeUpload'; name: string; path: string }
     | { op: 'nodeDownload'; name: string; target: string }
@@ -89,12 +93,26 @@ async function main(): Promise<void> {
       }
       break;
     }
+    case 'folders':
+      await uploadTree(client, job.desktopId, job.dir, job.concurrency, job.expect);
+      break;
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const maxRssKiB = process.resourceUsage().maxRSS;
   await client.close();
   const result: WorkerResult = { ms, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
   process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+/** The vscode-free steps of Upload Folder… (src/commands/folderUpload.ts), existing names overwritten. */
+async function uploadTree(client: DriveClient, desktopId: string, dir: string, concurrency: number, expect: number): Promise<void> {
+  const tree = await walkLocalFolder(dir);
+  const planned = planTreeUpload(tree.files, undefined);
+  const checked = checkAgainstDrive(planned.jobs, undefined, await listUploadFolders(client, desktopId, undefined, planned.jobs, concurrency));
+  if (checked.jobs.length !== expect) throw new Error(`planned ${checked.jobs.length} uploads, expected ${expect}`);
+  const settled = await runPool(checked.jobs, concurrency, (j) => client.upload(desktopId, j.name, { kind: 'file', path: j.path }, { path: j.folder }));
+  const failed = settled.filter((s) => s.status === 'rejected');
+  if (failed.length) throw new Error(`${failed.length} uploads failed: ${String((failed[0] as PromiseRejectedResult).reason)}`);
 }
 
 /**

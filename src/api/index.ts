@@ -7,7 +7,7 @@ export { redact } from './redact';
 export { formatSize, formatBytesExact } from './format';
 export { checkUploadSize } from './uploadLimit';
 export { exists } from './atomicFile';
-export { validateDesktopId, validateDesktopName, DESKTOP_ID_PATTERN, validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES } from './names';
+export { validateDesktopId, validateDesktopName, DESKTOP_ID_PATTERN, validateName, validateFolderPath, normalizeFolderPath, folderSegments, contentTypeFor, MAX_NAME_BYTES, MAX_FOLDER_DEPTH } from './names';
 export { validateBaseUrl, isLoopbackHost } from './baseUrl';
 export { runPool } from './pool';
 export { displayName, quotedName, MAX_DISPLAY_CHARS } from './display';

@@ -59,11 +59,21 @@ export function folderSegments(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
 }
 
-/** Why a folder path (for `?path=`) is refused, or undefined when every segment is a valid name. */
+/**
+ * THE depth rule [decided]: a `?path=` names at most this many nested folders. The docs set no
+ * limit; EFS allows far deeper trees, but a shared drive nested past 32 folders is a mistake
+ * (a link loop copied, a build tree), and the emulator refuses it with 400 like a real server
+ * could. A recursive upload refuses such files before any byte, naming their path.
+ */
+export const MAX_FOLDER_DEPTH = 32;
+
+/** Why a folder path (for `?path=`) is refused, or undefined when every segment is a valid name and it is not too deep. */
 export function validateFolderPath(path: string): string | undefined {
   if (typeof path !== 'string') return 'A folder path must be text.';
   if (path.includes('\\')) return 'A folder path cannot contain "\\".';
-  for (const segment of folderSegments(path)) {
+  const segments = folderSegments(path);
+  if (segments.length > MAX_FOLDER_DEPTH) return `A folder path cannot be more than ${MAX_FOLDER_DEPTH} folders deep (this one is ${segments.length}).`;
+  for (const segment of segments) {
     const reason = validateName(segment);
     if (reason) return reason.replace(/^A name/, 'A folder name');
   }

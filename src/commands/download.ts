@@ -168,6 +168,14 @@ async function askExisting(plan: FolderPlan, place: Place, remaining: number): P
   return { choice, all: answer.endsWith('All') };
 }
 
+/** The modal Overwrite / Skip (and … All when `remaining` > 1) for a local file that exists; undefined when dismissed. */
+export async function askLocalOverwrite(name: string, folder: string, remaining: number): Promise<{ choice: 'overwrite' | 'skip'; all: boolean } | undefined> {
+  const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
+  const answer = await vscode.window.showWarningMessage(`${quotedName(name)} already exists in ${displayName(folder, 300)}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
+  if (answer === undefined) return undefined;
+  return { choice: answer.startsWith('Overwrite') ? 'overwrite' : 'skip', all: answer.endsWith('All') };
+}
+
 /** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
 async function transfer(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport, retryFailed: (failed: Job[]) => unknown): Promise<void> {
   const client = services.clients.get();

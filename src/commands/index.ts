@@ -6,6 +6,7 @@ import { isDriveNode, type DriveNode } from '../views/nodes';
 import { registerConflictHandling } from './conflicts';
 import { downloadFiles, type DownloadCommandOptions } from './download';
 import { fileCommands } from './fileCommands';
+import { downloadFolders, splitDriveFolders } from './folderDownload';
 import { showFailure } from './messages';
 import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadItems } from './targets';
 import { uploadItems, type UploadCommandOptions } from './upload';
@@ -50,15 +51,32 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
       const folder = await folderOrPick(tree, target, 'Upload to which desktop?');
       return folder && uploadItems(services, folder, items, (options ?? {}) as UploadCommandOptions);
     },
+    /** `uploadFolder(target?, folders?: file: URIs, options?)`: without folders, a folder picker (several allowed). */
+    [Commands.uploadFolder]: async (target?: unknown, second?: unknown, options?: unknown) => {
+      const folder = await folderOrPick(tree, target, 'Upload to which desktop?');
+      if (!folder) return undefined;
+      const given = isNodeArray(second) ? undefined : toUploadItems(second);
+      const items = given ?? (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: true, openLabel: 'Upload' }));
+      if (!items || items.length === 0) return undefined;
+      return uploadItems(services, folder, items, { ...(given ? {} : { conflict: 'ask' as const }), ...((options ?? {}) as UploadCommandOptions) });
+    },
     [Commands.download]: async (target?: unknown, second?: unknown, options?: unknown) => {
       const named = namedItems(target, second);
-      const refs = named ? toFileRefs(named) : await pickFiles(services, tree, 'Download which files?', true);
+      const destination = second instanceof vscode.Uri ? second : undefined;
+      const opts = (options ?? {}) as DownloadCommandOptions;
+      // Folder rows, desktop rows and nendrive: folder URIs download recursively (folderDownload.ts).
+      const { folders, files } = named ? await splitDriveFolders(named) : { folders: [], files: [] };
+      const refs = named ? toFileRefs(files) : await pickFiles(services, tree, 'Download which files?', true);
+      if (folders.length > 0) {
+        const report = await downloadFolders(services, folders, destination, opts);
+        if (!report || refs.length === 0 || report.cancelled) return report;
+        return downloadFiles(services, refs, destination ?? vscode.Uri.file(report.into), opts);
+      }
       if (named && refs.length === 0) {
-        void vscode.window.showInformationMessage('Nothing to download: pick one or more files (folders are not downloaded).');
+        void vscode.window.showInformationMessage('Nothing to download: pick one or more files or folders.');
         return undefined;
       }
-      const destination = second instanceof vscode.Uri ? second : undefined;
-      return downloadFiles(services, refs, destination, (options ?? {}) as DownloadCommandOptions);
+      return downloadFiles(services, refs, destination, opts);
     },
   };
 

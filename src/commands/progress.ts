@@ -83,6 +83,15 @@ export interface TransferBatch<T> {
 }
 
 /**
+ * The preparation of a transfer (walking a folder, listing the drive's folders) under a
+ * cancellable notification, so a large tree on a slow server shows what it is doing and can be
+ * stopped before anything is sent. Cancel (or `token`) aborts `signal`.
+ */
+export function preparing<T>(title: string, token: vscode.CancellationToken | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withTransferProgress(title, token, (signal) => work(signal));
+}
+
+/**
  * The one way uploads and downloads run: `each` over `items`, `concurrency` at a time, under one
  * cancellable notification whose meter adds up the bytes `each` reports, and listed one by one
  * in the transfers registry (the status bar and Show Transfers). Every item settles: one that

@@ -14,6 +14,11 @@ export interface DriveFolderRef {
   label: string;
 }
 
+/** "Work PC" or "Work PC/reports/2024", for messages. */
+export function placeName(target: DriveFolderRef): string {
+  return target.folder ? `${target.label}/${target.folder}` : target.label;
+}
+
 /** One drive file. */
 export interface DriveFileRef {
   desktopId: string;

@@ -7,11 +7,12 @@ import type { UploadItem } from '../views/nodes';
 import { listNames, plural, showNote } from './messages';
 import { transferAll } from './progress';
 import { showBatchFailures } from './transferSummary';
-import type { DriveFolderRef } from './targets';
+import { placeName, type DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
 import { markUploaded } from '../walkthrough';
+import { splitLocalFolders, uploadFolders } from './folderUpload';
 
 export interface UploadCommandOptions {
   /**
@@ -54,6 +55,14 @@ export async function uploadItems(
   }
   let policy: ConflictPolicy = options.conflict ?? (interactive ? 'ask' : 'keepBoth');
   if (policy === 'ask' && !services.clients.settings.confirmOverwrite) policy = 'overwrite';
+  // Local folders go up recursively (folderUpload.ts); the other items as below, with the same choice.
+  const { folders, rest } = await splitLocalFolders(items);
+  if (folders.length > 0) {
+    await uploadFolders(services, target, folders, policy, options.token, report);
+    if (rest.length === 0 || report.cancelled) return report;
+    const more = await uploadItems(services, target, rest, { ...options, conflict: policy });
+    return more ? { uploaded: [...report.uploaded, ...more.uploaded], refused: [...report.refused, ...more.refused], skipped: [...report.skipped, ...more.skipped], failed: [...report.failed, ...more.failed], cancelled: more.cancelled } : report;
+  }
   const client = services.clients.get();
 
   // 1. Know every source's name and size, and refuse what cannot go, before a byte is sent.
@@ -141,10 +150,6 @@ function record(services: Services, target: DriveFolderRef, plans: readonly Plan
   }
 }
 
-/** "Work PC" or "Work PC/reports/2024", for messages. */
-function placeName(target: DriveFolderRef): string {
-  return target.folder ? `${target.label}/${target.folder}` : target.label;
-}
 
 function summarize(services: Services, report: UploadReport, target: DriveFolderRef): void {
   const where = placeName(target);

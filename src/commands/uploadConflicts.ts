@@ -73,7 +73,8 @@ async function remoteNames(services: Services, target: DriveFolderRef): Promise<
   }
 }
 
-async function askConflict(name: string, where: string, remaining: number): Promise<{ choice: Resolution | 'cancel'; all: boolean }> {
+/** The modal Overwrite / Keep Both / Skip (and … All when `remaining` > 1) for one existing name. */
+export async function askConflict(name: string, where: string, remaining: number): Promise<{ choice: Resolution | 'cancel'; all: boolean }> {
   const single = ['Overwrite', 'Keep Both', 'Skip'];
   const all = remaining > 1 ? ['Overwrite All', 'Keep Both for All', 'Skip All'] : [];
   const answer = await vscode.window.showWarningMessage(

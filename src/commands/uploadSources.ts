@@ -75,13 +75,18 @@ export async function resolveSource(item: UploadItem): Promise<UploadCandidate |
   return { label, size: data.byteLength, source: { kind: 'bytes', data } };
 }
 
-async function resolveDropped(file: DroppedFile): Promise<UploadCandidate> {
+async function resolveDropped(file: DroppedFile): Promise<UploadCandidate | Unreadable> {
   if (file.uri && file.uri.scheme === 'file') {
     const st = await fsp.stat(file.uri.fsPath).catch(() => undefined);
     if (st?.isFile()) return { label: file.name, size: st.size, source: { kind: 'file', path: file.uri.fsPath } };
   }
-  // A browser drop: the bytes are all there is.
-  const data = await file.data();
+  // A browser drop: the bytes are all there is. A folder from the OS arrives as one item whose
+  // bytes cannot be read (seen in code-server 1.100.3): say so, and what works instead.
+  const data = await file.data().then(
+    (d) => d,
+    () => undefined,
+  );
+  if (!data) return { label: file.name, reason: `${quotedName(file.name)} could not be read from the drop. If it is a folder: in a browser, VS Code hands extensions a dropped folder as one unreadable item. Drop it on the Explorer first, then drag it from there onto the drive.` };
   return { label: file.name, size: data.byteLength, source: { kind: 'bytes', data } };
 }
 

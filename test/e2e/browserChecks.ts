@@ -39,6 +39,7 @@ import { transfersViewChecks } from './transfersViewChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { navigationChecks, seedNavigationWorkspace } from './navigationChecks';
 import { newUserChecks, type NewUserRun } from './newUserChecks';
+import { folderChecks, seedFolderWorkspace } from './folderChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
 import type { Check, Session } from './workbench';
@@ -49,7 +50,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'tree.png', 'upload-conflict.png', 'walkthrough.png', 'high-contrast-dark.png', 'high-contrast-light.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'tree.png', 'upload-conflict.png', 'walkthrough.png', 'high-contrast-dark.png', 'high-contrast-light.png', 'folder-drop.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
   seedWorkspace(workspace);
   seedDownloadFolder(workspace);
   seedNavigationWorkspace(workspace);
+  seedFolderWorkspace(workspace);
   seedSamples(dataDir, DESKTOP);
 
   let emulator: EmulatorHandle | undefined;
@@ -105,7 +107,7 @@ async function main(): Promise<number> {
 
     // Last, in a code-server of their own: a new user installing from the README's command.
     newUser = newUserChecks(browser, vsix, RESULTS, SHOTS);
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 

@@ -104,18 +104,41 @@ test('a new batch after everything finished starts a fresh list; while one runs,
   reg.dispose();
 });
 
-test('listeners hear state changes at once and progress at most every 200 ms', async () => {
+test('listeners hear a new batch and the last end at once; starts, other ends and progress at most every 200 ms', async () => {
   const reg = new TransferRegistry();
   let heard = 0;
   reg.onDidChange(() => heard++);
-  const [a] = reg.addBatch([info('a', 100)]);
-  assert.equal(heard, 1);
+  const [a, b] = reg.addBatch([info('a', 100), info('b', 100)]);
+  assert.equal(heard, 1, 'a new batch at once');
   reg.started(a);
-  assert.equal(heard, 2);
+  reg.started(b);
   for (let i = 1; i <= 50; i++) reg.progress(a, i);
-  assert.equal(heard, 2, 'no event per chunk');
+  reg.finished(a, 'done');
+  assert.equal(heard, 1, 'no event per start, chunk or end while others run');
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(heard, 3, 'one event for the 50 chunks');
+  assert.equal(heard, 2, 'one event for all of them');
+  reg.finished(b, 'done');
+  assert.equal(heard, 3, 'the last end at once');
+  assert.equal(reg.totals().active, 0);
+  reg.dispose();
+});
+
+test('a batch of 10,000 transfers runs through the registry in linear time (events are throttled, no scan per change)', () => {
+  const reg = new TransferRegistry();
+  let heard = 0;
+  reg.onDidChange(() => {
+    heard++;
+    reg.totals();
+  });
+  const many = reg.addBatch(Array.from({ length: 10_000 }, (_, i) => info(`f${i}`, 10)));
+  for (const t of many) {
+    reg.started(t);
+    reg.progress(t, 10);
+    reg.finished(t, 'done');
+  }
+  // Without throttling every start and end would call the listener (and its O(n) totals): 20,000 times.
+  assert.ok(heard <= 3, `listener calls: ${heard}`);
+  assert.equal(reg.totals().active, 0);
   reg.dispose();
 });
 

@@ -49,12 +49,16 @@ export function decodeSegment(raw: string): string | undefined {
   }
 }
 
+/** The deepest `?path=` accepted (our decision, see docs/nen-api.md and src/api/names.ts). */
+export const MAX_FOLDER_DEPTH = 32;
+
 /**
  * Parse the `path` query value (a folder inside the drive, `a` or `a/b`) into checked segments.
  * Leading, trailing and doubled slashes are ignored; every segment obeys the name rules.
  */
 export function parseFolderPath(value: string): { segments: string[] } | { error: string } {
   const segments = value.split('/').filter((s) => s.length > 0);
+  if (segments.length > MAX_FOLDER_DEPTH) return { error: `bad path: folders nest at most ${MAX_FOLDER_DEPTH} deep` };
   for (const s of segments) {
     const reason = badNameReason(s);
     if (reason) return { error: `bad path: ${reason.replace('file name', 'folder name')}` };

@@ -176,5 +176,6 @@ export function seedSamples(dataDir: string, desktopId: string): string[] {
     store.setContentType(desktopId, [s.name], s.contentType);
     written.push(s.name);
   }
+  store.flush();
   return written;
 }

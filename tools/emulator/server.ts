@@ -303,6 +303,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       at: Date.now(),
     };
     requests.push(rec);
+    res.on('close', () => (rec.doneAt = Date.now()));
     const ctx: Ctx = { rec };
     req.on('error', () => undefined);
     res.on('error', () => undefined);
@@ -693,6 +694,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       server.closeAllConnections();
       for (const s of sockets) s.destroy();
       await closed;
+      store.flush();
     },
   };
   return emulator;

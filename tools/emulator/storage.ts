@@ -142,6 +142,8 @@ export class DriveStore {
     writeAtomic(this.registryFile, JSON.stringify(reg, null, 2));
     fs.rmSync(this.driveRoot(id), { recursive: true, force: true });
     fs.rmSync(this.metaFile(id), { force: true });
+    this.meta.delete(id);
+    this.dirty.delete(id);
     return true;
   }
 
@@ -168,17 +170,39 @@ export class DriveStore {
     return path.join(this.metaDir, `${id}.json`);
   }
 
+  /**
+   * Content-Types by desktop, held in memory and written to the sidecar shortly after a change
+   * (and on `flush`): rewriting the whole JSON on every upload made 10,000 uploads quadratic.
+   */
+  private readonly meta = new Map<string, Record<string, string>>();
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  private metaOf(id: string): Record<string, string> {
+    let m = this.meta.get(id);
+    if (!m) this.meta.set(id, (m = readJson<Record<string, string>>(this.metaFile(id), {})));
+    return m;
+  }
+
   getContentType(id: string, segments: string[]): string | undefined {
-    return readJson<Record<string, string>>(this.metaFile(id), {})[segments.join('/')];
+    return this.metaOf(id)[segments.join('/')];
   }
 
   setContentType(id: string, segments: string[], contentType: string | undefined): void {
-    const file = this.metaFile(id);
-    const meta = readJson<Record<string, string>>(file, {});
+    const meta = this.metaOf(id);
     const key = segments.join('/');
     if (contentType) meta[key] = contentType;
     else if (key in meta) delete meta[key];
     else return;
-    writeAtomic(file, JSON.stringify(meta, null, 2));
+    this.dirty.add(id);
+    this.flushTimer ??= setTimeout(() => this.flush(), 200).unref();
+  }
+
+  /** Writes the changed Content-Type tables to disk now. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const id of this.dirty) if (this.getDesktop(id)) writeAtomic(this.metaFile(id), JSON.stringify(this.meta.get(id) ?? {}));
+    this.dirty.clear();
   }
 }

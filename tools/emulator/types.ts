@@ -58,6 +58,8 @@ export interface RecordedRequest {
   bytesReceived: number;
   bytesSent: number;
   at: number;
+  /** When the exchange ended (response finished or connection closed); unset while in flight. */
+  doneAt?: number;
 }
 
 /** The fields of a desktop record that tests read back (the API's Desktop shape). */

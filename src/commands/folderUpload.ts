@@ -1,0 +1,182 @@
+import { promises as fsp } from 'node:fs';
+import * as nodePath from 'node:path';
+import * as vscode from 'vscode';
+import { quotedName } from '../api/display';
+import type { DriveClient } from '../api/DriveClient';
+import { walkLocalFolder } from '../api/localTree';
+import { folderSegments } from '../api/names';
+import { checkAgainstDrive, listUploadFolders, planTreeUpload, type RemoteFolders, type TreeUploadJob } from '../api/treeTransfer';
+import { describeError, errorKind } from '../drive/errors';
+import { driveUri } from '../drive/uri';
+import type { Services } from '../services';
+import type { UploadItem } from '../views/nodes';
+import { listNames, plural, showNote } from './messages';
+import { showBatchFailures } from './transferSummary';
+import { preparing, transferAll } from './progress';
+import { placeName, type DriveFolderRef } from './targets';
+import type { UploadReport } from './upload';
+import { askConflict, type ConflictPolicy } from './uploadConflicts';
+import { nextFreeName } from '../api/names';
+
+/** The local folders among upload items (`file:` URIs of directories), and the rest. */
+export async function splitLocalFolders(items: readonly UploadItem[]): Promise<{ folders: string[]; rest: UploadItem[] }> {
+  const folders: string[] = [];
+  const rest: UploadItem[] = [];
+  for (const item of items) {
+    const uri = item instanceof vscode.Uri ? item : item.uri;
+    const st = uri?.scheme === 'file' ? await fsp.stat(uri.fsPath).catch(() => undefined) : undefined;
+    if (uri && st?.isDirectory()) folders.push(uri.fsPath);
+    else rest.push(item);
+  }
+  return { folders, rest };
+}
+
+/**
+ * Uploads local folders recursively into `target`, with the rules of single files: every name,
+ * depth and size is checked before any byte (a refused file is named, the rest goes on), an
+ * existing name asks Overwrite / Keep Both / Skip (… All) by `policy`, and the whole tree runs
+ * under one cancellable progress, `transferConcurrency` files at a time. Folders on the drive
+ * are made by the uploads' `?path=`. Outcomes are added to `report`.
+ */
+export async function uploadFolders(services: Services, target: DriveFolderRef, roots: readonly string[], policy: ConflictPolicy, token: vscode.CancellationToken | undefined, report: UploadReport): Promise<void> {
+  const client = services.clients.get();
+  const jobs: TreeUploadJob[] = [];
+  const concurrency = services.clients.settings.transferConcurrency;
+  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
+  const onDrive = await preparing(`Reading ${what} and ${placeName(target)}…`, token, async (signal) => {
+    for (const root of roots) {
+      const tree = await walkLocalFolder(root, signal);
+      for (const s of tree.skipped) report.skipped.push({ name: s.relative, reason: s.reason });
+      const planned = planTreeUpload(tree.files, target.folder);
+      report.refused.push(...planned.refused);
+      jobs.push(...planned.jobs);
+    }
+    return listUploadFolders(client, target.desktopId, target.folder, jobs, concurrency, signal);
+  }).catch((err: unknown) => {
+    if (errorKind(err) === 'cancelled') return undefined;
+    throw err;
+  });
+  if (!onDrive) {
+    report.cancelled = true;
+    showNote(services, 'warning', `Upload of ${what} to ${placeName(target)} cancelled; nothing was sent.`);
+    return;
+  }
+  const checked = checkAgainstDrive(jobs, target.folder, onDrive);
+  report.refused.push(...checked.refused);
+  const plans = await resolveConflicts(target, checked.jobs, onDrive, policy, report);
+  if (!plans) {
+    report.cancelled = true;
+    return;
+  }
+  if (plans.length > 0) await send(services, client, target, roots, plans, token, report);
+  summarize(services, target, roots, report);
+}
+
+/** Overwrite / Keep Both / Skip for each job whose name the drive has; undefined when the question was dismissed. */
+async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploadJob[], onDrive: RemoteFolders, policy: ConflictPolicy, report: UploadReport): Promise<TreeUploadJob[] | undefined> {
+  let remaining = jobs.filter((j) => j.exists).length;
+  let applyAll: Exclude<ConflictPolicy, 'ask'> | undefined;
+  // Keep Both picks a name free both on the drive and in this batch.
+  const taken = new Map<string, Set<string>>();
+  const takenIn = (folder: string): Set<string> => {
+    let set = taken.get(folder);
+    if (!set) {
+      const there = onDrive.get(folder);
+      set = new Set([...(there instanceof Map ? there.keys() : []), ...jobs.filter((j) => j.folder === folder).map((j) => j.name)]);
+      taken.set(folder, set);
+    }
+    return set;
+  };
+  const plans: TreeUploadJob[] = [];
+  for (const job of jobs) {
+    if (!job.exists) {
+      plans.push(job);
+      continue;
+    }
+    let choice = policy === 'ask' ? applyAll : policy;
+    if (!choice) {
+      const answer = await askConflict(job.relative, placeName(target), remaining);
+      if (answer.choice === 'cancel') return undefined;
+      choice = answer.choice;
+      if (answer.all) applyAll = choice;
+    }
+    remaining--;
+    if (choice === 'skip') report.skipped.push({ name: job.relative, reason: 'a file with this name exists' });
+    else if (choice === 'overwrite') plans.push(job);
+    else {
+      const name = nextFreeName(job.name, takenIn(job.folder));
+      takenIn(job.folder).add(name);
+      plans.push({ ...job, name, exists: false });
+    }
+  }
+  return plans;
+}
+
+async function send(services: Services, client: DriveClient, target: DriveFolderRef, roots: readonly string[], plans: readonly TreeUploadJob[], token: vscode.CancellationToken | undefined, report: UploadReport): Promise<void> {
+  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
+  const title = `Uploading ${what} (${plural(plans.length, 'file')}) to ${placeName(target)}`;
+  const batch = { title, direction: 'upload' as const, registry: services.transfers, redact: services.log.redact, describe: (p: TreeUploadJob) => ({ name: p.relative, desktopId: target.desktopId, desktop: target.label, size: p.size }) };
+  const results = await transferAll(batch, token, plans, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
+    client.upload(target.desktopId, plan.name, { kind: 'file', path: plan.path }, { path: plan.folder, signal, onProgress: (p) => onBytes(p.done) }),
+  );
+  report.cancelled = report.cancelled || results.cancelled;
+  const touched = new Set<string>();
+  for (let i = 0; i < plans.length; i++) {
+    const plan = plans[i];
+    const r = results.settled[i];
+    const uri = driveUri(target.desktopId, ...folderSegments(plan.folder), plan.name);
+    if (r.status === 'fulfilled') {
+      report.uploaded.push({ name: plan.name, uri: uri.toString(), source: plan.relative });
+      services.fs.recordUpload(uri, plan.size);
+      touched.add(plan.folder);
+    } else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.relative, reason: 'cancelled' });
+    else {
+      report.failed.push({ name: plan.relative, reason: await failureReason(services, plan, r.reason) });
+      services.log.error(`Uploading ${quotedName(plan.relative)} to ${target.desktopId} failed`, r.reason);
+    }
+  }
+  // New folders show in their parents' listings: refresh every folder from the target down.
+  for (const folder of touched) {
+    const segs = folderSegments(folder);
+    for (let i = folderSegments(target.folder ?? '').length; i <= segs.length; i++) services.fs.invalidate(target.desktopId, segs.slice(0, i).join('/') || undefined);
+  }
+  services.fs.invalidate(target.desktopId, target.folder);
+  const failed = plans.filter((_, i) => isFailure(results.settled[i]));
+  const errors = results.settled.filter(isFailure).map((r) => r.reason);
+  const outcome = { verb: 'Uploaded', where: ` to ${placeName(target)}`, done: report.uploaded.map((u) => u.source), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  // Retry Failed sends the failed files again as planned (their names and folders were settled before any byte).
+  showBatchFailures(services, outcome, errors, `Upload to ${placeName(target)} failed`, () => send(services, services.clients.get(), target, roots, failed, undefined, { uploaded: [], refused: [], skipped: [], failed: [], cancelled: false }));
+}
+
+function isFailure(r: PromiseSettledResult<unknown>): r is PromiseRejectedResult {
+  return r.status === 'rejected' && errorKind(r.reason) !== 'cancelled';
+}
+
+/** A local file gone since the walk says so plainly; anything else is the error's own text. */
+async function failureReason(services: Services, plan: TreeUploadJob, err: unknown): Promise<string> {
+  const gone = await fsp.lstat(plan.path).then(() => false, () => true);
+  if (gone) return `${quotedName(plan.relative)} vanished from the local disk before it was sent; nothing of it was uploaded.`;
+  return describeError(err, services.log.redact);
+}
+
+function summarize(services: Services, target: DriveFolderRef, roots: readonly string[], report: UploadReport): void {
+  const where = placeName(target);
+  for (const r of report.refused) services.log.warn(`Not uploaded: ${r.name}: ${r.reason}`);
+  for (const s of report.skipped) services.log.info(`Skipped: ${s.name}: ${s.reason}`);
+  if (report.refused.length > 0) {
+    showNote(services, 'error', `Not uploaded: ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}${report.refused.length > 1 ? ' (every reason is in the log)' : ''}`);
+  }
+  const left = report.skipped.filter((s) => s.reason !== 'cancelled' && s.reason !== 'a file with this name exists');
+  if (left.length > 0) showNote(services, 'warning', `Skipped ${listNames(left.map((s) => s.name))}: ${left[0].reason}${left.length > 1 ? ' (every reason is in the log)' : ''}.`);
+  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
+  if (report.failed.length > 0) {
+    showNote(services, 'error', `Uploaded ${plural(report.uploaded.length, 'file')} of ${what} to ${where}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
+  } else if (report.cancelled) {
+    showNote(services, 'warning', `Upload of ${what} to ${where} cancelled after ${plural(report.uploaded.length, 'file')}; those stay on the drive, no partial file was stored.`);
+  } else if (report.uploaded.length > 0) {
+    const kept = report.skipped.filter((s) => s.reason === 'a file with this name exists').length;
+    showNote(services, 'info', `Uploaded ${what} (${plural(report.uploaded.length, 'file')}) to ${where}.${kept ? ` ${plural(kept, 'existing file')} skipped.` : ''}`);
+  }
+}
+
+
