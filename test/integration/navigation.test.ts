@@ -127,6 +127,33 @@ suite('Go to File', () => {
     assert.equal(view.visible, true, 'the view is shown');
   });
 
+  test('Reveal in Nen Drive selects the row when the tree changed while the view was hidden', async () => {
+    // The view shows one drive's rows, is hidden, then the tree changes (another drive):
+    // VS Code defers that refresh and replays it as the reveal shows the view again.
+    const first = await setupEmulator();
+    const view = first.api.views.view;
+    try {
+      first.emu.putFile(first.desktopId, 'a.txt', 'a');
+      await vscode.commands.executeCommand('nenDrive.desktops.focus');
+      await waitFor(() => view.visible, 'the view to show', 10_000);
+      const [desktop] = await first.api.views.tree.getChildren();
+      await view.reveal(desktop, { expand: true });
+      await waitFor(async () => (await first.api.views.tree.getChildren(desktop)).some((n) => n.kind === 'file'), 'the first drive\'s rows');
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor(() => !view.visible, 'the view to hide', 10_000);
+    } finally {
+      await first.dispose();
+    }
+    env = await setupEmulator();
+    env.emu.putFile(env.desktopId, 'notes.txt', 'deep notes\n', { path: 'docs/deep' });
+    await vscode.commands.executeCommand(Commands.refresh);
+    await vscode.window.showTextDocument(env.uri('docs', 'deep', 'notes.txt'));
+    assert.equal(await vscode.commands.executeCommand(Commands.revealInTree), true);
+    const selected = await waitFor(() => view.selection[0], 'a selected row');
+    assert.equal((selected as EntryNode).uri.toString(), env.uri('docs', 'deep', 'notes.txt').toString());
+    assert.equal(view.visible, true, 'the view is shown');
+  });
+
   test('the Go to File keybinding is not one of VS Code\'s own', async () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { keybindings: { command: string; key: string; mac: string }[] } };
     const binding = manifest.contributes.keybindings.find((k) => k.command === Commands.goToFile);
