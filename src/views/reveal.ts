@@ -30,7 +30,8 @@ const REVEAL_ATTEMPTS = 3;
 const SHOW_VIEW_MS = 5000;
 
 /**
- * Selects and focuses the row of `uri` in the Desktops view, expanding its folders.
+ * Selects and focuses the row of `uri` in the Desktops view, expanding its folders (and the row
+ * itself with `expand`).
  *
  * VS Code defers a refresh fired while the view is hidden and replays it when the view shows;
  * a `TreeView.reveal` that itself shows the view is looked up in the workbench's stale rows and
@@ -38,13 +39,18 @@ const SHOW_VIEW_MS = 5000;
  * shown first, and a reveal counts only once the row is really selected; otherwise the walk runs
  * again (also covering a listing that changed between the walk and the reveal).
  */
-export async function revealRow(tree: DriveTreeDataProvider, view: vscode.TreeView<DriveNode>, uri: vscode.Uri): Promise<DesktopNode | EntryNode | undefined> {
+export async function revealRow(
+  tree: DriveTreeDataProvider,
+  view: vscode.TreeView<DriveNode>,
+  uri: vscode.Uri,
+  { expand = false }: { expand?: boolean } = {},
+): Promise<DesktopNode | EntryNode | undefined> {
   await showView(view);
   for (let attempt = 1; ; attempt++) {
     const row = await findRow(tree, uri);
     if (!row) return undefined;
     try {
-      await view.reveal(row, { select: true, focus: true, expand: false });
+      await view.reveal(row, { select: true, focus: true, expand });
     } catch (err) {
       if (attempt >= REVEAL_ATTEMPTS) throw err;
       continue;

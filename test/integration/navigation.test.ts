@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import type { DriveFileItem } from '../../src/commands/drivePicker';
 import type { DesktopNode, EntryNode } from '../../src/views/nodes';
+import { revealRow } from '../../src/views/reveal';
 import { closeAllEditors, countDriveRequests, randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 const nowSeconds = (): number => Date.now() / 1000;
@@ -137,7 +138,7 @@ suite('Go to File', () => {
       await vscode.commands.executeCommand('nenDrive.desktops.focus');
       await waitFor(() => view.visible, 'the view to show', 10_000);
       const [desktop] = await first.api.views.tree.getChildren();
-      await view.reveal(desktop, { expand: true });
+      assert.ok(await revealRow(first.api.views.tree, view, first.uri(), { expand: true }), 'the first drive revealed');
       await waitFor(async () => (await first.api.views.tree.getChildren(desktop)).some((n) => n.kind === 'file'), 'the first drive\'s rows');
       await vscode.commands.executeCommand('workbench.view.explorer');
       await waitFor(() => !view.visible, 'the view to hide', 10_000);
