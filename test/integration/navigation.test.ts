@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import type { DriveFileItem } from '../../src/commands/drivePicker';
 import type { DesktopNode, EntryNode } from '../../src/views/nodes';
+import { revealRow } from '../../src/views/reveal';
 import { closeAllEditors, countDriveRequests, randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 const nowSeconds = (): number => Date.now() / 1000;
@@ -123,6 +124,33 @@ suite('Go to File', () => {
     const view = env.api.views.view;
     const selected = await waitFor(() => view.selection[0], 'a selected row');
     assert.equal(selected.kind, 'file');
+    assert.equal((selected as EntryNode).uri.toString(), env.uri('docs', 'deep', 'notes.txt').toString());
+    assert.equal(view.visible, true, 'the view is shown');
+  });
+
+  test('Reveal in Nen Drive selects the row when the tree changed while the view was hidden', async () => {
+    // The view shows one drive's rows, is hidden, then the tree changes (another drive):
+    // VS Code defers that refresh and replays it as the reveal shows the view again.
+    const first = await setupEmulator();
+    const view = first.api.views.view;
+    try {
+      first.emu.putFile(first.desktopId, 'a.txt', 'a');
+      await vscode.commands.executeCommand('nenDrive.desktops.focus');
+      await waitFor(() => view.visible, 'the view to show', 10_000);
+      const [desktop] = await first.api.views.tree.getChildren();
+      assert.ok(await revealRow(first.api.views.tree, view, first.uri(), { expand: true }), 'the first drive revealed');
+      await waitFor(async () => (await first.api.views.tree.getChildren(desktop)).some((n) => n.kind === 'file'), 'the first drive\'s rows');
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor(() => !view.visible, 'the view to hide', 10_000);
+    } finally {
+      await first.dispose();
+    }
+    env = await setupEmulator();
+    env.emu.putFile(env.desktopId, 'notes.txt', 'deep notes\n', { path: 'docs/deep' });
+    await vscode.commands.executeCommand(Commands.refresh);
+    await vscode.window.showTextDocument(env.uri('docs', 'deep', 'notes.txt'));
+    assert.equal(await vscode.commands.executeCommand(Commands.revealInTree), true);
+    const selected = await waitFor(() => view.selection[0], 'a selected row');
     assert.equal((selected as EntryNode).uri.toString(), env.uri('docs', 'deep', 'notes.txt').toString());
     assert.equal(view.visible, true, 'the view is shown');
   });
