@@ -87,12 +87,21 @@ export async function splitDriveFolders(items: readonly unknown[]): Promise<{ fo
   for (const item of items) {
     const isFolder = isDriveNode(item)
       ? item.kind === 'desktop' || (item.kind === 'folder' && item.entry.unreachableReason === undefined)
-      : item instanceof vscode.Uri && item.scheme === SCHEME && (!parseDriveUri(item).name || ((await vscode.workspace.fs.stat(item)).type & vscode.FileType.Directory) !== 0);
+      : item instanceof vscode.Uri && item.scheme === SCHEME && (!parseDriveUri(item).name || (await isDriveFolder(item)));
     const ref = isFolder ? toFolderRef(item) : undefined;
     if (ref) folders.push(isDriveNode(item) && item.kind === 'desktop' ? { ...ref, label: item.label } : ref);
     else files.push(item);
   }
   return { folders, files };
+}
+
+/**
+ * Whether a `nendrive:` URI names a folder. A stat that fails (a refusing proxy, a name gone)
+ * counts as a file: the download itself then meets the same error and reports it by name.
+ */
+async function isDriveFolder(uri: vscode.Uri): Promise<boolean> {
+  const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+  return stat !== undefined && (stat.type & vscode.FileType.Directory) !== 0;
 }
 
 /** The local folder a drive folder lands in: its own name, or for a whole drive the desktop's label. */

@@ -34,10 +34,13 @@ async function text(page: Page, scope: string): Promise<string> {
 }
 
 /** Files (not folders) at the drive's root, as the emulator lists them. */
-async function rootFileCount(s: Session): Promise<number> {
-  const res = await fetch(`${s.emu.url}/desktops/${s.desktop}/files`, { headers: { Authorization: `Bearer ${s.apiKey}` } });
-  const body = (await res.json()) as { files: { is_dir?: boolean }[] };
-  return body.files.filter((f) => !f.is_dir).length;
+async function driveFileCount(s: Session, folder?: string): Promise<number> {
+  const query = folder ? `?path=${encodeURIComponent(folder)}` : '';
+  const res = await fetch(`${s.emu.url}/desktops/${s.desktop}/files${query}`, { headers: { Authorization: `Bearer ${s.apiKey}` } });
+  const body = (await res.json()) as { files: { name: string; is_dir?: boolean }[] };
+  let count = body.files.filter((f) => !f.is_dir).length;
+  for (const f of body.files.filter((e) => e.is_dir)) count += await driveFileCount(s, folder ? `${folder}/${f.name}` : f.name);
+  return count;
 }
 
 /** The biggest file at the drive's root, as the emulator lists it. */
@@ -96,8 +99,8 @@ export function navigationChecks(s: Session): Check[] {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+Alt+KeyD');
         await quickInput(page).locator('.quick-input-title', { hasText: 'Nen Drive: Go to File' }).waitFor({ timeout: 10_000 });
-        // The files at the root now (earlier checks add some) and the three in nested folders.
-        const count = `Type to filter ${(await rootFileCount(s)) + 3} files on 1 desktop`;
+        // Every file of the drive now, nested ones included (earlier checks add files and folders).
+        const count = `Type to filter ${await driveFileCount(s)} files on 1 desktop`;
         await poll(`the listing to finish ("${count}")`, 20_000, async () => ((await placeholder(page)) === count ? true : undefined));
         // Typing filters on names and on "desktop › folder": "2026" keeps two root files and the reports.
         await page.keyboard.type('2026');
