@@ -263,7 +263,7 @@ suite('Folder transfers', () => {
     picked = [vscode.Uri.file(dest)];
     answers = ['Skip'];
     const report = (await vscode.commands.executeCommand(Commands.download, node)) as DownloadReport;
-    assert.deepEqual(asked, [{ message: `'${label}/proj/readme.md' already exists in ${dest}.`, buttons: ['Overwrite', 'Skip'] }]);
+    assert.deepEqual(asked, [{ message: `'readme.md' already exists in ${path.join(dest, label, 'proj')}.`, buttons: ['Overwrite', 'Keep Both', 'Skip'] }]);
     assert.equal(fs.readFileSync(path.join(dest, label, 'proj', 'readme.md'), 'utf8'), 'my local notes', 'never replaced without asking');
     assert.equal(fs.readFileSync(path.join(dest, label, 'top.txt'), 'utf8'), 'top');
     assert.equal(report.downloaded.length, 5);
