@@ -185,6 +185,6 @@ export function pathTooLong(p: string, extra = 0, platform: LocalPlatform = curr
   const { max, unit } = MAX_PATH[platform];
   const length = unit === 'bytes' ? Buffer.byteLength(p) : longPath(p, platform).length;
   if (length + extra <= max) return undefined;
-  const whole = extra > 0 ? `${(length + extra).toLocaleString('en-US')} with its temporary name while downloading` : length.toLocaleString('en-US');
-  return `the local path is ${whole} ${unit}; ${OS_NAME[platform]} allows ${max.toLocaleString('en-US')}`;
+  const whole = `${(length + extra).toLocaleString('en-US')} ${unit}${extra > 0 ? ' with its temporary name while downloading' : ''}`;
+  return `the local path is ${whole}; ${OS_NAME[platform]} allows ${max.toLocaleString('en-US')}`;
 }
