@@ -47,7 +47,7 @@ export async function downloadFolders(
   if (!into) return undefined;
   if (destination && destination.scheme !== 'file') throw new Error(`Downloads go to local folders; ${destination.toString(true)} is not one.`);
   const report = { downloaded: [], skipped: [], refused: [], failed: [], cancelled: false, into } as DownloadReport & { into: string };
-  await fsp.mkdir(into, { recursive: true });
+  await fsp.mkdir(longPath(into), { recursive: true });
   const client = services.clients.get();
   const concurrency = services.clients.settings.transferConcurrency;
   const planned: TreeJob[] = [];
