@@ -20,6 +20,8 @@ const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
  * of common file systems, whatever the script.
  */
 const TEMP_NAME_BYTES = 200;
+/** At most this many more bytes (and characters) the temporary path has than its target's: `.`, `.nendrive-`, 12 hex digits, `.part`. */
+export const TEMP_NAME_EXTRA = 28;
 
 /**
  * Checks that the target's folder exists and (unless `overwrite`) that the target does not,

@@ -165,3 +165,26 @@ function normalizeWin(p: string): string {
 function stripTrailingSeparator(p: string): string {
   return p.length > 3 && p.endsWith('\\') ? p.slice(0, -1) : p;
 }
+
+/**
+ * The longest whole path: in the `\\?\` form Windows takes 32,767 UTF-16 units; Linux's
+ * PATH_MAX is 4,096 bytes and macOS's 1,024, each with the closing NUL.
+ */
+export const MAX_PATH: Readonly<Record<LocalPlatform, { max: number; unit: 'characters' | 'bytes' }>> = {
+  win32: { max: 32_767, unit: 'characters' },
+  linux: { max: 4_095, unit: 'bytes' },
+  darwin: { max: 1_023, unit: 'bytes' },
+};
+
+/**
+ * Why no file can be written at the absolute path `p` on `platform` (its whole path is longer
+ * than the platform allows, counting the `\\?\` form on Windows and `extra` more characters a
+ * download needs for its temporary name beside it), or undefined.
+ */
+export function pathTooLong(p: string, extra = 0, platform: LocalPlatform = currentPlatform()): string | undefined {
+  const { max, unit } = MAX_PATH[platform];
+  const length = unit === 'bytes' ? Buffer.byteLength(p) : longPath(p, platform).length;
+  if (length + extra <= max) return undefined;
+  const whole = `${(length + extra).toLocaleString('en-US')} ${unit}${extra > 0 ? ' with its temporary name while downloading' : ''}`;
+  return `the local path is ${whole}; ${OS_NAME[platform]} allows ${max.toLocaleString('en-US')}`;
+}

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { exists } from '../api/atomicFile';
 import { localName } from '../api/localName';
-import { keepBoth, placeInFolder, type FolderPlan, type Place, type Renamed } from './localPlaces';
+import { keepBoth, placeInFolder, type Place, type Renamed } from './localPlaces';
+import type { FolderNames } from '../api/sameName';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { listNames, plural, showNote } from './messages';
@@ -104,9 +105,14 @@ async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], op
 
 /** Reports a file not downloaded because a local file has its name, saying which file when it is spelled differently. */
 function skip(report: DownloadReport, place: Place, hint?: string): void {
+  report.skipped.push(skippedFor(place.ref.name, place, hint));
+}
+
+/** The `skipped` entry for drive file `name` whose `place` holds a local file: the reason, and `sameFile` when spelled differently. */
+export function skippedFor(name: string, place: { path: string; existing?: { as: string; because?: string } }, hint?: string): DownloadReport['skipped'][number] {
   const existing = place.existing;
   const what = existing?.because ?? `'${place.path}' exists`;
-  report.skipped.push({ name: place.ref.name, reason: hint ? `${what} ${hint}` : what, ...(existing?.because ? { sameFile: { as: existing.as, because: existing.because } } : {}) });
+  return { name, reason: hint ? `${what} ${hint}` : what, ...(existing?.because ? { sameFile: { as: existing.as, because: existing.because } } : {}) };
 }
 
 /** One file: a Save dialog; undefined when dismissed. */
@@ -117,7 +123,7 @@ async function saveAs(ref: DriveFileRef): Promise<Job[] | undefined> {
   return [{ ref, path: picked.fsPath, overwrite: true }];
 }
 
-type Choice = 'overwrite' | 'keepBoth' | 'skip';
+export type Choice = 'overwrite' | 'keepBoth' | 'skip';
 
 /**
  * Several files: a folder picker, then Overwrite / Keep Both / Skip (or for all) per local file
@@ -154,26 +160,25 @@ async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadR
   return jobs;
 }
 
-/** The modal for one existing local file: what it is (and why it is the same file), and the choices. */
-async function askExisting(plan: FolderPlan, place: Place, remaining: number): Promise<{ choice: Choice; all: boolean } | undefined> {
+/**
+ * The modal for one existing local file in `where.folder`: what it is (and why it is the same
+ * file), and Overwrite / Keep Both / Skip (and … All when `remaining` > 1); undefined when dismissed.
+ */
+export async function askExisting(
+  where: { folder: string; names: FolderNames },
+  place: { path: string; existing?: { as: string; because?: string } },
+  remaining: number,
+): Promise<{ choice: Choice; all: boolean } | undefined> {
   const existing = place.existing!;
   const name = nodePath.basename(place.path);
-  const message = existing.because ? `${existing.because}.` : `${quotedName(name)} already exists in ${displayName(plan.folder, 300)}.`;
-  const freeName = plan.names.freeName(name, false);
-  const detail = `${existing.because ? `In ${displayName(plan.folder, 300)}. ` : ''}Overwrite replaces the local file ${quotedName(existing.as)}. Keep Both saves this one as ${quotedName(freeName)}.`;
+  const message = existing.because ? `${existing.because}.` : `${quotedName(name)} already exists in ${displayName(where.folder, 300)}.`;
+  const freeName = where.names.freeName(name, false);
+  const detail = `${existing.because ? `In ${displayName(where.folder, 300)}. ` : ''}Overwrite replaces the local file ${quotedName(existing.as)}. Keep Both saves this one as ${quotedName(freeName)}.`;
   const buttons = remaining > 1 ? ['Overwrite', 'Keep Both', 'Skip', 'Overwrite All', 'Keep Both for All', 'Skip All'] : ['Overwrite', 'Keep Both', 'Skip'];
   const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
   if (answer === undefined) return undefined;
   const choice: Choice = answer.startsWith('Overwrite') ? 'overwrite' : answer.startsWith('Keep Both') ? 'keepBoth' : 'skip';
   return { choice, all: answer.endsWith('All') };
-}
-
-/** The modal Overwrite / Skip (and … All when `remaining` > 1) for a local file that exists; undefined when dismissed. */
-export async function askLocalOverwrite(name: string, folder: string, remaining: number): Promise<{ choice: 'overwrite' | 'skip'; all: boolean } | undefined> {
-  const buttons = remaining > 1 ? ['Overwrite', 'Skip', 'Overwrite All', 'Skip All'] : ['Overwrite', 'Skip'];
-  const answer = await vscode.window.showWarningMessage(`${quotedName(name)} already exists in ${displayName(folder, 300)}.`, { modal: true, detail: 'Overwrite replaces the local file.' }, ...buttons);
-  if (answer === undefined) return undefined;
-  return { choice: answer.startsWith('Overwrite') ? 'overwrite' : 'skip', all: answer.endsWith('All') };
 }
 
 /** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
@@ -212,9 +217,7 @@ function summarize(services: Services, report: DownloadReport): void {
   // Files cancelled one by one (from the transfers list) are no news; a batch with failures said it all in its summary.
   const existed = report.skipped.filter((s) => s.reason !== 'cancelled');
   if (existed.length > 0 && !report.cancelled && report.failed.length === 0) {
-    const same = existed.flatMap((s) => (s.sameFile ? [s.sameFile.because] : []));
-    const why = same.length === 0 ? '' : ` ${same.slice(0, 3).join('; ')}${same.length > 3 ? `; and ${same.length - 3} more (see the log)` : ''}.`;
-    showNote(services, 'warning', `Not downloaded (a local file exists): ${listNames(existed.map((s) => s.name))}.${why}`);
+    showNote(services, 'warning', existsText(existed));
   }
   const renames = renamedText(services, report);
   if (report.downloaded.length > 0 && report.failed.length === 0) {
@@ -227,16 +230,30 @@ function summarize(services: Services, report: DownloadReport): void {
   if (report.cancelled) showNote(services, 'warning', 'Download cancelled; no partial file was left behind.');
 }
 
+/** "Not downloaded (a local file exists): 'a.txt'." and, for files the disk treats as one spelled differently, why. */
+export function existsText(existed: DownloadReport['skipped']): string {
+  const same = existed.flatMap((s) => (s.sameFile ? [s.sameFile.because] : []));
+  const why = same.length === 0 ? '' : ` ${same.slice(0, 3).join('; ')}${same.length > 3 ? `; and ${same.length - 3} more (see the log)` : ''}.`;
+  return `Not downloaded (a local file exists): ${listNames(existed.map((s) => s.name))}.${why}`;
+}
+
+function renamedText(services: Services, report: DownloadReport): string | undefined {
+  return renamesText(services, report.downloaded.flatMap((d) => (d.renamed ? [{ name: d.name, as: d.renamed.as, because: d.renamed.because }] : [])));
+}
+
+/** How many renames a notification names; every one goes to the log. */
+const RENAMES_SHOWN = 10;
+
 /**
  * "Saved 'report:v2.txt' as 'report：v2.txt' (':' is not allowed on Windows)." for the first
- * three files saved under another name; every one goes to the log.
+ * ten names saved under another name (`folder` ones as "Saved folder …"); every one goes to the log.
  */
-function renamedText(services: Services, report: DownloadReport): string | undefined {
-  const lines = report.downloaded.flatMap((d) => (d.renamed ? [`Saved ${quotedName(d.name)} as ${quotedName(d.renamed.as)} (${d.renamed.because.join('; ')})`] : []));
+export function renamesText(services: Services, renames: readonly { name: string; as: string; because: readonly string[]; folder?: boolean }[]): string | undefined {
+  const lines = renames.map((r) => `Saved ${r.folder ? 'folder ' : ''}${quotedName(r.name)} as ${quotedName(r.as)} (${r.because.join('; ')})`);
   if (lines.length === 0) return undefined;
   for (const line of lines) services.log.info(line);
-  const shown = lines.slice(0, 3).join('; ');
-  return lines.length > 3 ? `${shown}; and ${lines.length - 3} more (see the log).` : `${shown}.`;
+  const shown = lines.slice(0, RENAMES_SHOWN).join('; ');
+  return lines.length > RENAMES_SHOWN ? `${shown}; and ${lines.length - RENAMES_SHOWN} more (see the log).` : `${shown}.`;
 }
 
 function defaultFolder(): string {

@@ -234,4 +234,110 @@ suite('Case-insensitive destination (exFAT)', () => {
       },
     ]);
   });
+
+  /** Puts the drive folder `tree` (case pairs of files and of folders, NFC/NFD, nesting, a 1 MiB file); returns its files by drive path. */
+  function seedTree(): Map<string, Buffer> {
+    const files = new Map<string, Buffer>();
+    const rels = ['A.txt', 'a.txt', NFC, NFD, 'Report.md', 'Docs/readme.md', 'Docs/Notes.txt', 'docs/readme.md', 'docs/extra.txt', 'sub/\u00c9t\u00e9.txt', 'sub/\u00e9t\u00e9.txt'];
+    for (const rel of rels) files.set(`tree/${rel}`, Buffer.from(`drive bytes of tree/${rel}\n`));
+    files.set('tree/sub/deep/x.bin', randomBytes(1024 * 1024 + 3));
+    for (const [rel, data] of files) {
+      const segs = rel.split('/');
+      env!.emu.putFile(env!.desktopId, segs.pop()!, data, { path: segs.join('/') });
+    }
+    return files;
+  }
+
+  /** Every file below `root` as the disk lists it (`TREE/docs (1)/extra.txt`), with its bytes. */
+  function treeOnDisk(root: string, rel = ''): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) for (const [k, v] of treeOnDisk(root, r)) out.set(k, v);
+      else out.set(r, fs.readFileSync(path.join(root, r)));
+    }
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  const SAME_DOCS = `'Docs' is the same name ${IGNORES_CASE}`;
+  const SAME_REPORT = `'Report.md' is the same file as 'REPORT.md' ${IGNORES_CASE}`;
+
+  test('a drive folder downloaded into a picked folder: it merges into TREE, docs keeps both as docs (1), a.txt and été.txt as (1), REPORT.md is asked about with the reason, every byte lands', async () => {
+    const drive = seedTree();
+    const dest = localFolder({});
+    fs.mkdirSync(path.join(dest, 'TREE'));
+    fs.writeFileSync(path.join(dest, 'TREE', 'REPORT.md'), 'local report');
+    picked = [vscode.Uri.file(dest)];
+    answers = ['Keep Both'];
+    const report = (await vscode.commands.executeCommand(Commands.download, env!.uri('tree'))) as DownloadReport;
+
+    const TREE = path.join(dest, 'TREE');
+    assert.deepEqual(asked, [{ message: `${SAME_REPORT}.`, options: { modal: true, detail: `In ${TREE}. Overwrite replaces the local file 'REPORT.md'. Keep Both saves this one as 'Report (1).md'.` }, buttons: ['Overwrite', 'Keep Both', 'Skip'] }]);
+    assert.deepEqual(
+      report.downloaded.map((d) => [d.name, path.relative(dest, d.path).split(path.sep).join('/'), d.renamed]),
+      [
+        ['tree/A.txt', 'TREE/A.txt', undefined],
+        ['tree/Report.md', 'TREE/Report (1).md', { as: 'TREE/Report (1).md', because: [SAME_REPORT] }],
+        ['tree/a.txt', 'TREE/a (1).txt', { as: 'TREE/a (1).txt', because: [SAME_A] }],
+        [`tree/${NFD}`, `TREE/${NFD}`, undefined],
+        [`tree/${NFC}`, `TREE/${NFC}`, undefined],
+        ['tree/Docs/Notes.txt', 'TREE/Docs/Notes.txt', undefined],
+        ['tree/Docs/readme.md', 'TREE/Docs/readme.md', undefined],
+        ['tree/docs/extra.txt', 'TREE/docs (1)/extra.txt', { as: 'TREE/docs (1)/extra.txt', because: [SAME_DOCS] }],
+        ['tree/docs/readme.md', 'TREE/docs (1)/readme.md', { as: 'TREE/docs (1)/readme.md', because: [SAME_DOCS] }],
+        ['tree/sub/\u00c9t\u00e9.txt', 'TREE/sub/\u00c9t\u00e9.txt', undefined],
+        ['tree/sub/\u00e9t\u00e9.txt', 'TREE/sub/\u00e9t\u00e9 (1).txt', { as: 'TREE/sub/\u00e9t\u00e9 (1).txt', because: [SAME_ETE] }],
+        ['tree/sub/deep/x.bin', 'TREE/sub/deep/x.bin', undefined],
+      ],
+    );
+    assert.deepEqual([report.skipped, report.refused, report.failed, report.cancelled], [[], [], [], false]);
+
+    // Every byte on the exFAT disk, under the reported names, and nothing else.
+    const expected = new Map<string, Buffer>([['TREE/REPORT.md', Buffer.from('local report')]]);
+    for (const d of report.downloaded) expected.set(path.relative(dest, d.path).split(path.sep).join('/'), drive.get(d.name)!);
+    assert.deepEqual(treeOnDisk(dest), new Map([...expected].sort(([a], [b]) => (a < b ? -1 : 1))));
+    assert.deepEqual(fs.readdirSync(TREE).sort(), ['A.txt', 'Docs', 'REPORT.md', 'Report (1).md', 'a (1).txt', NFD, NFC, 'docs (1)', 'sub'].sort(), 'one TREE folder, no second tree');
+
+    assert.deepEqual(notes, [
+      {
+        level: 'info',
+        text:
+          `Downloaded 'tree' (12 files) to ${dest}. Saved folder 'tree/docs' as 'TREE/docs (1)' (${SAME_DOCS}); ` +
+          `Saved 'tree/Report.md' as 'TREE/Report (1).md' (${SAME_REPORT}); Saved 'tree/a.txt' as 'TREE/a (1).txt' (${SAME_A}); ` +
+          `Saved 'tree/sub/\u00e9t\u00e9.txt' as 'TREE/sub/\u00e9t\u00e9 (1).txt' (${SAME_ETE}).`,
+      },
+    ]);
+  });
+
+  test('a drive folder with the documented arguments: REPORT.md is skipped with the reason in skipped[].sameFile unless { overwrite: true }, the pairs still keep both', async () => {
+    const drive = seedTree();
+    const dest = localFolder({});
+    fs.mkdirSync(path.join(dest, 'tree'));
+    fs.writeFileSync(path.join(dest, 'tree', 'REPORT.md'), 'local report');
+    const report = (await vscode.commands.executeCommand(Commands.download, env!.uri('tree'), vscode.Uri.file(dest))) as DownloadReport;
+    assert.deepEqual(report.skipped, [{ name: 'tree/Report.md', reason: `${SAME_REPORT} (pass { overwrite: true } to replace it)`, sameFile: { as: 'REPORT.md', because: SAME_REPORT } }]);
+    assert.equal(report.downloaded.length, 11);
+    assert.deepEqual(asked, [], 'a script is never asked');
+    assert.deepEqual(fs.readFileSync(path.join(dest, 'tree', 'REPORT.md'), 'utf8'), 'local report');
+    assert.equal(notes[0].text, `Not downloaded (a local file exists): 'tree/Report.md'. ${SAME_REPORT}.`);
+
+    const dest2 = localFolder({});
+    fs.mkdirSync(path.join(dest2, 'tree'));
+    fs.writeFileSync(path.join(dest2, 'tree', 'REPORT.md'), 'local report');
+    const again = (await vscode.commands.executeCommand(Commands.download, env!.uri('tree'), vscode.Uri.file(dest2), { overwrite: true })) as DownloadReport;
+    assert.deepEqual(again.skipped, []);
+    // Overwrite replaces the local file the disk treats as the same; the pairs within the drive folder still keep both.
+    assert.deepEqual(
+      again.downloaded.filter((d) => d.renamed).map((d) => d.renamed!.as),
+      ['tree/a (1).txt', 'tree/docs (1)/extra.txt', 'tree/docs (1)/readme.md', 'tree/sub/\u00e9t\u00e9 (1).txt'],
+    );
+    const files = treeOnDisk(dest2);
+    const reports = [...files.keys()].filter((k) => k.toLowerCase() === 'tree/report.md');
+    assert.equal(reports.length, 1, `one report file: ${reports.join(', ')}`);
+    assert.deepEqual(files.get(reports[0]), drive.get('tree/Report.md'), 'REPORT.md replaced with the drive bytes');
+    assert.deepEqual(files.get('tree/docs (1)/extra.txt'), drive.get('tree/docs/extra.txt'));
+    assert.deepEqual(files.get('tree/Docs/readme.md'), drive.get('tree/Docs/readme.md'));
+    assert.deepEqual(files.get('tree/sub/deep/x.bin'), drive.get('tree/sub/deep/x.bin'));
+    assert.equal(files.size, 12, [...files.keys()].join(', '));
+  });
 });

@@ -265,7 +265,7 @@ suite('Folder transfers', () => {
     picked = [vscode.Uri.file(dest)];
     answers = ['Skip'];
     const report = (await vscode.commands.executeCommand(Commands.download, node)) as DownloadReport;
-    assert.deepEqual(asked, [{ message: `'${label}/proj/readme.md' already exists in ${dest}.`, buttons: ['Overwrite', 'Skip'] }]);
+    assert.deepEqual(asked, [{ message: `'readme.md' already exists in ${path.join(dest, label, 'proj')}.`, buttons: ['Overwrite', 'Keep Both', 'Skip'] }]);
     assert.equal(fs.readFileSync(path.join(dest, label, 'proj', 'readme.md'), 'utf8'), 'my local notes', 'never replaced without asking');
     assert.equal(fs.readFileSync(path.join(dest, label, 'top.txt'), 'utf8'), 'top');
     assert.equal(report.downloaded.length, 5);
@@ -283,6 +283,31 @@ suite('Folder transfers', () => {
     assert.equal(reasons['proj/readme.md'], `'${path.join(dest, 'proj', 'readme.md')}' is a folder on this computer; a file cannot replace it`);
     assert.equal(fs.readFileSync(path.join(dest, 'proj', 'docs'), 'utf8'), 'a local file named docs');
     assert.equal(report.downloaded.length, 3);
+  });
+
+  test('a tree deeper than the local path limit: the file too deep is refused by name with the limit before any request, nothing of it is written, the rest lands', async () => {
+    // 15 nested folders of 240 characters under `deep`: within Linux's 4,095 bytes on the
+    // emulator's disk, over it below a destination that is itself ~500 bytes deep.
+    const levels = Array.from({ length: 15 }, (_, i) => `${i + 1}`.padEnd(240, 'f'));
+    env.emu.putFile(env.desktopId, 'near.txt', 'near', { path: 'deep' });
+    env.emu.putFile(env.desktopId, 'far.txt', 'far', { path: ['deep', ...levels].join('/') });
+    const dest = path.join(local, 'p'.repeat(250), 'q'.repeat(250));
+    const report = (await vscode.commands.executeCommand(Commands.download, env.uri('deep'), vscode.Uri.file(dest))) as DownloadReport;
+
+    const far = ['deep', ...levels, 'far.txt'].join('/');
+    assert.deepEqual(report.downloaded.map((d) => d.name), ['deep/near.txt']);
+    assert.equal(fs.readFileSync(path.join(dest, 'deep', 'near.txt'), 'utf8'), 'near');
+    assert.deepEqual(report.refused.map((r) => r.name), [far]);
+    const folderBytes = Buffer.byteLength(path.join(dest, 'deep', ...levels));
+    // The folder's name is clipped for display; the limit and the length are whole.
+    assert.ok(report.refused[0].reason.startsWith(`folder 'deep/${levels[0].slice(0, 40)}`), report.refused[0].reason);
+    assert.ok(report.refused[0].reason.endsWith(`': the local path is ${folderBytes.toLocaleString('en-US')} bytes; Linux allows 4,095`), report.refused[0].reason);
+    assert.equal(requestsOf(env.emu, 'GET', /\/files\/far\.txt/).length, 0, 'not even requested');
+    const left = walk(dest);
+    assert.ok(!left.some((p) => p.endsWith('far.txt') || p.includes('.part')), `nothing of far.txt: ${left.length} entries`);
+    // The drive's folders that fit are made (empty folders are recreated); the one over the limit is not.
+    assert.equal(Math.max(...left.map((p) => p.split('/').filter(Boolean).length)), 15, 'deep and its first 14 levels');
+    assert.ok(notes.some((n) => n.startsWith('warning: Not downloaded: ') && n.includes('Linux allows 4,095')), JSON.stringify(notes));
   });
 
   test('cancel mid-download: finished files stay, no partial file and no folder left empty by it', async () => {
