@@ -1,6 +1,6 @@
 /**
  * `npm run emulator -- --port 0 --data <dir> --api-key <key> --desktop <id> [--desktop <id>...]
- *  [--latency <ms>] [--samples] [--host <addr>] [--no-folders]`
+ *  [--latency <ms>] [--bandwidth <MB/s>] [--samples] [--host <addr>] [--no-folders]`
  *
  * Prints `Nen API emulator listening on http://127.0.0.1:<port>` once ready (scripts wait for
  * that line), and closes cleanly on SIGINT/SIGTERM. `npm run emulator` compiles only this folder
@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { seedSamples, startEmulator } from './server';
 
 const USAGE = `usage: emulator --api-key <key> [--port <n>] [--host <addr>] [--data <dir>]
-                [--desktop <id>]... [--latency <ms>] [--samples] [--no-folders]`;
+                [--desktop <id>]... [--latency <ms>] [--bandwidth <MB/s>]
+                [--samples] [--no-folders]`;
 
 async function main(): Promise<void> {
   let values;
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
         'api-key': { type: 'string' },
         desktop: { type: 'string', multiple: true, default: [] },
         latency: { type: 'string', default: '0' },
+        bandwidth: { type: 'string', default: '0' },
         samples: { type: 'boolean', default: false },
         'no-folders': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -42,7 +44,8 @@ async function main(): Promise<void> {
   const apiKey = values['api-key'] ?? process.env.NEN_API_KEY;
   const port = Number(values.port);
   const latencyMs = Number(values.latency);
-  if (!apiKey || !Number.isInteger(port) || port < 0 || port > 65535 || !Number.isFinite(latencyMs) || latencyMs < 0) {
+  const bandwidthMBps = Number(values.bandwidth);
+  if (!apiKey || !Number.isInteger(port) || port < 0 || port > 65535 || !Number.isFinite(latencyMs) || latencyMs < 0 || !Number.isFinite(bandwidthMBps) || bandwidthMBps < 0) {
     console.error(USAGE);
     process.exit(2);
   }
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   const desktops = values.desktop.length > 0 ? values.desktop : ['dsk_abc123def456'];
   if (values.samples) for (const id of desktops) seedSamples(dataDir, id);
 
-  const emu = await startEmulator({ port, host: values.host, dataDir, apiKey, desktops, latencyMs, folders: !values['no-folders'] });
+  const emu = await startEmulator({ port, host: values.host, dataDir, apiKey, desktops, latencyMs, bandwidthMBps, folders: !values['no-folders'] });
   console.log(`Nen API emulator listening on ${emu.url}`);
 
   let stopping = false;
