@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriveClient } from '../../src/api/DriveClient';
 import { runPool } from '../../src/api/pool';
+import { fetchDownload, fetchUpload } from './fetchReference';
 
 interface JobBase {
   baseUrl: string;
@@ -35,6 +36,12 @@ export type WorkerJob = JobBase &
     /** The Node floor, no client: node:http piped to or from the file, for reference. */
     | { op: 'nodeUpload'; name: string; path: string }
     | { op: 'nodeDownload'; name: string; target: string }
+    /**
+     * The way most JS clients of this API do it, for reference: global fetch, the whole body
+     * through arrayBuffer() then fs.writeFile; uploads from fs.readFile (scripts/bench/fetchReference.ts).
+     */
+    | { op: 'fetchUpload'; name: string; path: string }
+    | { op: 'fetchDownload'; name: string; target: string }
   );
 
 export interface WorkerResult {
@@ -48,6 +55,10 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
   if (job.warmDesktopId) await warmUp(job.baseUrl, job.apiKey, job.warmDesktopId);
   const client = new DriveClient({ baseUrl: job.baseUrl, getApiKey: () => job.apiKey, maxRetries: 0 });
+  if (job.op === 'fetchUpload' || job.op === 'fetchDownload') {
+    // Warmed the same way: one small exchange through fetch first.
+    if (job.warmDesktopId) await fetchDownload({ ...job, desktopId: job.warmDesktopId }, 'warm-up.bin', undefined).catch(() => undefined);
+  }
   if (job.op === 'nodeUpload' || job.op === 'nodeDownload') {
     // The floor warms the same way: one small exchange through node:http first.
     if (job.warmDesktopId) await nodeHttp({ ...job, desktopId: job.warmDesktopId }, 'GET', 'warm-up.bin', async (req) => void req.end()).catch(() => undefined);
@@ -77,6 +88,12 @@ async function main(): Promise<void> {
       await nodeHttp(job, 'GET', job.name, async (req) => {
         req.end();
       }, undefined, job.target);
+      break;
+    case 'fetchUpload':
+      await fetchUpload(job, job.name, job.path);
+      break;
+    case 'fetchDownload':
+      await fetchDownload(job, job.name, job.target);
       break;
     case 'many': {
       const upload = (name: string): Promise<unknown> => client.upload(job.desktopId, name, { kind: 'file', path: join(job.dir, name) });
