@@ -46,6 +46,8 @@ export type WorkerJob = JobBase &
 
 export interface WorkerResult {
   ms: number;
+  /** CPU time (user + system) the process spent on the operation: steadier than `ms` on a loaded machine. */
+  cpuMs?: number;
   rssBeforeKiB: number;
   maxRssKiB: number;
   addedKiB: number;
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
   const many = job.op === 'many' ? readdirSync(job.dir).sort() : [];
   (globalThis as { gc?: () => void }).gc?.();
   const rssBeforeKiB = Math.round(process.memoryUsage.rss() / 1024);
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   switch (job.op) {
     case 'upload':
@@ -108,9 +111,10 @@ async function main(): Promise<void> {
     }
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
   const maxRssKiB = process.resourceUsage().maxRSS;
   await client.close();
-  const result: WorkerResult = { ms, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
+  const result: WorkerResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
