@@ -7,7 +7,7 @@
  *
  *   npm run bench -- [--repeat 5] [--warmup 1] [--size-mib 100] [--list-count 10000]
  *                    [--activation-runs 3] [--idle-seconds 60] [--net-mbps 50] [--net-latency 40]
- *                    [--only upload,download,network,list,many,size,activation]
+ *                    [--only upload,download,network,inhost,list,many,size,activation]
  *
  * Writes bench-results/bench-<date>.json (machine, options, every sample, medians, verdicts).
  */
@@ -21,6 +21,7 @@ import type { HostRequest } from './emulatorHost';
 import { measureActivation, type ActivationResult } from './activation';
 import { summarizeMetafile, type MetaGroup } from './metafile';
 import { benchDownload, benchNetwork, benchUpload, type TransferBench } from './transfers';
+import { benchInHost } from './inHostTransfers';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const OUT_BENCH = __dirname;
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
       await emu.send({ cmd: 'clear' });
     }
     if (enabled('network')) await benchNetwork(transfers, NET_MBPS, NET_LATENCY_MS);
+    if (enabled('inhost')) await benchInHost(transfers, ROOT, tmp, LIST_DESKTOP, LIST_COUNT);
 
     if (enabled('list')) {
       log(`list ${LIST_COUNT} files: client listFiles (parse included) vs curl`);
