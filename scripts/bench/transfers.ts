@@ -5,6 +5,7 @@
  * alternate, rotating their order each round; medians are compared, memory is the worst run.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { WorkerJob, WorkerResult } from './clientWorker';
 import type { HostRequest } from './emulatorHost';
@@ -106,6 +107,9 @@ export function benchDownload(b: TransferBench): void {
   const job: WorkerJob = { op: 'download', ...common };
   const checked = (bytes: number, run: () => WorkerResult): WorkerResult => {
     rmSync(target, { force: true });
+    // Start every run with no dirty pages left by the one before: the client's fsync would
+    // otherwise also wait for the writeback of the previous runner's 100 MiB (curl's, fetch's).
+    execFileSync('sync');
     const r = run();
     const got = statSync(target).size;
     if (got !== bytes) throw new Error(`downloaded ${got} bytes, expected ${bytes}`);
