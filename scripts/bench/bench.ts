@@ -6,7 +6,8 @@
  * (default 5) after `--warmup` unrecorded rounds, and medians are compared with the targets.
  *
  *   npm run bench -- [--repeat 5] [--warmup 1] [--size-mib 100] [--list-count 10000]
- *                    [--activation-runs 3] [--idle-seconds 60] [--only upload,download,list,many,folders,size,activation]
+ *                    [--activation-runs 3] [--idle-seconds 60] [--net-mbps 50] [--net-latency 40]
+ *                    [--only upload,download,network,inhost,list,many,folders,size,activation]
  *
  * Writes bench-results/bench-<date>.json (machine, options, every sample, medians, verdicts).
  */
@@ -19,6 +20,8 @@ import type { WorkerJob, WorkerResult } from './clientWorker';
 import type { HostRequest } from './emulatorHost';
 import { measureActivation, type ActivationResult } from './activation';
 import { summarizeMetafile, type MetaGroup } from './metafile';
+import { benchDownload, benchNetwork, benchUpload, type TransferBench } from './transfers';
+import { benchInHost } from './inHostTransfers';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const OUT_BENCH = __dirname;
@@ -36,6 +39,8 @@ const { values: flags } = parseArgs({
     'list-count': { type: 'string', default: '10000' },
     'activation-runs': { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '60' },
+    'net-mbps': { type: 'string', default: '50' },
+    'net-latency': { type: 'string', default: '40' },
     only: { type: 'string' },
     out: { type: 'string' },
   },
@@ -48,6 +53,9 @@ const LIST_COUNT = Number(flags['list-count']);
 const ACTIVATION_RUNS = Math.max(1, Number(flags['activation-runs']));
 /** How long the idle visible drive is watched for its requests per minute (0 skips it). */
 const IDLE_SECONDS = Math.max(0, Number(flags['idle-seconds']));
+/** The simulated link of the `network` section (emulator --bandwidth and --latency). */
+const NET_MBPS = Number(flags['net-mbps']);
+const NET_LATENCY_MS = Number(flags['net-latency']);
 const ONLY = flags.only ? new Set(flags.only.split(',').map((s) => s.trim())) : undefined;
 const enabled = (section: string): boolean => !ONLY || ONLY.has(section);
 
@@ -191,97 +199,17 @@ async function main(): Promise<void> {
     log(`machine: ${cpus().length} cores, node ${process.version}; repeat ${REPEAT}, warmup ${WARMUP}; tmp ${tmp}`);
     emu = await EmulatorProcess.start(dataDir);
     const base = { baseUrl: emu.url, apiKey: API_KEY, warmDesktopId: WARM_DESKTOP };
-    const sizeBytes = Math.round(SIZE_MIB * MIB);
-    const label = `${SIZE_MIB} MiB`;
-
+    const transfers: TransferBench = { emu, base, desktop: DESKTOP, files, sizeMiB: SIZE_MIB, warmup: WARMUP, repeat: REPEAT, runClient, runCurl, rows, results, log };
     if (enabled('upload')) {
-      log(`upload ${label}: client upload({kind:'file'}) vs curl --data-binary @file`);
-      const src = join(files, 'big-up.bin');
-      writeFileOfSize(src, sizeBytes);
-      const url = `${emu.url}/desktops/${DESKTOP}/files/big-up.bin`;
-      const job: WorkerJob = { op: 'upload', ...base, desktopId: DESKTOP, name: 'big-up.bin', path: src };
-      const r = alternate(
-        () => runClient(job),
-        () => runCurl(['-o', '/dev/null', '-X', 'POST', '--data-binary', `@${src}`, '-H', 'Content-Type: application/octet-stream', url]),
-        () => runClient({ op: 'nodeUpload', ...base, desktopId: DESKTOP, name: 'big-up.bin', path: src }),
-      );
-      const cold = runClient({ ...job, warmDesktopId: undefined }).ms;
-      const floor = median(r.c.map((x) => x.ms));
-      const c = median(r.a.map((x) => x.ms));
-      const k = median(r.b);
-      results.upload = { nodeHttpMs: r.c.map((x) => round(x.ms)), medianNodeHttpMs: round(floor), nodeHttpAddedRssKiB: r.c.map((x) => x.addedKiB), coldClientMs: round(cold), clientMs: r.a.map((x) => round(x.ms)), curlMs: r.b.map((x) => round(x)), addedRssKiB: r.a.map((x) => x.addedKiB), medianClientMs: round(c), medianCurlMs: round(k), ratio: round(c / k, 2) };
-      rows.push({ measurement: `upload ${label} (median ms)`, client: `${round(c, 0)} (cold ${round(cold, 0)})`, reference: `curl ${round(k, 0)}; node:http ${round(floor, 0)}`, ratio: `${round(c / k, 2)}`, target: '≤ 1.10', result: c / k <= 1.1 ? 'PASS' : 'MISS' });
-      const peak = Math.max(...r.a.map((x) => x.addedKiB)) / 1024;
-      rows.push({ measurement: `peak RSS added, upload ${label} from disk`, client: `${round(peak)} MiB (max of ${r.a.length})`, reference: `median ${round(median(r.a.map((x) => x.addedKiB)) / 1024)}; node:http max ${round(Math.max(...r.c.map((x) => x.addedKiB)) / 1024)} MiB`, ratio: '', target: '< 48 MiB', result: peak < 48 ? 'PASS' : 'MISS' });
-      // Streaming shows as a peak that does not grow with the file: the same upload at a tenth of the size.
-      const small = join(files, 'small-up.bin');
-      writeFileOfSize(small, Math.round(sizeBytes / 10));
-      const smallRuns = [0, 1, 2].map(() => runClient({ ...job, name: 'small-up.bin', path: small }).addedKiB);
-      (results.upload as Record<string, unknown>).addedRssKiBTenthSize = smallRuns;
-      rows.push({ measurement: `peak RSS added, upload ${round(SIZE_MIB / 10)} MiB (a tenth)`, client: `${round(Math.max(...smallRuns) / 1024)} MiB (max of 3)`, reference: 'flat = streaming', ratio: '', target: '', result: 'info' });
-      rmSync(small, { force: true });
-      rmSync(src, { force: true });
+      benchUpload(transfers);
       await emu.send({ cmd: 'clear' });
     }
-
     if (enabled('download')) {
-      log(`download ${label} to disk: client downloadToFile vs curl -o`);
-      const src = join(files, 'big-down-src.bin');
-      writeFileOfSize(src, sizeBytes);
-      // Seed through HTTP once (curl), so the emulator stores it exactly as an upload would.
-      runCurl(['-o', '/dev/null', '-X', 'POST', '--data-binary', `@${src}`, '-H', 'Content-Type: application/octet-stream', `${emu.url}/desktops/${DESKTOP}/files/big-down.bin`]);
-      rmSync(src, { force: true });
-      const target = join(files, 'big-down.out');
-      const url = `${emu.url}/desktops/${DESKTOP}/files/big-down.bin`;
-      const job: WorkerJob = { op: 'download', ...base, desktopId: DESKTOP, name: 'big-down.bin', target };
-      const checkSize = (): void => {
-        const got = statSync(target).size;
-        if (got !== sizeBytes) throw new Error(`downloaded ${got} bytes, expected ${sizeBytes}`);
-        rmSync(target, { force: true });
-      };
-      const r = alternate(
-        () => {
-          rmSync(target, { force: true });
-          const x = runClient(job);
-          checkSize();
-          return x;
-        },
-        () => {
-          rmSync(target, { force: true });
-          const x = runCurl(['-o', target, url]);
-          checkSize();
-          return x;
-        },
-        () => {
-          rmSync(target, { force: true });
-          const x = runClient({ op: 'nodeDownload', ...base, desktopId: DESKTOP, name: 'big-down.bin', target });
-          checkSize();
-          return x;
-        },
-      );
-      const floor = median(r.c.map((x) => x.ms));
-      rmSync(target, { force: true });
-      const cold = runClient({ ...job, warmDesktopId: undefined }).ms;
-      checkSize();
-      const c = median(r.a.map((x) => x.ms));
-      const k = median(r.b);
-      results.download = { nodeHttpMs: r.c.map((x) => round(x.ms)), medianNodeHttpMs: round(floor), nodeHttpAddedRssKiB: r.c.map((x) => x.addedKiB), coldClientMs: round(cold), clientMs: r.a.map((x) => round(x.ms)), curlMs: r.b.map((x) => round(x)), addedRssKiB: r.a.map((x) => x.addedKiB), medianClientMs: round(c), medianCurlMs: round(k), ratio: round(c / k, 2) };
-      rows.push({ measurement: `download ${label} to disk (median ms)`, client: `${round(c, 0)} (cold ${round(cold, 0)})`, reference: `curl ${round(k, 0)}; node:http ${round(floor, 0)}`, ratio: `${round(c / k, 2)}`, target: '≤ 1.10', result: c / k <= 1.1 ? 'PASS' : 'MISS' });
-      const peak = Math.max(...r.a.map((x) => x.addedKiB)) / 1024;
-      rows.push({ measurement: `peak RSS added, download ${label} to file`, client: `${round(peak)} MiB (max of ${r.a.length})`, reference: `median ${round(median(r.a.map((x) => x.addedKiB)) / 1024)}; node:http max ${round(Math.max(...r.c.map((x) => x.addedKiB)) / 1024)} MiB`, ratio: '', target: '< 48 MiB', result: peak < 48 ? 'PASS' : 'MISS' });
-      const tenth = join(files, 'tenth.bin');
-      writeFileOfSize(tenth, Math.round(sizeBytes / 10));
-      runCurl(['-o', '/dev/null', '-X', 'POST', '--data-binary', `@${tenth}`, '-H', 'Content-Type: application/octet-stream', url.replace('big-down.bin', 'tenth-down.bin')]);
-      const smallRuns = [0, 1, 2].map(() => {
-        rmSync(target, { force: true });
-        return runClient({ ...job, name: 'tenth-down.bin' }).addedKiB;
-      });
-      rmSync(target, { force: true });
-      rmSync(tenth, { force: true });
-      (results.download as Record<string, unknown>).addedRssKiBTenthSize = smallRuns;
-      rows.push({ measurement: `peak RSS added, download ${round(SIZE_MIB / 10)} MiB (a tenth)`, client: `${round(Math.max(...smallRuns) / 1024)} MiB (max of 3)`, reference: 'flat = streaming', ratio: '', target: '', result: 'info' });
+      benchDownload(transfers);
       await emu.send({ cmd: 'clear' });
     }
+    if (enabled('network')) await benchNetwork(transfers, NET_MBPS, NET_LATENCY_MS);
+    if (enabled('inhost')) await benchInHost(transfers, ROOT, tmp, LIST_DESKTOP, LIST_COUNT);
 
     if (enabled('list')) {
       log(`list ${LIST_COUNT} files: client listFiles (parse included) vs curl`);

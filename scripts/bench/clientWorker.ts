@@ -19,6 +19,7 @@ import { DriveClient } from '../../src/api/DriveClient';
 import { runPool } from '../../src/api/pool';
 import { walkLocalFolder } from '../../src/api/localTree';
 import { checkAgainstDrive, listUploadFolders, planTreeUpload } from '../../src/api/treeTransfer';
+import { fetchDownload, fetchUpload } from './fetchReference';
 
 interface JobBase {
   baseUrl: string;
@@ -39,10 +40,18 @@ export type WorkerJob = JobBase &
     /** The Node floor, no client: node:http piped to or from the file, for reference. */
     | { op: 'nodeUpload'; name: string; path: string }
     | { op: 'nodeDownload'; name: string; target: string }
+    /**
+     * The way most JS clients of this API do it, for reference: global fetch, the whole body
+     * through arrayBuffer() then fs.writeFile; uploads from fs.readFile (scripts/bench/fetchReference.ts).
+     */
+    | { op: 'fetchUpload'; name: string; path: string }
+    | { op: 'fetchDownload'; name: string; target: string }
   );
 
 export interface WorkerResult {
   ms: number;
+  /** CPU time (user + system) the process spent on the operation: steadier than `ms` on a loaded machine. */
+  cpuMs?: number;
   rssBeforeKiB: number;
   maxRssKiB: number;
   addedKiB: number;
@@ -52,6 +61,10 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as WorkerJob;
   if (job.warmDesktopId) await warmUp(job.baseUrl, job.apiKey, job.warmDesktopId);
   const client = new DriveClient({ baseUrl: job.baseUrl, getApiKey: () => job.apiKey, maxRetries: 0 });
+  if (job.op === 'fetchUpload' || job.op === 'fetchDownload') {
+    // Warmed the same way: one small exchange through fetch first.
+    if (job.warmDesktopId) await fetchDownload({ ...job, desktopId: job.warmDesktopId }, 'warm-up.bin', undefined).catch(() => undefined);
+  }
   if (job.op === 'nodeUpload' || job.op === 'nodeDownload') {
     // The floor warms the same way: one small exchange through node:http first.
     if (job.warmDesktopId) await nodeHttp({ ...job, desktopId: job.warmDesktopId }, 'GET', 'warm-up.bin', async (req) => void req.end()).catch(() => undefined);
@@ -59,6 +72,7 @@ async function main(): Promise<void> {
   const many = job.op === 'many' ? readdirSync(job.dir).sort() : [];
   (globalThis as { gc?: () => void }).gc?.();
   const rssBeforeKiB = Math.round(process.memoryUsage.rss() / 1024);
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   switch (job.op) {
     case 'upload':
@@ -82,6 +96,12 @@ async function main(): Promise<void> {
         req.end();
       }, undefined, job.target);
       break;
+    case 'fetchUpload':
+      await fetchUpload(job, job.name, job.path);
+      break;
+    case 'fetchDownload':
+      await fetchDownload(job, job.name, job.target);
+      break;
     case 'many': {
       const upload = (name: string): Promise<unknown> => client.upload(job.desktopId, name, { kind: 'file', path: join(job.dir, name) });
       if (job.concurrency <= 1) {
@@ -98,9 +118,10 @@ async function main(): Promise<void> {
       break;
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
   const maxRssKiB = process.resourceUsage().maxRSS;
   await client.close();
-  const result: WorkerResult = { ms, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
+  const result: WorkerResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rssBeforeKiB, maxRssKiB, addedKiB: maxRssKiB - rssBeforeKiB };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -14,6 +14,7 @@ interface HostArgs {
 
 export type HostRequest =
   | { cmd: 'latency'; ms: number }
+  | { cmd: 'bandwidth'; mbPerSec: number }
   | { cmd: 'seed'; desktopId: string; prefix: string; count: number; bytes: number }
   | { cmd: 'clear' }
   | { cmd: 'close' };
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
         switch (msg.cmd) {
           case 'latency':
             handle.setLatency(msg.ms);
+            break;
+          case 'bandwidth':
+            handle.setBandwidth(msg.mbPerSec);
             break;
           case 'seed': {
             const data = Buffer.alloc(msg.bytes, 0x61);

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { prepareTarget, placeFile, writeTemp } from './atomicFile';
 import type { Exchange } from './attempt';
 import * as desktops from './desktops';
-import { receive, stoppedPastListing, streamBody, type DownloadStream } from './downloadBody';
+import { meter, receive, stoppedPastListing, streamBody, type DownloadStream } from './downloadBody';
 import { longPath } from './localName';
 import { contentTypeFor } from './names';
 import { checkUploadResult, parseFileList, readJson } from './responses';
@@ -141,7 +141,7 @@ export class DriveClient {
     try {
       const size = await this.allowingGrowth(desktopId, name, opts, async (o) => {
         const received = await this.getFile(path, o.signal, async (res, att) => ({
-          value: await writeTemp(temp, receive(this.t, res, att, o.onProgress, o.expectedSize), fail),
+          value: await writeTemp(temp, meter(this.t, res, att, o.onProgress, o.expectedSize), fail),
         }));
         this.t.throwIfCancelled(o.signal);
         await this.checkArrived(desktopId, name, received, o);

@@ -10,6 +10,7 @@ import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import { NenApiError, localError, type MakeError } from './errors';
 import { errorCode } from './http';
+import { pumpToFd, type CheckedBody } from './bodyToFile';
 import { longPath } from './localName';
 
 /** A download waiting for the disk holds at most this much before reading from the socket pauses. */
@@ -55,8 +56,8 @@ export function cutUtf8(s: string, maxBytes: number): string {
   return s.slice(0, end);
 }
 
-/** Creates `temp`, writes the chunks into it and syncs it. Returns the number of bytes written. */
-export async function writeTemp(temp: string, chunks: AsyncIterable<Buffer>, fail: MakeError): Promise<number> {
+/** Creates `temp`, writes the checked body into it and syncs it. Returns the number of bytes written. */
+export async function writeTemp(temp: string, source: CheckedBody, fail: MakeError): Promise<number> {
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(longPath(temp), 'w');
@@ -64,7 +65,7 @@ export async function writeTemp(temp: string, chunks: AsyncIterable<Buffer>, fai
     throw localError(e, `Cannot write "${temp}"`, fail);
   }
   try {
-    const written = await writeOverlapped(handle, chunks);
+    const written = await pumpToFd(handle.fd, source, WRITE_AHEAD_BYTES);
     await handle.sync();
     return written;
   } finally {
@@ -141,57 +142,5 @@ export async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * Writes the chunks to `handle` in order while the next ones are still arriving: the chunks
- * that come in during a write go out together in one writev, instead of every 64 KiB chunk
- * waiting for its own write to come back from the thread pool before the next is read.
- * At most WRITE_AHEAD_BYTES wait in memory; beyond that reading waits for the disk.
- * Returns the number of bytes written. A failed read waits for the write in flight first.
- */
-async function writeOverlapped(handle: fsp.FileHandle, chunks: AsyncIterable<Buffer>): Promise<number> {
-  let queue: Buffer[] = [];
-  let queued = 0;
-  let written = 0;
-  let failure: { error: unknown } | undefined;
-  let inFlight: Promise<void> | undefined;
-  const drain = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const batch = queue;
-      const bytes = queued;
-      queue = [];
-      queued = 0;
-      let done = (await handle.writev(batch)).bytesWritten;
-      // libuv completes short writes itself; this only guards against a platform that does not.
-      while (done < bytes) done += (await handle.write(Buffer.concat(batch).subarray(done))).bytesWritten;
-      written += bytes;
-    }
-  };
-  const start = (): void => {
-    inFlight = drain().then(
-      () => {
-        inFlight = undefined;
-      },
-      (error: unknown) => {
-        inFlight = undefined;
-        failure = { error };
-      },
-    );
-  };
-  try {
-    for await (const chunk of chunks) {
-      if (failure) throw failure.error;
-      queue.push(chunk);
-      queued += chunk.length;
-      if (!inFlight) start();
-      else if (queued >= WRITE_AHEAD_BYTES) await inFlight;
-    }
-    while (inFlight) await inFlight;
-    if (failure) throw failure.error;
-    return written;
-  } finally {
-    while (inFlight) await inFlight;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { report, type Attempt } from './attempt';
+import type { CheckedBody } from './bodyToFile';
 import type { Dispatcher } from './http';
 import { contentLength, headerString } from './responses';
 import type { Transport } from './transport';
@@ -23,27 +24,44 @@ export interface DownloadStream {
  * `expectedSize` the listing announced (`protocol`) stops the body at once.
  */
 export async function* receive(t: Transport, res: Dispatcher.ResponseData, att: Attempt, onProgress?: (p: Progress) => void, expectedSize?: number): AsyncGenerator<Buffer> {
+  const m = meter(t, res, att, onProgress, expectedSize);
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    m.check(chunk);
+    yield chunk;
+  }
+  m.end();
+}
+
+/**
+ * The checks of {@link receive} as a body with two hooks, for a reader that takes the chunks
+ * itself (bodyToFile.pumpToFd): `check` on every chunk, `end` once the body ended.
+ */
+export function meter(t: Transport, res: Dispatcher.ResponseData, att: Attempt, onProgress?: (p: Progress) => void, expectedSize?: number): CheckedBody {
   const total = contentLength(res.headers);
   att.bytesReceived = 0;
   att.watchRate(t.rate.minBytesPerSec, t.rate.windowMs);
   report(onProgress, total === undefined ? { done: 0 } : { done: 0, total });
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    att.bytesReceived += chunk.length;
-    att.touch();
-    const over = overLimit(att.bytesReceived, total, expectedSize);
-    if (over) {
-      res.body.on('error', () => undefined);
-      res.body.destroy();
-      const err = t.err(over.kind, over.message);
-      if (over.pastListing) pastListing.add(err);
-      throw err;
-    }
-    report(onProgress, total === undefined ? { done: att.bytesReceived } : { done: att.bytesReceived, total });
-    yield chunk;
-  }
-  if (total !== undefined && att.bytesReceived !== total) {
-    throw t.markRetryable(t.err('network', `The download ended early (${att.bytesReceived} of ${total} bytes).`));
-  }
+  return {
+    body: res.body,
+    check(chunk: Buffer): void {
+      att.bytesReceived += chunk.length;
+      att.touch();
+      const over = overLimit(att.bytesReceived, total, expectedSize);
+      if (over) {
+        res.body.on('error', () => undefined);
+        res.body.destroy();
+        const err = t.err(over.kind, over.message);
+        if (over.pastListing) pastListing.add(err);
+        throw err;
+      }
+      report(onProgress, total === undefined ? { done: att.bytesReceived } : { done: att.bytesReceived, total });
+    },
+    end(): void {
+      if (total !== undefined && att.bytesReceived !== total) {
+        throw t.markRetryable(t.err('network', `The download ended early (${att.bytesReceived} of ${total} bytes).`));
+      }
+    },
+  };
 }
 
 /**

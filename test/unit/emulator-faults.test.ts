@@ -333,6 +333,36 @@ test('latency delays every answer; reset() clears latency, faults and the log', 
   }
 });
 
+test('bandwidth limits file bodies both ways to the link rate; 0 lifts it, reset() too', async () => {
+  // 4 MB each way at 8 MB/s: at least 0.5 s minus the bucket's 20 ms burst, far more than loopback needs.
+  const s = await start({ bandwidthMBps: 8 });
+  const body = Buffer.alloc(4_000_000, 7);
+  const timed = async (): Promise<{ up: number; down: number }> => {
+    let t0 = performance.now();
+    assert.equal((await call(s.emu.url, `${filesUrl()}/link.bin`, { method: 'POST', body })).status, 200);
+    const up = performance.now() - t0;
+    t0 = performance.now();
+    const got = await call(s.emu.url, `${filesUrl()}/link.bin`);
+    const down = performance.now() - t0;
+    assert.ok(got.body.equals(body), 'every byte arrives, in order');
+    return { up, down };
+  };
+  try {
+    const slow = await timed();
+    assert.ok(slow.up >= 450 && slow.down >= 450, `8 MB/s: ${JSON.stringify(slow)}`);
+    assert.deepEqual(s.emu.readFile(DESKTOP, 'link.bin'), body);
+    s.emu.setBandwidth(0);
+    const fast = await timed();
+    assert.ok(fast.up < 450 && fast.down < 450, `unlimited: ${JSON.stringify(fast)}`);
+    s.emu.setBandwidth(8);
+    s.emu.reset();
+    const after = await timed();
+    assert.ok(after.up < 450 && after.down < 450, `after reset: ${JSON.stringify(after)}`);
+  } finally {
+    await s.cleanup();
+  }
+});
+
 test('the request log records method, raw url, decoded path, status, headers and byte counts', async () => {
   const s = await start();
   try {

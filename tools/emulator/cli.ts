@@ -1,6 +1,6 @@
 /**
  * `npm run emulator -- --port 0 --data <dir> --api-key <key> --desktop <id> [--desktop <id>...]
- *  [--latency <ms>] [--starting-ms <ms>] [--samples] [--host <addr>] [--no-folders]`
+ *  [--latency <ms>] [--bandwidth <MB/s>] [--starting-ms <ms>] [--samples] [--host <addr>] [--no-folders]`
  *
  * `--starting-ms`: a desktop created with POST /desktops is `starting` that long, then `running`.
  *
@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { seedSamples, startEmulator } from './server';
 
 const USAGE = `usage: emulator --api-key <key> [--port <n>] [--host <addr>] [--data <dir>]
-                [--desktop <id>]... [--latency <ms>] [--starting-ms <ms>] [--samples] [--no-folders]`;
+                [--desktop <id>]... [--latency <ms>] [--bandwidth <MB/s>] [--starting-ms <ms>]
+                [--samples] [--no-folders]`;
 
 async function main(): Promise<void> {
   let values;
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
         desktop: { type: 'string', multiple: true, default: [] },
         latency: { type: 'string', default: '0' },
         'starting-ms': { type: 'string', default: '0' },
+        bandwidth: { type: 'string', default: '0' },
         samples: { type: 'boolean', default: false },
         'no-folders': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -46,8 +48,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   const latencyMs = Number(values.latency);
   const startingMs = Number(values['starting-ms']);
+  const bandwidthMBps = Number(values.bandwidth);
   const badMs = (ms: number): boolean => !Number.isFinite(ms) || ms < 0;
-  if (!apiKey || !Number.isInteger(port) || port < 0 || port > 65535 || badMs(latencyMs) || badMs(startingMs)) {
+  if (!apiKey || !Number.isInteger(port) || port < 0 || port > 65535 || badMs(latencyMs) || badMs(startingMs) || badMs(bandwidthMBps)) {
     console.error(USAGE);
     process.exit(2);
   }
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   const desktops = values.desktop.length > 0 ? values.desktop : ['dsk_abc123def456'];
   if (values.samples) for (const id of desktops) seedSamples(dataDir, id);
 
-  const emu = await startEmulator({ port, host: values.host, dataDir, apiKey, desktops, latencyMs, startingMs, folders: !values['no-folders'] });
+  const emu = await startEmulator({ port, host: values.host, dataDir, apiKey, desktops, latencyMs, bandwidthMBps, startingMs, folders: !values['no-folders'] });
   console.log(`Nen API emulator listening on ${emu.url}`);
 
   let stopping = false;

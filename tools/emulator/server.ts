@@ -21,6 +21,7 @@ import type * as net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { badDesktopNameReason, badNameReason, decodeSegment, isDesktopId, parseFolderPath } from './names';
 import { DriveStore, newDesktopRecord } from './storage';
+import { makeLink, throttled } from './throttle';
 import type { EmulatorHandle, EmulatorOptions, FaultMatch, FaultSpec, RecordedRequest } from './types';
 
 export { seedSamples } from './samples';
@@ -203,6 +204,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       if (store.getDesktop(id)?.status === 'starting') store.updateDesktop(id, { status: 'running' });
     }
   }
+  let link = makeLink(opts.bandwidthMBps);
   let faults: ArmedFault[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<net.Socket>();
@@ -501,7 +503,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     const rs = fs.createReadStream('', { fd, autoClose: true });
     rs.on('error', () => res.destroy());
     res.on('close', () => rs.destroy());
-    rs.pipe(res);
+    if (!link) return void rs.pipe(res);
+    const slow = throttled(link.down);
+    res.on('close', () => slow.destroy());
+    rs.pipe(slow).pipe(res);
   }
 
   async function upload(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ctx, id: string, folder: string[], name: string): Promise<void> {
@@ -514,6 +519,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     const tmp = store.tempPath(id);
     const ws = fs.createWriteStream(tmp, { flags: 'wx' });
     let size = 0;
+    const up = link?.up;
+    // Reading pauses while the disk catches up or the link's bucket is in debt; it resumes when neither holds it.
+    let holds = 0;
+    const hold = (): void => {
+      if (holds++ === 0) req.pause();
+    };
+    const release = (): void => {
+      if (--holds === 0) req.resume();
+    };
     const outcome = await new Promise<'ok' | 'tooLarge' | 'aborted' | 'error'>((resolve) => {
       let done = false;
       const finish = (r: 'ok' | 'tooLarge' | 'aborted' | 'error'): void => {
@@ -531,8 +545,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
           return;
         }
         if (!ws.write(chunk)) {
-          req.pause();
-          ws.once('drain', () => req.resume());
+          hold();
+          ws.once('drain', release);
+        }
+        const wait = up?.take(chunk.length) ?? 0;
+        if (wait > 0) {
+          hold();
+          setTimeout(release, wait);
         }
       });
       req.on('end', () => {
@@ -628,6 +647,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     setLatency(ms) {
       latencyMs = ms;
     },
+    setBandwidth(mbPerSec) {
+      link = makeLink(mbPerSec);
+    },
     get requests() {
       return requests;
     },
@@ -637,6 +659,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     reset() {
       faults = [];
       latencyMs = 0;
+      link = undefined;
       requests.length = 0;
     },
     addDesktop(id) {

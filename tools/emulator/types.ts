@@ -18,6 +18,8 @@ export interface EmulatorOptions {
    * (default 0: running at once). GET and the list show the status as it is at that moment.
    */
   startingMs?: number;
+  /** A simulated link of this many MB/s (10^6 bytes) each way for file bodies: downloads and uploads (see throttle.ts). Unlimited when absent or 0. */
+  bandwidthMBps?: number;
   /** Support `?path=` folders and `is_dir` entries (default true). When false, the emulator behaves like the flat seed API and answers 400 to `?path=`. */
   folders?: boolean;
   /** Serve https with this key and certificate (PEM) instead of http; `url` then starts with https://. */
@@ -80,10 +82,12 @@ export interface EmulatorHandle {
   /** Inject a fault for the next `times` (default 1) matching requests. */
   injectFault(fault: FaultSpec, match?: FaultMatch, times?: number): void;
   setLatency(ms: number): void;
+  /** MB/s each way for file bodies; 0 removes the limit. */
+  setBandwidth(mbPerSec: number): void;
   /** Every request received, oldest first. */
   readonly requests: RecordedRequest[];
   clearRequests(): void;
-  /** Clear faults, latency and the request log (files stay). */
+  /** Clear faults, latency, bandwidth and the request log (files stay). */
   reset(): void;
   /** Add a desktop (drive folder created). */
   addDesktop(id: string): void;

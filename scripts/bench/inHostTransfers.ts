@@ -1,0 +1,79 @@
+/**
+ * Issue 14 items 4 and 6 in a real extension host: code-server started fresh with the workbench
+ * in headless Chromium and transferProbe.js as the `extensionTestsPath` (the mechanism of
+ * activation.ts), talking to the bench's emulator process. Returns the probe's report.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
+import type { TransferProbeEnv, TransferProbeReport } from './transferProbe';
+import { writeFileOfSize, type TransferBench } from './transfers';
+
+export async function measureInHostTransfers(root: string, tmp: string, env: Omit<TransferProbeEnv, 'work'>): Promise<TransferProbeReport | { reason: string }> {
+  if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
+  if (!existsSync(join(root, 'dist', 'extension.js'))) return { reason: 'dist/extension.js missing (npm run build)' };
+  const dir = mkdtempSync(join(tmp, 'inhost-'));
+  const workspace = join(dir, 'workspace');
+  mkdirSync(workspace);
+  const outFile = join(dir, 'probe.json');
+  const probeEnv: TransferProbeEnv = { ...env, work: join(dir, 'work') };
+  const server = await startCodeServer({ name: 'bench-transfers', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_TRANSFER_OUT: outFile, NEN_BENCH_EMU: JSON.stringify(probeEnv) } });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: root, extensionTestsPath: join(root, 'out', 'scripts', 'bench', 'transferProbe.js') }));
+    const deadline = Date.now() + 600_000;
+    while (!existsSync(outFile) && Date.now() < deadline) {
+      if (/Extension Host Process exited with code/.test(server.readLog())) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!existsSync(outFile)) return { reason: 'no probe report in time' };
+    return JSON.parse(readFileSync(outFile, 'utf8')) as TransferProbeReport;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]): number => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The `inhost` section of the bench: seeds the drive, runs the probe, adds the rows. */
+export async function benchInHost(b: TransferBench, root: string, tmp: string, listDesktopId: string, listCount: number): Promise<void> {
+  const bytes = Math.round(b.sizeMiB * 1024 * 1024);
+  b.log(`in the extension host: nenDrive.download/upload of ${b.sizeMiB} MiB vs the host's client; four at once with the event loop watched`);
+  await b.emu.send({ cmd: 'seed', desktopId: listDesktopId, prefix: 'file-', count: listCount, bytes: 16 });
+  const src = join(b.files, 'inhost-src.bin');
+  writeFileOfSize(src, bytes);
+  b.runCurl(['-o', '/dev/null', '-X', 'POST', '--data-binary', `@${src}`, '-H', 'Content-Type: application/octet-stream', `${b.emu.url}/desktops/${b.desktop}/files/inhost-down.bin`]);
+  const r = await measureInHostTransfers(root, tmp, { url: b.emu.url, apiKey: b.base.apiKey, desktopId: b.desktop, listDesktopId, listCount, downloadName: 'inhost-down.bin', uploadPath: src, bytes, rounds: Math.min(b.repeat, 5) });
+  rmSync(src, { force: true });
+  await b.emu.send({ cmd: 'clear' });
+  b.results.inHost = r;
+  if ('reason' in r || r.error) {
+    const why = 'reason' in r ? r.reason : (r.error ?? '').split('\n')[0];
+    b.rows.push({ measurement: 'transfers in the extension host', client: 'not measured', reference: why.slice(0, 80), ratio: '', target: '', result: 'n/a' });
+    return;
+  }
+  const pairs = [
+    ['nenDrive.download', r.commandDownloadMs, r.libraryDownloadMs],
+    ['nenDrive.upload', r.commandUploadMs, r.libraryUploadMs],
+  ] as const;
+  for (const [id, cmd, lib] of pairs) {
+    const c = median(cmd);
+    const l = median(lib);
+    b.rows.push({ measurement: `${id} ${b.sizeMiB} MiB in the extension host (median of ${cmd.length})`, client: `${round(c, 0)}`, reference: `host's client ${round(l, 0)}`, ratio: `${round(c / l, 2)}`, target: '≤ 1.10', result: c / l <= 1.1 ? 'PASS' : 'MISS' });
+  }
+  const k = r.concurrent;
+  if (k) {
+    b.rows.push({ measurement: `event-loop delay, 4 × ${b.sizeMiB} MiB at once in the host (${round(k.ms / 1000)} s)`, client: `p99 ${k.p99} ms, max ${k.max} ms`, reference: `p50 ${k.p50} ms; GC ${k.gc.count}×, longest ${k.gc.maxMs} ms`, ratio: '', target: 'p99 < 10, max < 50', result: k.p99 < 10 && k.max < 50 ? 'PASS' : 'MISS' });
+    const worst = Math.max(...k.getChildrenMs);
+    b.rows.push({ measurement: `  tree getChildren of ${k.rows} files meanwhile (worst of ${k.getChildrenMs.length})`, client: `${round(worst)} ms`, reference: `median ${round(median(k.getChildrenMs))} ms`, ratio: '', target: '< 100 ms', result: worst < 100 ? 'PASS' : 'MISS' });
+  }
+}
