@@ -45,8 +45,15 @@ export function transfersViewChecks(s: Session): Check[] {
           ]);
           await poll(`"${small}" on the drive`, 20_000, () => emu.readFile(s.desktop, small));
           await statusItem.waitFor({ timeout: 20_000 });
-          const text = ((await statusItem.textContent()) ?? '').trim();
-          if (!/^2 transfers · \d+%$/.test(text)) throw new Error(`the status bar says "${text}", expected "2 transfers · N%"`);
+          // The file is on the drive a moment before its answer reaches the extension, and the
+          // status bar hears ends with the progress (at most every 200 ms): wait for the count.
+          let text = '';
+          await poll('the status bar to count the two running uploads', 10_000, async () => {
+            text = ((await statusItem.textContent()) ?? '').trim();
+            return /^2 transfers · \d+%$/.test(text) ? true : undefined;
+          }).catch(() => {
+            throw new Error(`the status bar says "${text}", expected "2 transfers · N%"`);
+          });
           const label = (await statusItem.locator('[aria-label]').first().getAttribute('aria-label')) ?? '';
           if (!/^Nen Drive: 2 transfers, 2 running, \d+ percent done/.test(label)) throw new Error(`a screen reader hears "${label}"`);
           await sleep(500);
