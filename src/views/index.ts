@@ -29,7 +29,7 @@ export interface RegisteredViews {
  */
 export function registerViews(services: Services): RegisteredViews {
   const decorations = new DriveDecorationProvider(services.fs.cache, services.fs.onDidRead, services.clients.onDidChangeServer);
-  const tree = new DriveTreeDataProvider(services, (uri) => decorations.describe(uri));
+  const tree = new DriveTreeDataProvider(services, (uri) => decorations.describe(uri), { markOf: (uri) => decorations.kindOf(uri), hasMarksUnder: (uri) => decorations.hasMarksUnder(uri) });
   const dragAndDrop = new DriveDragAndDropController();
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
