@@ -75,6 +75,8 @@ export const ContextKeys = {
   openedDriveFile: 'nenDrive.openedDriveFile',
   /** Set once an upload or a drop has written a file (the walkthrough's "Drop a file in" step). */
   uploadedFile: 'nenDrive.uploadedFile',
+  /** Exactly one desktop row is selected in the tree (F2 then renames it). */
+  desktopSelected: 'nenDrive.desktopSelected',
 } as const;
 
 /** contextValue strings of the tree's rows, matched by `viewItem` in package.json menus. */
