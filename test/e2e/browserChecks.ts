@@ -38,6 +38,7 @@ import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferC
 import { transfersViewChecks } from './transfersViewChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { navigationChecks, seedNavigationWorkspace } from './navigationChecks';
+import { a11yChecks } from './a11yChecks';
 import { newUserChecks, type NewUserRun } from './newUserChecks';
 import { folderChecks, seedFolderWorkspace } from './folderChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
@@ -107,7 +108,7 @@ async function main(): Promise<number> {
 
     // Last, in a code-server of their own: a new user installing from the README's command.
     newUser = newUserChecks(browser, vsix, RESULTS, SHOTS);
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...a11yChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 
