@@ -53,6 +53,8 @@ export const Commands = {
   cancelAllTransfers: 'nenDrive.cancelAllTransfers',
   goToFile: 'nenDrive.goToFile',
   revealInTree: 'nenDrive.revealInTree',
+  /** `onSelectedRows({ command })`: the Desktops view's keybindings run a row command on the selected rows. */
+  onSelectedRows: 'nenDrive.onSelectedRows',
   sortByName: 'nenDrive.sortByName',
   sortBySize: 'nenDrive.sortBySize',
   sortByModified: 'nenDrive.sortByModified',

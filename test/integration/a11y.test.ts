@@ -69,9 +69,22 @@ suite('Accessibility', () => {
     assert.match(labelOf(rows![0])!, /^Error: .*403/);
   });
 
+  test('a view key runs its row command on the selected row (Copy Name)', async () => {
+    env = await setupEmulator();
+    env.emu.putFile(env.desktopId, 'pick-me.txt', 'x');
+    const { tree, view } = env.api.views;
+    const desktop = (await tree.getChildren()).find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env!.desktopId)!;
+    const row = ((await tree.getChildren(desktop)) as EntryNode[]).find((r) => r.entry.name === 'pick-me.txt')!;
+    await view.reveal(row, { select: true, focus: true });
+    await waitFor(() => view.selection[0] === row || undefined, 'the row selected');
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand(Commands.onSelectedRows, { command: Commands.copyName });
+    assert.equal(await vscode.env.clipboard.readText(), 'pick-me.txt');
+  });
+
   test('the Desktops view\'s keys reach the context-menu actions and none is a VS Code default', async () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { keybindings: { command: string; key: string; when?: string }[] } };
-    const bound = new Map(manifest.contributes.keybindings.map((k) => [k.command, k]));
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { keybindings: { command: string; args?: { command: string }; key: string; when?: string }[] } };
+    const bound = new Map(manifest.contributes.keybindings.map((k) => [k.args?.command ?? k.command, k]));
     for (const command of [Commands.download, Commands.upload, Commands.copyName, Commands.refresh, Commands.renameDesktop]) {
       assert.match(bound.get(command)?.when ?? '', /focusedView == nenDrive\.desktops/, `${command} has a key in the view`);
     }
