@@ -43,12 +43,15 @@ export function a11yChecks(s: Session): Check[] {
         // Someone writes a file; F5 in the view lists the drive again.
         emu.putFile(s.desktop, NAME, BODY);
         await page.keyboard.press('F5');
-        await page.locator('.sidebar .monaco-list-row', { hasText: NAME }).first().waitFor({ timeout: 20_000 });
         await page.keyboard.press('Home');
-        const found = await poll(`the arrow keys to reach ${NAME}`, 20_000, async () => {
+        // Down the tree, expanding collapsed desktops; at the bottom (the new row may land late) from the top again.
+        let previous: string | undefined;
+        const found = await poll(`the arrow keys to reach ${NAME}`, 30_000, async () => {
           const row = await focusedRow(page);
           if (row?.label.startsWith(`File ${NAME}`)) return row;
-          await page.keyboard.press(row?.level === '1' && row.expanded === 'false' ? 'ArrowRight' : 'ArrowDown');
+          const atBottom = row !== undefined && row.label === previous;
+          previous = row?.label;
+          await page.keyboard.press(atBottom ? 'Home' : row?.level === '1' && row.expanded === 'false' ? 'ArrowRight' : 'ArrowDown');
           return undefined;
         });
         if (found.label !== label) throw new Error(`the row's aria-label is "${found.label}", expected "${label}"`);
