@@ -45,13 +45,14 @@ export function a11yChecks(s: Session): Check[] {
         await page.keyboard.press('F5');
         await page.keyboard.press('Home');
         // Down the tree, expanding collapsed desktops; at the bottom (the new row may land late) from the top again.
-        let previous: string | undefined;
+        let previous: { key: string; label?: string } = { key: 'Home' };
         const found = await poll(`the arrow keys to reach ${NAME}`, 30_000, async () => {
           const row = await focusedRow(page);
           if (row?.label.startsWith(`File ${NAME}`)) return row;
-          const atBottom = row !== undefined && row.label === previous;
-          previous = row?.label;
-          await page.keyboard.press(atBottom ? 'Home' : row?.level === '1' && row.expanded === 'false' ? 'ArrowRight' : 'ArrowDown');
+          const atBottom = previous.key === 'ArrowDown' && row?.label === previous.label;
+          const key = row?.level === '1' && row.expanded === 'false' ? 'ArrowRight' : atBottom ? 'Home' : 'ArrowDown';
+          previous = { key, label: row?.label };
+          await page.keyboard.press(key);
           return undefined;
         });
         if (found.label !== label) throw new Error(`the row's aria-label is "${found.label}", expected "${label}"`);
