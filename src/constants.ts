@@ -53,6 +53,8 @@ export const Commands = {
   cancelAllTransfers: 'nenDrive.cancelAllTransfers',
   goToFile: 'nenDrive.goToFile',
   revealInTree: 'nenDrive.revealInTree',
+  /** `onSelectedRows({ command })`: the Desktops view's keybindings run a row command on the selected rows. */
+  onSelectedRows: 'nenDrive.onSelectedRows',
   sortByName: 'nenDrive.sortByName',
   sortBySize: 'nenDrive.sortBySize',
   sortByModified: 'nenDrive.sortByModified',
@@ -75,6 +77,8 @@ export const ContextKeys = {
   openedDriveFile: 'nenDrive.openedDriveFile',
   /** Set once an upload or a drop has written a file (the walkthrough's "Drop a file in" step). */
   uploadedFile: 'nenDrive.uploadedFile',
+  /** Exactly one desktop row is selected in the tree (F2 then renames it). */
+  desktopSelected: 'nenDrive.desktopSelected',
 } as const;
 
 /** contextValue strings of the tree's rows, matched by `viewItem` in package.json menus. */

@@ -14,6 +14,9 @@ export interface GoToFileOptions {
   onShow?: (picker: vscode.QuickPick<DriveFileItem>) => void;
 }
 
+/** The row commands the view's keybindings may run through onSelectedRows. */
+const ROW_COMMANDS: ReadonlySet<string> = new Set([Commands.download, Commands.upload, Commands.copyName, Commands.renameDesktop]);
+
 const REVEAL_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('list-selection'), tooltip: 'Reveal in Nen Drive' };
 
 /** Go to File…, Reveal in Nen Drive, and the tree's Sort By entries. */
@@ -30,6 +33,16 @@ export function navigationCommands(services: Services, tree: DriveTreeDataProvid
   };
   const sortBy = (order: SortOrder) => () => tree.setSortOrder(order).then(() => order);
   return {
+    /**
+     * A keybinding calls its command with no row (unlike a context menu), so the Desktops view's
+     * keys go through here: the command runs on the view's selection, which follows the keyboard focus.
+     */
+    [Commands.onSelectedRows]: (args?: unknown) => {
+      const command = (args as { command?: unknown } | undefined)?.command;
+      if (typeof command !== 'string' || !ROW_COMMANDS.has(command)) throw new Error(`"command" must be one of ${[...ROW_COMMANDS].join(', ')}.`);
+      const selection = view?.selection ?? [];
+      return vscode.commands.executeCommand(command, ...(selection.length > 0 ? [selection[0], [...selection]] : []));
+    },
     /** Opens the picked file and returns its URI (undefined when dismissed). */
     [Commands.goToFile]: async (options?: unknown) => {
       const picked = await pickDriveFile(services, tree, {

@@ -57,6 +57,19 @@ export class DriveDecorationProvider implements vscode.FileDecorationProvider, v
     return mark && describeMark(mark);
   }
 
+  /** The file's mark, if any (for its screen-reader label). */
+  kindOf(uri: vscode.Uri): 'new' | 'changed' | undefined {
+    return this.marks.get(keyOf(uri))?.kind;
+  }
+
+  /** Some marked file lies at or under `uri` (a desktop's root or a folder): the propagated badge. */
+  hasMarksUnder(uri: vscode.Uri): boolean {
+    const key = keyOf(uri);
+    const prefix = key.endsWith('/') ? key : `${key}/`;
+    for (const k of this.marks.keys()) if (k === key || k.startsWith(prefix)) return true;
+    return false;
+  }
+
   /** The marked files (for tests): URI string → 'new' | 'changed'. */
   get marked(): ReadonlyMap<string, 'new' | 'changed'> {
     return new Map([...this.marks].map(([k, m]) => [k, m.kind]));

@@ -9,7 +9,7 @@ import type { Desktop } from '../api/types';
 import { DesktopStatusWatch, type StatusAnswer } from './DesktopStatusWatch';
 import { applyDesktop, desktopNode, entryNodes, errorRow, isSettling, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
 import { SORT_ORDER_STATE_KEY, storedSortOrder, type SortOrder } from './sortOrder';
-import { treeItemFor, withTooltip } from './treeItems';
+import { treeItemFor, withTooltip, type RowMarks } from './treeItems';
 
 
 /**
@@ -53,10 +53,12 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   /**
    * @param markOf the "new / changed by someone else" sentence for a row's URI, if it is marked
    * (the row's own tooltip replaces the decoration's, so the tooltip repeats it).
+   * @param marks which rows are marked, for their screen-reader labels.
    */
   constructor(
     private readonly services: Services,
     private readonly markOf: (uri: vscode.Uri) => string | undefined = () => undefined,
+    private readonly marks?: RowMarks,
   ) {
     this.order = storedSortOrder(services.context.workspaceState);
     void vscode.commands.executeCommand('setContext', ContextKeys.sortOrder, this.order);
@@ -207,7 +209,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   getTreeItem(node: DriveNode): vscode.TreeItem {
-    return treeItemFor(node, desktopIconFor(this.desktopIcon, vscode.window.activeColorTheme.kind));
+    return treeItemFor(node, desktopIconFor(this.desktopIcon, vscode.window.activeColorTheme.kind), this.marks);
   }
 
   /** Tooltips are built only when hovered, keeping getChildren cheap for 10,000 rows. */

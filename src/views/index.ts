@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from '../auth/ApiKeyStore';
-import { ENV_KEY_NAME, VIEW_ID } from '../constants';
+import { ContextKeys, ENV_KEY_NAME, VIEW_ID } from '../constants';
 import type { Services } from '../services';
 import { DriveDecorationProvider } from './DriveDecorationProvider';
 import { DriveDragAndDropController } from './DriveDragAndDropController';
@@ -29,7 +29,7 @@ export interface RegisteredViews {
  */
 export function registerViews(services: Services): RegisteredViews {
   const decorations = new DriveDecorationProvider(services.fs.cache, services.fs.onDidRead, services.clients.onDidChangeServer);
-  const tree = new DriveTreeDataProvider(services, (uri) => decorations.describe(uri));
+  const tree = new DriveTreeDataProvider(services, (uri) => decorations.describe(uri), { markOf: (uri) => decorations.kindOf(uri), hasMarksUnder: (uri) => decorations.hasMarksUnder(uri) });
   const dragAndDrop = new DriveDragAndDropController();
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
@@ -43,6 +43,8 @@ export function registerViews(services: Services): RegisteredViews {
     view.onDidChangeVisibility((e) => tree.setVisible(e.visible)),
     view.onDidExpandElement((e) => tree.setExpanded(e.element, true)),
     view.onDidCollapseElement((e) => tree.setExpanded(e.element, false)),
+    // F2 renames a desktop only while one desktop row is selected (keybindings cannot read `viewItem`).
+    view.onDidChangeSelection((e) => void vscode.commands.executeCommand('setContext', ContextKeys.desktopSelected, e.selection.length === 1 && e.selection[0].kind === 'desktop')),
   );
   const decorationRegistration = vscode.window.registerFileDecorationProvider(decorations);
   void showKeySource(view, services.keys);

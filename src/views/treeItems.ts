@@ -2,13 +2,46 @@ import * as vscode from 'vscode';
 import { Commands, ContextValues } from '../constants';
 import { displayName } from '../api/display';
 import { formatBytesExact } from './format';
+import { desktopLabel, fileLabel, folderLabel, messageLabel, unreachableLabel, type MarkKind } from './a11yLabels';
 
 /** A tooltip has room for more of a long name than a row. */
 const MAX_TOOLTIP_NAME_CHARS = 300;
 import type { DriveNode, MessageNode } from './nodes';
 
-/** The row VS Code renders for a node. */
-export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vscode.Uri }): vscode.TreeItem {
+/** What a row's screen-reader label needs to know about the N/M marks (DriveDecorationProvider). */
+export interface RowMarks {
+  markOf(uri: vscode.Uri): MarkKind | undefined;
+  /** Some file at or under `uri` is marked. */
+  hasMarksUnder(uri: vscode.Uri): boolean;
+}
+
+const NO_MARKS: RowMarks = { markOf: () => undefined, hasMarksUnder: () => false };
+
+/** The row VS Code renders for a node, with what a screen reader says for it. */
+export function treeItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vscode.Uri }, marks: RowMarks = NO_MARKS): vscode.TreeItem {
+  const item = bareItemFor(node, desktopIcon);
+  item.accessibilityInformation = { label: accessibleLabel(node, marks), role: 'treeitem' };
+  return item;
+}
+
+/** The screen-reader sentence of a row (a11yLabels.ts words it). */
+export function accessibleLabel(node: DriveNode, marks: RowMarks = NO_MARKS): string {
+  switch (node.kind) {
+    case 'desktop':
+      return desktopLabel({ name: node.label, desktopId: node.desktopId, status: node.status, notFound: node.notFound, hasNewFiles: marks.hasMarksUnder(node.uri) });
+    case 'folder':
+    case 'file': {
+      const { entry } = node;
+      if (entry.unreachableReason !== undefined) return unreachableLabel(entry.name, node.kind === 'folder', entry.unreachableReason);
+      if (node.kind === 'folder') return folderLabel({ name: entry.name, modified: entry.modified, hasNewFiles: marks.hasMarksUnder(node.uri) });
+      return fileLabel({ name: entry.name, size: entry.size, modified: entry.modified, mark: marks.markOf(node.uri) });
+    }
+    case 'message':
+      return messageLabel(node.label, node.detail, node.isError);
+  }
+}
+
+function bareItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vscode.Uri }): vscode.TreeItem {
   switch (node.kind) {
     case 'desktop': {
       const item = new vscode.TreeItem(node.label, node.notFound ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);

@@ -8,7 +8,7 @@
  * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
  * the second try), Copy curl Download Command read back from the clipboard and run, an error row
  * for a failing listing, New / Rename / Delete Desktop… (the context menu, the delete modal), the live drive (a file the desktop writes appears in the tree by itself
- * marked N, an open log grows on screen, a removed file's row goes), and last (it reloads the
+ * marked N, an open log grows on screen, a removed file's row goes), the main flow with the keyboard only (a11yChecks.ts), and last (it reloads the
  * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
  * After those, in a code-server of their own, a new user (newUserChecks.ts): the README's install
  * command, the walkthrough, and both high-contrast themes.
@@ -38,6 +38,7 @@ import { seedWorkspace, transferChecks, uploadConflictChecks } from './transferC
 import { transfersViewChecks } from './transfersViewChecks';
 import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { navigationChecks, seedNavigationWorkspace } from './navigationChecks';
+import { a11yChecks } from './a11yChecks';
 import { newUserChecks, type NewUserRun } from './newUserChecks';
 import { folderChecks, seedFolderWorkspace } from './folderChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
@@ -107,7 +108,7 @@ async function main(): Promise<number> {
 
     // Last, in a code-server of their own: a new user installing from the README's command.
     newUser = newUserChecks(browser, vsix, RESULTS, SHOTS);
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...a11yChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 
