@@ -22,6 +22,7 @@ import { measureActivation, type ActivationResult } from './activation';
 import { summarizeMetafile, type MetaGroup } from './metafile';
 import { benchDownload, benchNetwork, benchUpload, type TransferBench } from './transfers';
 import { benchInHost } from './inHostTransfers';
+import { median, round } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const OUT_BENCH = __dirname;
@@ -61,13 +62,6 @@ const enabled = (section: string): boolean => !ONLY || ONLY.has(section);
 
 // ---------- small helpers ----------
 
-const median = (xs: number[]): number => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string): void => {
   process.stderr.write(`[bench] ${msg}\n`);
 };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 import type { TransferProbeEnv, TransferProbeReport } from './transferProbe';
 import { writeFileOfSize, type TransferBench } from './transfers';
+import { median, round } from './stats';
 
 export async function measureInHostTransfers(root: string, tmp: string, env: Omit<TransferProbeEnv, 'work'>): Promise<TransferProbeReport | { reason: string }> {
   if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
@@ -36,13 +37,6 @@ export async function measureInHostTransfers(root: string, tmp: string, env: Omi
   }
 }
 
-const median = (xs: number[]): number => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** The `inhost` section of the bench: seeds the drive, runs the probe, adds the rows. */
 export async function benchInHost(b: TransferBench, root: string, tmp: string, listDesktopId: string, listCount: number): Promise<void> {

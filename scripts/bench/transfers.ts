@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { WorkerJob, WorkerResult } from './clientWorker';
 import type { HostRequest } from './emulatorHost';
+import { median, round } from './stats';
 
 export interface Row {
   measurement: string;
@@ -36,13 +37,6 @@ export interface TransferBench {
 }
 
 const MIB = 1024 * 1024;
-const median = (xs: number[]): number => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const maxMiB = (xs: WorkerResult[]): number => Math.max(...xs.map((x) => x.addedKiB)) / 1024;
 const verdict = (ok: boolean): 'PASS' | 'MISS' => (ok ? 'PASS' : 'MISS');
 

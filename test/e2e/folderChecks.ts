@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { activityIcon, clearNotifications, desktopRow, dropOn, poll, rowByLabel, shot, sleep, toast, type Check, type Session } from './workbench';
+import { clearNotifications, dragFromExplorerToDesktop, poll, rowByLabel, shot, sleep, toast, type Check, type Session } from './workbench';
 
 export const FOLDER = 'site';
 /** The tree under {@link FOLDER}: relative path → bytes. */
@@ -43,15 +43,7 @@ export function folderChecks(s: Session): Check[] {
       name: 'a folder dragged from the Explorer onto the desktop row lands with its structure and exact bytes',
       run: async () => {
         await clearNotifications(page);
-        await activityIcon(page, 'Explorer').click();
-        const source = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FOLDER }).first();
-        await source.waitFor({ timeout: 20_000 });
-        const dt = await page.evaluateHandle('new DataTransfer()');
-        await source.dispatchEvent('dragstart', { dataTransfer: dt });
-        await activityIcon(page, 'Nen Drive').click();
-        await desktopRow(s).waitFor({ timeout: 10_000 });
-        await dropOn(desktopRow(s), dt);
-        await source.dispatchEvent('dragend', { dataTransfer: dt }, { timeout: 2_000 }).catch(() => undefined);
+        await dragFromExplorerToDesktop(s, FOLDER);
         for (const [rel, text] of Object.entries(FILES)) {
           const segs = rel.split('/');
           const name = segs.pop() as string;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { activityIcon, clearNotifications, desktopRow, dropOn, poll, rowByLabel, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
+import { activityIcon, clearNotifications, desktopRow, dragFromExplorerToDesktop, dropOn, poll, rowByLabel, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
 
 /** Workspace files the checks drag or upload (written by {@link seedWorkspace}). */
 export const EXPLORER_FILE = 'from-the-explorer.txt';
@@ -46,17 +46,7 @@ export function transferChecks(s: Session): Check[] {
     {
       name: 'a file dragged from the Explorer onto the desktop row uploads and shows in the tree',
       run: async () => {
-        await activityIcon(page, 'Explorer').click();
-        const source = page.locator('.explorer-folders-view .monaco-list-row', { hasText: EXPLORER_FILE }).first();
-        await source.waitFor({ timeout: 20_000 });
-        const dt = await page.evaluateHandle('new DataTransfer()');
-        await source.dispatchEvent('dragstart', { dataTransfer: dt });
-        // A person hovers the Nen Drive icon to switch the side bar, then drops on the row.
-        await activityIcon(page, 'Nen Drive').click();
-        await desktopRow(s).waitFor({ timeout: 10_000 });
-        await dropOn(desktopRow(s), dt);
-        // The drag ends at its source; the Explorer's rows may be gone from the DOM by now.
-        await source.dispatchEvent('dragend', { dataTransfer: dt }, { timeout: 2_000 }).catch(() => undefined);
+        await dragFromExplorerToDesktop(s, EXPLORER_FILE);
         const expected = fs.readFileSync(path.join(s.workspace, EXPLORER_FILE));
         const stored = await poll(`"${EXPLORER_FILE}" on the drive`, 20_000, () => emu.readFile(s.desktop, EXPLORER_FILE));
         if (!stored.equals(expected)) throw new Error(`the drive holds ${JSON.stringify(stored.toString('utf8'))}, expected ${JSON.stringify(expected.toString('utf8'))}`);

@@ -101,6 +101,23 @@ export async function dropOn(target: Locator, dataTransfer: JSHandle): Promise<v
 }
 
 /**
+ * Drags the Explorer row labelled `label` onto the desktop row of the Nen Drive view, as a
+ * person does: drag start in the Explorer, the Nen Drive icon switches the side bar, drop on the
+ * row, and the drag ends at its source (whose row may be gone from the DOM by then).
+ */
+export async function dragFromExplorerToDesktop(s: Session, label: string): Promise<void> {
+  await activityIcon(s.page, 'Explorer').click();
+  const source = s.page.locator('.explorer-folders-view .monaco-list-row', { hasText: label }).first();
+  await source.waitFor({ timeout: 20_000 });
+  const dt = await s.page.evaluateHandle('new DataTransfer()');
+  await source.dispatchEvent('dragstart', { dataTransfer: dt });
+  await activityIcon(s.page, 'Nen Drive').click();
+  await desktopRow(s).waitFor({ timeout: 10_000 });
+  await dropOn(desktopRow(s), dt);
+  await source.dispatchEvent('dragend', { dataTransfer: dt }, { timeout: 2_000 }).catch(() => undefined);
+}
+
+/**
  * Right-clicks `row` and picks `item` from the context menu (VS Code draws it in the page, in a
  * shadow root that Playwright's CSS locators reach).
  */
