@@ -134,6 +134,8 @@ async function main(): Promise<number> {
         console.log(`  FAIL ${check.name}\n         ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n         ')}`);
         await (newUser.owns(check) ?? page).screenshot({ path: path.join(SHOTS, `failure-${i + 1}.png`) }).catch(() => undefined);
         emulator.reset();
+        // Twice: a quick pick, then a find box or menu behind it.
+        await page.keyboard.press('Escape').catch(() => undefined);
         await page.keyboard.press('Escape').catch(() => undefined);
       }
     }
