@@ -1,6 +1,6 @@
 // Fails unless the .vsix holds only what the extension needs: the bundle (dist/extension.js and
 // the two vendor files it requires on first use, dist/undici.js and dist/mime.js), media, the
-// manifest, README, CHANGELOG, LICENSE and ThirdPartyNotices.txt (plus the two files vsce always adds).
+// manifest and its German strings, the German l10n bundle, README, CHANGELOG, LICENSE and ThirdPartyNotices.txt (plus the two files vsce always adds).
 // A stray node_modules, source map or test file in the package is a packaging mistake.
 //   node scripts/check-vsix.mjs [nen-drive.vsix]
 import { readFileSync } from 'node:fs';
@@ -43,8 +43,10 @@ const allowed = [
   /^extension\/changelog\.md$/i,
   /^extension\/license(\.txt|\.md)?$/i,
   /^extension\/ThirdPartyNotices\.txt$/,
+  /^extension\/package\.nls(\.de)?\.json$/,
+  /^extension\/l10n\/bundle\.l10n\.de\.json$/,
 ];
-const required = ['extension/ThirdPartyNotices.txt', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/undici.js', 'extension/dist/mime.js'];
+const required = ['extension/ThirdPartyNotices.txt', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/undici.js', 'extension/dist/mime.js', 'extension/package.nls.json', 'extension/package.nls.de.json', 'extension/l10n/bundle.l10n.de.json'];
 
 const buf = readFileSync(file);
 const entries = zipEntries(buf).filter((e) => !e.name.endsWith('/'));

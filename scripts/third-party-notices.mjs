@@ -26,9 +26,44 @@ export function bundledPackages(meta) {
   return [...names].sort();
 }
 
+/**
+ * Packages published without a licence file, whose package.json says MIT: the MIT text with the
+ * holder named here (read from the package's own "author"; checked against it below).
+ */
+const MIT_WITHOUT_FILE = { '@vscode/l10n': 'Microsoft Corporation' };
+
+function mitText(holder) {
+  return `MIT License
+
+Copyright (c) ${holder}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE. (No licence file in the published package; MIT per its package.json.)`;
+}
+
 /** The licence file of a package folder: LICENSE, LICENCE, COPYING, with or without an extension. */
 function licenceText(dir, name) {
   const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt|markdown))?$/i.test(f));
+  if (!file && name in MIT_WITHOUT_FILE) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    if (pkg.license !== 'MIT' || pkg.author !== MIT_WITHOUT_FILE[name]) throw new Error(`${name}: its package.json no longer says MIT by ${MIT_WITHOUT_FILE[name]}; check its licence`);
+    return mitText(MIT_WITHOUT_FILE[name]);
+  }
   if (!file) throw new Error(`${name} has no LICENSE file in ${dir}: cannot list it`);
   return readFileSync(join(dir, file), 'utf8').replace(/\r\n/g, '\n').trim();
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/ApiKeyStore';
 import { registerCommands } from './commands';
@@ -21,6 +22,9 @@ export interface NenDriveApi {
 
 /** The composition root: builds the objects, registers them, nothing else. No request here. */
 export function activate(context: vscode.ExtensionContext): NenDriveApi {
+  // The vscode-free code (src/api, src/cache) translates with @vscode/l10n: it gets the bundle
+  // VS Code loaded for the display language, before any string is made.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const keys = new ApiKeyStore(context.secrets);
   const channel = vscode.window.createOutputChannel('Nen Drive', { log: true });
   const log = new Logger(channel, () => keys.secretValues());

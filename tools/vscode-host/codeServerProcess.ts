@@ -32,6 +32,8 @@ export interface CodeServerOptions {
   vsix?: string[];
   /** Folder that holds user-data, extensions and config; a fresh temp folder when omitted. */
   stateDir?: string;
+  /** VS Code's display language (`--locale`), e.g. `de` or the pseudo-locale `qps-ploc`, with a stand-in language pack (see writeLanguagePack). Default English. */
+  locale?: string;
   /** Give up waiting for the listening line after this long. Default 90 s. */
   startTimeoutMs?: number;
 }
@@ -90,6 +92,20 @@ function cleanEnv(extra: Record<string, string | undefined>, configHome: string)
   return env;
 }
 
+/**
+ * VS Code honours `--locale` only for a language it has a language pack for; without one the
+ * whole window, extensions included, stays English. This registers a stand-in pack the way
+ * installing one does (user-data/languagepacks.json): no translation of VS Code's own strings
+ * (its UI stays English), but the language is set, so every extension loads its
+ * `package.nls.<locale>.json` and `l10n/bundle.l10n.<locale>.json`, as under a real pack.
+ */
+function writeLanguagePack(stateDir: string, userDataDir: string, locale: string): void {
+  const core = path.join(stateDir, `core-${locale}.i18n.json`);
+  fs.writeFileSync(core, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const pack = { hash: `stand-in-${locale}`, extensions: [{ extensionIdentifier: { id: `nen-test.language-pack-${locale}` }, version: '0.0.1' }], translations: { vscode: core }, label: locale };
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify({ [locale]: pack }));
+}
+
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServerHandle> {
   if (!codeServerInstalled()) {
     throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed: run bash scripts/ensure-code-server.sh`);
@@ -100,6 +116,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const configHome = path.join(stateDir, 'config');
   for (const dir of [userDataDir, extensionsDir, configHome, path.join(userDataDir, 'User')]) fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+  if (opts.locale) writeLanguagePack(stateDir, userDataDir, opts.locale);
   const env = cleanEnv(opts.env ?? {}, configHome);
   const common = ['--disable-telemetry', '--disable-update-check', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir];
 
@@ -112,6 +129,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const logFd = fs.openSync(opts.logFile, 'w');
   const host = opts.host ?? '127.0.0.1';
   const args = [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `${host}:${opts.port ?? 0}`, '--disable-workspace-trust', '--disable-getting-started-override', ...common];
+  if (opts.locale) args.push('--locale', opts.locale);
   // Own process group, so close() can take down the extension host and every helper with it.
   const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
