@@ -4,9 +4,10 @@ import { Commands } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 
-const SET_KEY = 'Set API Key';
-const OPEN_LOG = 'Open Log';
-const RETRY = 'Retry';
+// Functions, not constants: a string is translated when it is shown, never at import.
+const SET_KEY = (): string => vscode.l10n.t('Set API Key');
+const OPEN_LOG = (): string => vscode.l10n.t('Open Log');
+const RETRY = (): string => vscode.l10n.t('Retry');
 
 /**
  * Shows a failure with the action that helps, and logs it. Never awaited by the commands: a
@@ -22,35 +23,50 @@ export function showFailure(services: Services, what: string, err: unknown, retr
   services.log.error(what, err);
   if (kind === 'cancelled') return;
   if (kind === 'unauthorized') {
-    void vscode.window.showErrorMessage(`${what}: Nen rejected the API key.`, SET_KEY, OPEN_LOG).then((choice) => {
-      if (choice === SET_KEY) void vscode.commands.executeCommand(Commands.setApiKey);
-      if (choice === OPEN_LOG) services.log.show();
+    const [setKey, openLog] = [SET_KEY(), OPEN_LOG()];
+    void vscode.window.showErrorMessage(vscode.l10n.t({ message: '{0}: Nen rejected the API key.', args: [what], comment: ['{0} is what failed, e.g. "Upload of notes.txt failed"'] }), setKey, openLog).then((choice) => {
+      if (choice === setKey) void vscode.commands.executeCommand(Commands.setApiKey);
+      if (choice === openLog) services.log.show();
     });
     return;
   }
   const transient = kind === 'network' || kind === 'timeout' || kind === 'unavailable' || kind === 'rateLimited';
-  const actions = transient && retry ? [RETRY, OPEN_LOG] : [OPEN_LOG];
-  void vscode.window.showErrorMessage(`${what}: ${describeError(err, services.log.redact)}`, ...actions).then((choice) => {
-    if (choice === RETRY && retry) void retry();
-    if (choice === OPEN_LOG) services.log.show();
+  const [retryLabel, openLog] = [RETRY(), OPEN_LOG()];
+  const actions = transient && retry ? [retryLabel, openLog] : [openLog];
+  const text = vscode.l10n.t({ message: '{0}: {1}', args: [what, describeError(err, services.log.redact)], comment: ['{0} is what failed, {1} the reason'] });
+  void vscode.window.showErrorMessage(text, ...actions).then((choice) => {
+    if (choice === retryLabel && retry) void retry();
+    if (choice === openLog) services.log.show();
   });
 }
 
 /** A non-blocking note with an Open Log action (partial failures, skipped files). */
 export function showNote(services: Services, level: 'info' | 'warning' | 'error', text: string): void {
   const show = level === 'info' ? vscode.window.showInformationMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  void show(text, ...(level === 'info' ? [] : [OPEN_LOG])).then((choice) => {
-    if (choice === OPEN_LOG) services.log.show();
+  const openLog = OPEN_LOG();
+  void show(text, ...(level === 'info' ? [] : [openLog])).then((choice) => {
+    if (choice === openLog) services.log.show();
   });
 }
 
 /** "a.txt", "a.txt and b.txt", "a.txt, b.txt and 3 more", each name through displayName. */
 export function listNames(names: readonly string[], max = 3): string {
   if (names.length <= 1) return names.map((n) => quotedName(n)).join('');
-  if (names.length <= max) return `${names.slice(0, -1).map((n) => quotedName(n)).join(', ')} and ${quotedName(names[names.length - 1])}`;
-  return `${names.slice(0, max).map((n) => quotedName(n)).join(', ')} and ${names.length - max} more`;
+  const list = (some: readonly string[]): string => some.map((n) => quotedName(n)).join(vscode.l10n.t({ message: ', ', comment: ['between names in a list'] }));
+  if (names.length <= max) return vscode.l10n.t({ message: '{0} and {1}', args: [list(names.slice(0, -1)), quotedName(names[names.length - 1])], comment: ['a list of names: {0} is "a", "b", {1} the last name'] });
+  return vscode.l10n.t({ message: '{0} and {1} more', args: [list(names.slice(0, max)), names.length - max], comment: ['{0} is a list of names, {1} how many more'] });
 }
 
+/** @deprecated English only: use counted() with translated phrases. Kept until every caller moved. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * "1 file" or "3 files", both phrases already translated, the count as {0} of the second:
+ * `counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n))`. Languages differ in
+ * plural rules; two forms cover English and German.
+ */
+export function counted(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
 }
