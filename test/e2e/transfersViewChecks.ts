@@ -4,7 +4,7 @@
  * state) with a Cancel button per row and Cancel All; a batch in which one file fails ends with
  * one summary whose Retry Failed sends that file again.
  */
-import { activityIcon, clearNotifications, desktopRow, dropOn, poll, runCommand, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
+import { recordAnnouncements, activityIcon, clearNotifications, desktopRow, dropOn, poll, runCommand, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
 
 const MiB = 1024 * 1024;
 
@@ -89,17 +89,27 @@ export function transfersViewChecks(s: Session): Check[] {
       },
     },
     {
-      name: 'a batch in which one upload fails ends with one summary naming it and why; Retry Failed sends it again',
+      name: 'a batch in which one upload fails ends with one summary naming it and why, read out to screen readers; Retry Failed sends it again',
       run: async () => {
         await clearNotifications(page);
         const names = ['invoice-1.pdf', 'invoice-2.pdf', 'invoice-3.pdf'];
         emu.injectFault({ type: 'status', status: 500, body: '{"error":"desktop disk full"}' }, { method: 'POST', path: `/files/${names[1]}` });
         try {
+          const announced = await recordAnnouncements(page);
           await dropFiles(s, names.map((name) => ({ name, size: 4096 })));
           const summary = toast(page, /Retry Failed/);
           await summary.waitFor({ timeout: 20_000 });
           const text = ((await summary.textContent()) ?? '').replace(/\s+/g, ' ');
           if (!new RegExp(`Uploaded 2 files to [^;]+; '${names[1]}' failed: .*desktop disk full \\(HTTP 500\\)\\.`).test(text)) throw new Error(`the summary says "${text}"`);
+          // A screen reader hears the progress start and the summary with its failure, not only sees them.
+          const heard = await poll('the summary to be announced', 10_000, async () => {
+            const lines = await announced();
+            return lines.some((l) => l.includes(`'${names[1]}' failed`)) ? lines : undefined;
+          }).catch(async () => {
+            throw new Error(`the summary was not announced; announcements: ${JSON.stringify(await announced())}`);
+          });
+          if (!heard.some((l) => /Uploading 3 files/.test(l))) throw new Error(`the upload's progress was not announced; announcements: ${JSON.stringify(heard)}`);
+          console.log(`         announced: ${heard.map((l) => l.slice(0, 90)).join(' | ')}`);
           if (emu.readFile(s.desktop, names[1])) throw new Error(`${names[1]} is on the drive before the retry`);
           // The batch's progress notification closes once it ends: only the summary remains.
           await toast(page, /Uploading 3 files/).waitFor({ state: 'hidden', timeout: 10_000 });

@@ -83,6 +83,29 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
 
+/**
+ * Starts recording what the workbench hands screen readers: VS Code writes each announcement
+ * into its live regions (`.monaco-aria-container`: `.monaco-alert` role=alert for errors,
+ * `.monaco-status` aria-live=polite for the rest). Returns a reader of everything written since,
+ * as "alert: …" / "status: …" lines.
+ */
+export async function recordAnnouncements(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { __nenAnnounced?: string[]; document: { body: unknown } };
+    w.__nenAnnounced = [];
+    const Observer = (globalThis as unknown as { MutationObserver: new (cb: (records: { target: unknown }[]) => void) => { observe(n: unknown, o: object): void } }).MutationObserver;
+    new Observer((records) => {
+      for (const r of records) {
+        const el = (r.target as { nodeType: number; parentElement: unknown }).nodeType === 3 ? (r.target as { parentElement: unknown }).parentElement : r.target;
+        const region = (el as { closest(q: string): { className: string } | null } | null)?.closest('.monaco-alert, .monaco-status');
+        const text = ((el as { textContent: string | null } | null)?.textContent ?? '').trim();
+        if (region && text) w.__nenAnnounced!.push(`${region.className.includes('alert') ? 'alert' : 'status'}: ${text}`);
+      }
+    }).observe(w.document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return async () => page.evaluate(() => (globalThis as unknown as { __nenAnnounced?: string[] }).__nenAnnounced ?? []);
+}
+
 /** Dismisses every notification, so the next check finds only its own. */
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
