@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   // VS Code loaded for the display language, before any string is made.
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const keys = new ApiKeyStore(context.secrets);
-  const channel = vscode.window.createOutputChannel('Nen Drive', { log: true });
+  const channel = vscode.window.createOutputChannel('Nen Drive', { log: true }); // l10n-ignore: the product name
   const log = new Logger(channel, () => keys.secretValues());
   const clients = new ClientProvider(keys, log);
   // A poll retries on its own schedule (LivePoller), so its listing asks the client for no retries.

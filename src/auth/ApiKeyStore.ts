@@ -59,7 +59,7 @@ export class ApiKeyStore implements vscode.Disposable {
 
   async set(key: string): Promise<void> {
     const trimmed = key.trim();
-    if (!trimmed) throw new Error('The API key cannot be empty.');
+    if (!trimmed) throw new Error(vscode.l10n.t('The API key cannot be empty.'));
     this.lastKnown = trimmed;
     this.cached = Promise.resolve(trimmed);
     await this.secrets.store(SECRET_KEY_NAME, trimmed);

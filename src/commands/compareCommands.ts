@@ -29,19 +29,19 @@ export function compareCommands(services: Services, tree: DriveTreeDataProvider)
   return {
     /** `compareWithLocal(row | nendrive: URI, selected?, file: URI?)`: left the local file, right the drive file. */
     [Commands.compareWithLocal]: async (first?: unknown, second?: unknown, local?: unknown): Promise<CompareResult | undefined> => {
-      const drive = driveFileFrom(first, second) ?? driveFileFrom(activeEditorUri()) ?? (await pickFromDrives('Compare which Nen Drive file with a local file?'));
+      const drive = driveFileFrom(first, second) ?? driveFileFrom(activeEditorUri()) ?? (await pickFromDrives(vscode.l10n.t('Compare which Nen Drive file with a local file?')));
       if (!drive) return undefined;
-      const localUri = local instanceof vscode.Uri ? local : await pickLocalFile(`Compare ${displayName(baseName(drive))} with`);
+      const localUri = local instanceof vscode.Uri ? local : await pickLocalFile(vscode.l10n.t({ message: 'Compare {0} with', args: [displayName(baseName(drive))], comment: ['title and button of the dialog that picks a local file; {0} is a file name'] }));
       if (!localUri) return undefined;
-      return openDiff(localUri, drive, `${label(localUri)} (local) ↔ ${label(drive)} (${drive.authority})`);
+      return openDiff(localUri, drive, vscode.l10n.t({ message: '{0} (local) ↔ {1} ({2})', args: [label(localUri), label(drive), drive.authority], comment: ['diff editor title: {0} a local file name, {1} a drive file name, {2} its desktop id'] }));
     },
     /** `compareWithDriveFile(file: URI, selected?, nendrive: URI?)`: left the drive file (read-only), right the local file. */
     [Commands.compareWithDriveFile]: async (first?: unknown, _selected?: unknown, driveArg?: unknown): Promise<CompareResult | undefined> => {
-      const local = localFileFrom(first) ?? localFileFrom(activeEditorUri()) ?? (await pickLocalFile('Compare with a Nen Drive file'));
+      const local = localFileFrom(first) ?? localFileFrom(activeEditorUri()) ?? (await pickLocalFile(vscode.l10n.t('Compare with a Nen Drive file')));
       if (!local) return undefined;
-      const drive = driveFileFrom(driveArg) ?? (await pickFromDrives(`Compare ${displayName(nodePath.basename(local.fsPath))} with which Nen Drive file?`));
+      const drive = driveFileFrom(driveArg) ?? (await pickFromDrives(vscode.l10n.t('Compare {0} with which Nen Drive file?', displayName(nodePath.basename(local.fsPath)))));
       if (!drive) return undefined;
-      return openDiff(services.fs.remoteVersionUri(drive), local, `${label(drive)} (${drive.authority}) ↔ ${label(local)} (local)`);
+      return openDiff(services.fs.remoteVersionUri(drive), local, vscode.l10n.t({ message: '{0} ({1}) ↔ {2} (local)', args: [label(drive), drive.authority, label(local)], comment: ['diff editor title: {0} a drive file name, {1} its desktop id, {2} a local file name'] }));
     },
     /**
      * `compareAcrossDesktops(row | nendrive: URI, selected?, other: desktop id | nendrive: URI?)`: the same
@@ -53,7 +53,7 @@ export function compareCommands(services: Services, tree: DriveTreeDataProvider)
       if (selected.length === 2) return openDiff(services.fs.remoteVersionUri(selected[1].uri), selected[0].uri, titleAcross(selected[1].uri, selected[0].uri));
       const here = driveFileFrom(first, second) ?? driveFileFrom(activeEditorUri());
       if (!here) {
-        void vscode.window.showInformationMessage('Compare with Another Desktop works on a file of a Nen drive: pick one in the Desktops view or open one.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Compare with Another Desktop works on a file of a Nen drive: pick one in the Desktops view or open one.'));
         return undefined;
       }
       const there = driveFileFrom(other) ?? sameFileOn(here, typeof other === 'string' ? other : undefined) ?? (await pickOtherDesktop(tree, here));
@@ -119,13 +119,13 @@ async function pickOtherDesktop(tree: DriveTreeDataProvider, here: vscode.Uri): 
   );
   const candidates = found.filter((f) => f !== undefined);
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(`No other desktop in the Desktops view has ${quotedName(folder ? `${folder}/${name}` : name!)}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('No other desktop in the Desktops view has {0}.', quotedName(folder ? `${folder}/${name}` : name!)));
     return undefined;
   }
   if (candidates.length === 1) return candidates[0].uri;
   const picked = await vscode.window.showQuickPick(
     candidates.map((c) => ({ label: c.desktop.label, description: c.desktop.desktopId, detail: `${formatSize(c.stat.size)} · ${formatAge(c.stat.mtime / 1000)}`, uri: c.uri })),
-    { title: `Compare ${displayName(name!)} with the one on which desktop?`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('Compare {0} with the one on which desktop?', displayName(name!)), ignoreFocusOut: true },
   );
   return picked?.uri;
 }

@@ -17,8 +17,8 @@ export function desktopCommands(): Record<string, (...args: unknown[]) => unknow
       let id = typeof arg === 'string' ? arg : undefined;
       if (id === undefined) {
         id = await vscode.window.showInputBox({
-          title: 'Nen Drive: Add Desktop',
-          prompt: 'The id of a Nen desktop (see `nen desktop list`).',
+          title: vscode.l10n.t('Nen Drive: Add Desktop'),
+          prompt: vscode.l10n.t('The id of a Nen desktop (see `nen desktop list`).'),
           placeHolder: 'dsk_abc123def456',
           ignoreFocusOut: true,
           validateInput: checkDesktopIdInput,
@@ -39,10 +39,10 @@ export function desktopCommands(): Record<string, (...args: unknown[]) => unknow
       let ids = isDriveNode(arg) ? toDesktopIds(selectedNodes(arg, selected) ?? []) : toDesktopIds(Array.isArray(arg) ? arg : arg === undefined ? [] : [arg]);
       if (ids.length === 0) {
         if (current.ids.length === 0) {
-          void vscode.window.showInformationMessage('Nen Drive shows every desktop the key can see: nenDrive.desktops is empty, so there is nothing to remove.');
+          void vscode.window.showInformationMessage(vscode.l10n.t('Nen Drive shows every desktop the key can see: nenDrive.desktops is empty, so there is nothing to remove.'));
           return false;
         }
-        const picked = await vscode.window.showQuickPick(current.ids, { placeHolder: 'Remove which desktops from Nen Drive?', canPickMany: true });
+        const picked = await vscode.window.showQuickPick(current.ids, { placeHolder: vscode.l10n.t('Remove which desktops from Nen Drive?'), canPickMany: true });
         if (!picked || picked.length === 0) return false;
         ids = picked;
       }

@@ -45,21 +45,30 @@ export async function desktopOf(ctx: DesktopContext, arg: unknown, placeHolder: 
   if (isDriveNode(arg)) return arg.kind === 'desktop' ? { id: arg.desktopId, row: arg } : undefined;
   const id = typeof arg === 'string' ? arg : scriptArgs(arg)?.desktopId;
   if (typeof id === 'string' && id.trim()) return { id: id.trim() };
-  if (arg !== undefined) throw new Error('Name a desktop: a desktop row, its id, or { desktopId }.');
+  if (arg !== undefined) throw new Error(vscode.l10n.t('Name a desktop: a desktop row, its id, or { desktopId }.'));
   const picked = await pickDesktop(ctx.tree, placeHolder);
   return picked && { id: picked.desktopId, row: picked };
 }
 
 /** The desktop as the server describes it now; undefined (and a message) when it is gone. */
-export async function freshDesktop(ctx: DesktopContext, id: string, doing: string): Promise<Desktop | undefined> {
+export async function freshDesktop(ctx: DesktopContext, id: string, doing: 'delete' | 'rename'): Promise<Desktop | undefined> {
   try {
     return await ctx.services.clients.get().getDesktop(id);
   } catch (err) {
     if (errorKind(err) !== 'notFound') throw err;
-    void vscode.window.showErrorMessage(`Cannot ${doing} desktop ${id}: it no longer exists (the Nen API answered 404; it may have been deleted elsewhere).`);
+    void vscode.window.showErrorMessage(doing === 'delete' ? goneOnDelete(id) : goneOnRename(id));
     ctx.tree.refresh();
     return undefined;
   }
+}
+
+/** A desktop that answered 404 when it was to be deleted or renamed. */
+function goneOnDelete(title: string): string {
+  return vscode.l10n.t('Cannot delete desktop {0}: it no longer exists (the Nen API answered 404; it may have been deleted elsewhere).', title);
+}
+
+function goneOnRename(title: string): string {
+  return vscode.l10n.t('Cannot rename desktop {0}: it no longer exists (the Nen API answered 404; it may have been deleted elsewhere).', title);
 }
 
 /** A notification with a spinner while `task` runs. */
@@ -135,7 +144,7 @@ async function selectDesktop(ctx: DesktopContext, id: string): Promise<void> {
  */
 export async function newDesktop(ctx: DesktopContext, arg?: unknown): Promise<Desktop | undefined> {
   const args = scriptArgs(arg) as NewDesktopArgs | undefined;
-  if (args?.type !== undefined && (typeof args.type !== 'string' || !args.type.trim())) throw new Error('"type" must be a desktop type such as "sandbox".');
+  if (args?.type !== undefined && (typeof args.type !== 'string' || !args.type.trim())) throw new Error(vscode.l10n.t('"type" must be a desktop type such as "sandbox".'));
   let name = args?.name;
   if (name !== undefined) {
     const problem = validateDesktopName(name);
@@ -143,16 +152,16 @@ export async function newDesktop(ctx: DesktopContext, arg?: unknown): Promise<De
   }
   if (!args) {
     const typed = await vscode.window.showInputBox({
-      title: 'Nen Drive: New Desktop',
-      prompt: 'A name for the new desktop, or leave it empty and Nen names it. Enter creates the desktop; Escape cancels.',
-      placeHolder: 'build box',
+      title: vscode.l10n.t('Nen Drive: New Desktop'),
+      prompt: vscode.l10n.t('A name for the new desktop, or leave it empty and Nen names it. Enter creates the desktop; Escape cancels.'),
+      placeHolder: vscode.l10n.t({ message: 'build box', comment: ['an example desktop name'] }),
       ignoreFocusOut: true,
     });
     if (typed === undefined) return undefined;
     name = typed.trim() || undefined;
   }
   const client = ctx.services.clients.get();
-  let desktop = await withNotification('Creating a Nen desktop…', () => client.createDesktop(args?.type ? { desktop_type: args.type.trim() } : {}));
+  let desktop = await withNotification(vscode.l10n.t('Creating a Nen desktop…'), () => client.createDesktop(args?.type ? { desktop_type: args.type.trim() } : {}));
   ctx.services.log.info(`created desktop ${desktop.desktop_id} (${String(desktop.status ?? 'no status')})`);
   let refused: unknown;
   if (name !== undefined && name !== desktop.name) {
@@ -167,8 +176,11 @@ export async function newDesktop(ctx: DesktopContext, arg?: unknown): Promise<De
   if (refused !== undefined) {
     ctx.services.log.error(`naming the new desktop ${desktop.desktop_id}`, refused);
     void vscode.window.showErrorMessage(
-      `Created desktop ${desktopTitle(desktop.desktop_id, desktop.name)}, but could not name it ${quotedName(name ?? '')}: ${describeError(refused, ctx.services.log.redact)} ` +
-        'The desktop is kept; use Rename Desktop… to try another name.',
+      vscode.l10n.t({
+        message: 'Created desktop {0}, but could not name it {1}: {2} The desktop is kept; use Rename Desktop… to try another name.',
+        args: [desktopTitle(desktop.desktop_id, desktop.name), quotedName(name ?? ''), describeError(refused, ctx.services.log.redact)],
+        comment: ['{0} is the new desktop, {1} the refused name, {2} the reason (a sentence)'],
+      }),
     );
   }
   return desktop;
@@ -180,10 +192,10 @@ export async function newDesktop(ctx: DesktopContext, arg?: unknown): Promise<De
  * naming the desktop, the name and the server's reason, with Try Another Name.
  */
 export async function renameDesktop(ctx: DesktopContext, arg?: unknown): Promise<Desktop | undefined> {
-  const target = await desktopOf(ctx, arg, 'Rename which desktop?');
+  const target = await desktopOf(ctx, arg, vscode.l10n.t('Rename which desktop?'));
   if (!target) return undefined;
   const given = scriptArgs(arg)?.name;
-  if (given !== undefined && typeof given !== 'string') throw new Error('"name" must be a string.');
+  if (given !== undefined && typeof given !== 'string') throw new Error(vscode.l10n.t('"name" must be a string.'));
   let name = given;
   let title = desktopTitle(target.id);
   if (name === undefined) {
@@ -191,8 +203,8 @@ export async function renameDesktop(ctx: DesktopContext, arg?: unknown): Promise
     if (!current) return undefined;
     title = desktopTitle(target.id, current.name);
     name = await vscode.window.showInputBox({
-      title: `Nen Drive: Rename Desktop ${title}`,
-      prompt: 'The new name of the desktop (the Nen API decides which names it accepts).',
+      title: vscode.l10n.t('Nen Drive: Rename Desktop {0}', title),
+      prompt: vscode.l10n.t('The new name of the desktop (the Nen API decides which names it accepts).'),
       value: typeof current.name === 'string' ? current.name : '',
       ignoreFocusOut: true,
       validateInput: validateDesktopName,
@@ -216,15 +228,15 @@ export async function renameDesktop(ctx: DesktopContext, arg?: unknown): Promise
 function renameFailed(ctx: DesktopContext, target: { id: string; row?: DesktopNode }, title: string, name: string, err: unknown): undefined {
   const kind = errorKind(err);
   if (kind === 'notFound') {
-    void vscode.window.showErrorMessage(`Cannot rename desktop ${title}: it no longer exists (the Nen API answered 404; it may have been deleted elsewhere).`);
+    void vscode.window.showErrorMessage(goneOnRename(title));
     ctx.tree.refresh();
     return undefined;
   }
   if (kind !== 'badRequest') throw err;
   ctx.services.log.error(`renaming desktop ${target.id}`, err);
-  const again = 'Try Another Name';
+  const again = vscode.l10n.t('Try Another Name');
   void vscode.window
-    .showErrorMessage(`Could not rename desktop ${title} to ${quotedName(name)}: ${describeError(err, ctx.services.log.redact)}`, again)
+    .showErrorMessage(vscode.l10n.t('Could not rename desktop {0} to {1}: {2}', title, quotedName(name), describeError(err, ctx.services.log.redact)), again)
     .then((choice) => choice === again && vscode.commands.executeCommand(Commands.renameDesktop, target.row ?? target.id));
   return undefined;
 }

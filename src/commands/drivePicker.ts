@@ -7,7 +7,7 @@ import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
 import { formatAge, formatSize } from '../views/format';
 import type { DesktopNode } from '../views/nodes';
 import { GO_TO_FILE_LIMITS, walkDrives, type FoundFile, type WalkReport } from './driveWalk';
-import { plural, showNote } from './messages';
+import { counted, showNote } from './messages';
 
 /** One drive file in the pick: its name, "desktop › folder", and "size · age". */
 export interface DriveFileItem extends vscode.QuickPickItem {
@@ -36,7 +36,7 @@ const FLUSH_MS = 100;
 export async function pickDriveFile(services: Services, tree: DriveTreeDataProvider, options: DrivePickOptions): Promise<DriveFileItem | undefined> {
   const desktops = (await tree.getChildren()).filter((n): n is DesktopNode => n.kind === 'desktop' && !n.notFound);
   if (desktops.length === 0) {
-    void vscode.window.showWarningMessage('Nen Drive has no desktops to list. Add one with "Nen Drive: Add Desktop".');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Nen Drive has no desktops to list. Add one with "Nen Drive: Add Desktop".'));
     return undefined;
   }
   const labels = new Map(desktops.map((d) => [d.desktopId, d.label]));
@@ -46,7 +46,7 @@ export async function pickDriveFile(services: Services, tree: DriveTreeDataProvi
   picker.keepScrollPosition = true;
   picker.ignoreFocusOut = true;
   picker.busy = true;
-  picker.placeholder = `Listing the drives of ${plural(desktops.length, 'desktop')}…`;
+  picker.placeholder = counted(desktops.length, vscode.l10n.t('Listing the drives of 1 desktop…'), vscode.l10n.t('Listing the drives of {0} desktops…', desktops.length));
   const cancel = new vscode.CancellationTokenSource();
   const items: DriveFileItem[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -106,11 +106,19 @@ function fileItem(f: FoundFile, desktopLabel: string, nowMs: number, button: vsc
 }
 
 function donePlaceholder(report: WalkReport, desktops: number): string {
-  const files = `${report.files.toLocaleString('en-US')} ${report.files === 1 ? 'file' : 'files'} on ${plural(desktops, 'desktop')}`;
-  if (report.cut === 'files') return `Type to filter the first ${files} (Go to File lists at most ${GO_TO_FILE_LIMITS.maxFiles.toLocaleString('en-US')})`;
-  if (report.cut === 'listings') return `Type to filter ${files} (the first ${GO_TO_FILE_LIMITS.maxListings} folders listed)`;
-  if (report.cut === 'depth') return `Type to filter ${files} (folders deeper than ${GO_TO_FILE_LIMITS.maxDepth} levels not listed)`;
-  return `Type to filter ${files}`;
+  const files = counted(report.files, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', report.files.toLocaleString('en-US')));
+  const on = counted(desktops, vscode.l10n.t('1 desktop'), vscode.l10n.t('{0} desktops', desktops));
+  if (report.cut === 'files') {
+    const max = GO_TO_FILE_LIMITS.maxFiles.toLocaleString('en-US');
+    return vscode.l10n.t({ message: 'Type to filter the first {0} on {1} (Go to File lists at most {2})', args: [files, on, max], comment: ['{0} is a number of files ("3 files"), {1} of desktops ("2 desktops")'] });
+  }
+  if (report.cut === 'listings') {
+    return vscode.l10n.t({ message: 'Type to filter {0} on {1} (the first {2} folders listed)', args: [files, on, GO_TO_FILE_LIMITS.maxListings], comment: ['{0} is a number of files ("3 files"), {1} of desktops ("2 desktops")'] });
+  }
+  if (report.cut === 'depth') {
+    return vscode.l10n.t({ message: 'Type to filter {0} on {1} (folders deeper than {2} levels not listed)', args: [files, on, GO_TO_FILE_LIMITS.maxDepth], comment: ['{0} is a number of files ("3 files"), {1} of desktops ("2 desktops")'] });
+  }
+  return vscode.l10n.t({ message: 'Type to filter {0} on {1}', args: [files, on], comment: ['{0} is a number of files ("3 files"), {1} of desktops ("2 desktops")'] });
 }
 
 function reportFailures(services: Services, report: WalkReport): void {
@@ -118,5 +126,7 @@ function reportFailures(services: Services, report: WalkReport): void {
     services.log.warn(`Go to File: listing ${f.desktopId}${f.folder ? `/${f.folder}` : ''} failed: ${describeError(f.error, services.log.redact)}`);
   }
   const first = report.failed[0];
-  showNote(services, 'warning', `Go to File could not list ${plural(report.failed.length, 'folder')} (${describeError(first.error, services.log.redact)}); their files are missing from the list.`);
+  const folders = counted(report.failed.length, vscode.l10n.t('1 folder'), vscode.l10n.t('{0} folders', report.failed.length));
+  const reason = describeError(first.error, services.log.redact);
+  showNote(services, 'warning', vscode.l10n.t({ message: 'Go to File could not list {0} ({1}); their files are missing from the list.', args: [folders, reason], comment: ['{0} is "1 folder" or "3 folders", {1} the reason'] }));
 }

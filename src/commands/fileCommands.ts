@@ -27,12 +27,12 @@ export function fileCommands(services: Services, tree: DriveTreeDataProvider): R
   return {
     /** `open(node | nendrive: URI, selected?)`: opens each file in an editor tab. */
     [Commands.open]: async (first?: unknown, second?: unknown) => {
-      const refs = await filesFrom(first, second, 'Open which files?', true);
+      const refs = await filesFrom(first, second, vscode.l10n.t('Open which files?'), true);
       for (const ref of refs) await vscode.commands.executeCommand('vscode.open', ref.uri, { preview: refs.length === 1 });
       return refs.length;
     },
     [Commands.openToSide]: async (first?: unknown, second?: unknown) => {
-      const refs = await filesFrom(first, second, 'Open which file to the side?', false);
+      const refs = await filesFrom(first, second, vscode.l10n.t('Open which file to the side?'), false);
       for (const ref of refs) await vscode.commands.executeCommand('vscode.open', ref.uri, { viewColumn: vscode.ViewColumn.Beside, preview: false });
       return refs.length;
     },
@@ -41,7 +41,7 @@ export function fileCommands(services: Services, tree: DriveTreeDataProvider): R
       const nodes = selectedNodes(first, second);
       const names = nodes
         ? nodes.flatMap((n) => (n.kind === 'file' || n.kind === 'folder' ? [n.entry.name] : n.kind === 'desktop' ? [n.desktopId] : []))
-        : (await filesFrom(first, second, 'Copy the name of which files?', true)).map((r) => r.name);
+        : (await filesFrom(first, second, vscode.l10n.t('Copy the name of which files?'), true)).map((r) => r.name);
       if (names.length === 0) return undefined;
       const text = names.join('\n');
       await vscode.env.clipboard.writeText(text);
@@ -49,18 +49,17 @@ export function fileCommands(services: Services, tree: DriveTreeDataProvider): R
     },
     /** Copies `curl … -o '<name>' '<apiUrl>/desktops/<id>/files/<name>'` (one line per file, in the terminal's shell syntax) and returns it. */
     [Commands.copyCurlCommand]: async (first?: unknown, second?: unknown) => {
-      const refs = await filesFrom(first, second, 'Copy a curl command for which files?', true);
+      const refs = await filesFrom(first, second, vscode.l10n.t('Copy a curl command for which files?'), true);
       if (refs.length === 0) return undefined;
       const apiUrl = services.clients.settings.apiUrl;
       const shell = terminalShell();
       const text = refs.map((r) => curlCommand(apiUrl, r, shell, process.platform === 'win32')).join('\n');
       await vscode.env.clipboard.writeText(text);
-      const forShell = `for ${SHELL_LABELS[shell]}`;
-      const key = KEY_VARIABLES[shell];
+      const [shellLabel, key] = [SHELL_LABELS[shell], KEY_VARIABLES[shell]];
       void vscode.window.showInformationMessage(
         refs.length === 1
-          ? `Copied a curl command ${forShell} for ${quotedName(refs[0].name)}. It reads the key from ${key}.`
-          : `Copied ${refs.length} curl commands ${forShell}. They read the key from ${key}.`,
+          ? vscode.l10n.t({ message: 'Copied a curl command for {0} for {1}. It reads the key from {2}.', args: [shellLabel, quotedName(refs[0].name), key], comment: ['{0} is a shell, e.g. "POSIX shells (bash, zsh, sh)", {1} a file name, {2} a variable such as $NEN_API_KEY'] })
+          : vscode.l10n.t({ message: 'Copied {0} curl commands for {1}. They read the key from {2}.', args: [refs.length, shellLabel, key], comment: ['{0} is a number, {1} a shell, e.g. "POSIX shells (bash, zsh, sh)", {2} a variable such as $NEN_API_KEY'] }),
       );
       return text;
     },
@@ -78,7 +77,7 @@ async function openAsWorkspaceFolder(tree: DriveTreeDataProvider, first: unknown
   } else if (first instanceof vscode.Uri) desktopId = first.authority;
   else if (typeof first === 'string') desktopId = first;
   else {
-    const picked = await pickDesktop(tree, 'Open which drive as a workspace folder?');
+    const picked = await pickDesktop(tree, vscode.l10n.t('Open which drive as a workspace folder?'));
     desktopId = picked?.desktopId;
     label = picked?.label;
   }
@@ -86,5 +85,5 @@ async function openAsWorkspaceFolder(tree: DriveTreeDataProvider, first: unknown
   const uri = driveUri(desktopId);
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.some((f) => f.uri.toString() === uri.toString())) return false;
-  return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `Nen Drive: ${label ?? desktopId}` });
+  return vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: vscode.l10n.t({ message: 'Nen Drive: {0}', args: [label ?? desktopId], comment: ['a workspace folder name; {0} is a desktop'] }) });
 }

@@ -48,15 +48,15 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
     [Commands.upload]: async (target?: unknown, second?: unknown, options?: unknown) => {
       // From a context menu the second argument is the selection; from a script, the files.
       const items = isNodeArray(second) ? undefined : toUploadItems(second);
-      const folder = await folderOrPick(tree, target, 'Upload to which desktop?');
+      const folder = await folderOrPick(tree, target, vscode.l10n.t('Upload to which desktop?'));
       return folder && uploadItems(services, folder, items, (options ?? {}) as UploadCommandOptions);
     },
     /** `uploadFolder(target?, folders?: file: URIs, options?)`: without folders, a folder picker (several allowed). */
     [Commands.uploadFolder]: async (target?: unknown, second?: unknown, options?: unknown) => {
-      const folder = await folderOrPick(tree, target, 'Upload to which desktop?');
+      const folder = await folderOrPick(tree, target, vscode.l10n.t('Upload to which desktop?'));
       if (!folder) return undefined;
       const given = isNodeArray(second) ? undefined : toUploadItems(second);
-      const items = given ?? (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: true, openLabel: 'Upload' }));
+      const items = given ?? (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: true, openLabel: vscode.l10n.t({ message: 'Upload', comment: ['button of the dialog that picks folders to upload'] }) }));
       if (!items || items.length === 0) return undefined;
       return uploadItems(services, folder, items, { ...(given ? {} : { conflict: 'ask' as const }), ...((options ?? {}) as UploadCommandOptions) });
     },
@@ -66,14 +66,14 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
       const opts = (options ?? {}) as DownloadCommandOptions;
       // Folder rows, desktop rows and nendrive: folder URIs download recursively (folderDownload.ts).
       const { folders, files } = named ? await splitDriveFolders(named) : { folders: [], files: [] };
-      const refs = named ? toFileRefs(files) : await pickFiles(services, tree, 'Download which files?', true);
+      const refs = named ? toFileRefs(files) : await pickFiles(services, tree, vscode.l10n.t('Download which files?'), true);
       if (folders.length > 0) {
         const report = await downloadFolders(services, folders, destination, opts);
         if (!report || refs.length === 0 || report.cancelled) return report;
         return downloadFiles(services, refs, destination ?? vscode.Uri.file(report.into), opts);
       }
       if (named && refs.length === 0) {
-        void vscode.window.showInformationMessage('Nothing to download: pick one or more files or folders.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to download: pick one or more files or folders.'));
         return undefined;
       }
       return downloadFiles(services, refs, destination, opts);
@@ -85,7 +85,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
       try {
         return await handler(...args);
       } catch (err) {
-        showFailure(services, `${titles.get(id) ?? id} failed`, err, () => vscode.commands.executeCommand(id, ...args));
+        showFailure(services, vscode.l10n.t({ message: '{0} failed', args: [titles.get(id) ?? id], comment: ['{0} is a command title, e.g. "Nen Drive: Upload…"'] }), err, () => vscode.commands.executeCommand(id, ...args));
         return undefined;
       }
     }),

@@ -10,18 +10,18 @@ export function keyCommands(services: Services): Record<string, (...args: unknow
       let value = typeof key === 'string' ? key : undefined;
       if (value === undefined) {
         value = await vscode.window.showInputBox({
-          title: 'Nen Drive: Set API Key',
-          prompt: 'Your Nen API key. It is stored in VS Code\'s secret storage, never in settings.',
-          placeHolder: 'sk_nen_…',
+          title: vscode.l10n.t('Nen Drive: Set API Key'),
+          prompt: vscode.l10n.t("Your Nen API key. It is stored in VS Code's secret storage, never in settings."),
+          placeHolder: 'sk_nen_…', // l10n-ignore: the shape of a Nen key
           password: true,
           ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'The key cannot be empty.'),
+          validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('The key cannot be empty.')),
         });
         if (value === undefined) return false;
       }
       await services.keys.set(value);
       services.log.info('API key stored in secret storage.');
-      if (typeof key !== 'string') void vscode.window.showInformationMessage('Nen Drive: API key stored in VS Code\'s secret storage.');
+      if (typeof key !== 'string') void vscode.window.showInformationMessage(vscode.l10n.t("Nen Drive: API key stored in VS Code's secret storage."));
       return true;
     },
     [Commands.clearApiKey]: async () => {
@@ -30,8 +30,8 @@ export function keyCommands(services: Services): Record<string, (...args: unknow
       const source = await services.keys.source();
       void vscode.window.showInformationMessage(
         source === 'environment'
-          ? `Nen Drive: stored API key removed. The ${ENV_KEY_NAME} environment variable is still used.`
-          : 'Nen Drive: API key removed.',
+          ? vscode.l10n.t('Nen Drive: stored API key removed. The {0} environment variable is still used.', ENV_KEY_NAME)
+          : vscode.l10n.t('Nen Drive: API key removed.'),
       );
       return true;
     },

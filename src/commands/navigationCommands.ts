@@ -17,18 +17,19 @@ export interface GoToFileOptions {
 /** The row commands the view's keybindings may run through onSelectedRows. */
 const ROW_COMMANDS: ReadonlySet<string> = new Set([Commands.download, Commands.upload, Commands.copyName, Commands.renameDesktop]);
 
-const REVEAL_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('list-selection'), tooltip: 'Reveal in Nen Drive' };
+/** A function, not a constant: its tooltip is translated when the pick shows, never at import. */
+const revealButton = (): vscode.QuickInputButton => ({ iconPath: new vscode.ThemeIcon('list-selection'), tooltip: vscode.l10n.t('Reveal in Nen Drive') });
 
 /** Go to File…, Reveal in Nen Drive, and the tree's Sort By entries. */
 export function navigationCommands(services: Services, tree: DriveTreeDataProvider, view: vscode.TreeView<DriveNode> | undefined): Record<string, (...args: unknown[]) => unknown> {
   const reveal = async (target?: unknown): Promise<boolean> => {
     const uri = driveTarget(target);
     if (!uri) {
-      void vscode.window.showInformationMessage('Reveal in Nen Drive works on a file from a Nen drive: open one first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Reveal in Nen Drive works on a file from a Nen drive: open one first.'));
       return false;
     }
     const row = view && (await revealRow(tree, view, uri));
-    if (!row) void vscode.window.showWarningMessage(`${describeUri(uri)} is not in the Desktops view (is its desktop shown?).`);
+    if (!row) void vscode.window.showWarningMessage(vscode.l10n.t('{0} is not in the Desktops view (is its desktop shown?).', describeUri(uri)));
     return !!row;
   };
   const sortBy = (order: SortOrder) => () => tree.setSortOrder(order).then(() => order);
@@ -39,16 +40,16 @@ export function navigationCommands(services: Services, tree: DriveTreeDataProvid
      */
     [Commands.onSelectedRows]: (args?: unknown) => {
       const command = (args as { command?: unknown } | undefined)?.command;
-      if (typeof command !== 'string' || !ROW_COMMANDS.has(command)) throw new Error(`"command" must be one of ${[...ROW_COMMANDS].join(', ')}.`);
+      if (typeof command !== 'string' || !ROW_COMMANDS.has(command)) throw new Error(vscode.l10n.t('"command" must be one of {0}.', [...ROW_COMMANDS].join(', ')));
       const selection = view?.selection ?? [];
       return vscode.commands.executeCommand(command, ...(selection.length > 0 ? [selection[0], [...selection]] : []));
     },
     /** Opens the picked file and returns its URI (undefined when dismissed). */
     [Commands.goToFile]: async (options?: unknown) => {
       const picked = await pickDriveFile(services, tree, {
-        title: 'Nen Drive: Go to File',
+        title: vscode.l10n.t('Nen Drive: Go to File'),
         onShow: (options as GoToFileOptions | undefined)?.onShow,
-        itemButton: { button: REVEAL_BUTTON, run: (item) => reveal(item.uri) },
+        itemButton: { button: revealButton(), run: (item) => reveal(item.uri) },
       });
       if (!picked) return undefined;
       await vscode.commands.executeCommand('vscode.open', picked.uri);

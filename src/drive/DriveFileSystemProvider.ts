@@ -199,14 +199,16 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
     if (loc.name === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
     const name = loc.name;
     if (isRemoteVersion(uri)) {
-      throw vscode.FileSystemError.NoPermissions(`${quotedName(name)} (remote version) is read-only: save the file itself to upload it.`);
+      throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('{0} (remote version) is read-only: save the file itself to upload it.', quotedName(name)));
     }
     const deleted = this.deletedDesktops.get(loc.desktopId);
     if (deleted !== undefined) {
-      throw vscode.FileSystemError.Unavailable(`Desktop ${deleted} was deleted, and its drive with it: there is nowhere to save ${quotedName(name)}. Your text is kept; use Save As… to keep it elsewhere.`);
+      throw vscode.FileSystemError.Unavailable(
+        vscode.l10n.t('Desktop {0} was deleted, and its drive with it: there is nowhere to save {1}. Your text is kept; use Save As… to keep it elsewhere.', deleted, quotedName(name)),
+      );
     }
     const badName = validateName(name) ?? (loc.folder !== undefined ? validateFolderPath(loc.folder) : undefined);
-    if (badName) throw vscode.FileSystemError.NoPermissions(`Cannot save ${quotedName(name)} to the Nen drive: ${badName}`);
+    if (badName) throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Cannot save {0} to the Nen drive: {1}', quotedName(name), badName));
     try {
       checkUploadSize(name, content.byteLength); // the client's 100 MiB rule, before any request
     } catch (err) {
@@ -227,8 +229,11 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
       );
       this.conflictEmitter.fire({ uri, expected: { size: expected.size, modified: expected.modified }, actual: current });
       throw vscode.FileSystemError.Unavailable(
-        `The file on the Nen drive changed since you opened it (now ${current.size.toLocaleString('en-US')} bytes, modified ${new Date(current.modified * 1000).toLocaleString()}). ` +
-          `Your edits are kept: compare with the remote version or overwrite it.`,
+        vscode.l10n.t({
+          message: 'The file on the Nen drive changed since you opened it (now {0} bytes, modified {1}). Your edits are kept: compare with the remote version or overwrite it.',
+          args: [current.size.toLocaleString('en-US'), new Date(current.modified * 1000).toLocaleString()],
+          comment: ['{0} is a size in bytes, {1} a date and time'],
+        }),
       );
     }
 
@@ -249,15 +254,15 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 
   delete(uri: vscode.Uri): void {
-    throw this.unsupported(uri, 'The Nen API does not support deleting files.');
+    throw this.unsupported(uri, vscode.l10n.t('The Nen API does not support deleting files.'));
   }
 
   rename(oldUri: vscode.Uri): void {
-    throw this.unsupported(oldUri, 'The Nen API does not support renaming or moving files.');
+    throw this.unsupported(oldUri, vscode.l10n.t('The Nen API does not support renaming or moving files.'));
   }
 
   createDirectory(uri: vscode.Uri): void {
-    throw this.unsupported(uri, 'The Nen API does not support creating folders (folders appear when a server creates them on upload).');
+    throw this.unsupported(uri, vscode.l10n.t('The Nen API does not support creating folders (folders appear when a server creates them on upload).'));
   }
 
   dispose(): void {

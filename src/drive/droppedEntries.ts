@@ -19,7 +19,9 @@ export function reportDroppedEntries(fetch: FetchListing, log: { warn(message: s
     const signature = dropped.map((d) => `${d.name}\u0000${d.reason}`).join('\u0001');
     if (dropped.length > 0 && told.get(key) !== signature) {
       const named = dropped.slice(0, MAX_NAMED).map((d) => `'${displayName(d.name)}' (${d.reason})`);
+      // l10n-ignore: a log line, English for support
       const more = dropped.length > MAX_NAMED ? ` and ${dropped.length - MAX_NAMED} more` : '';
+      // l10n-ignore: a log line, English for support
       const where = folder ? `'${displayName(folder)}' on ${desktopId}` : `the drive of ${desktopId}`;
       log.warn(`The listing of ${where} left out ${dropped.length} ${dropped.length === 1 ? 'entry' : 'entries'}: ${named.join(', ')}${more}.`);
     }

@@ -41,35 +41,38 @@ function keyShapesOnly(text: string): string {
 function describeErrorRaw(err: unknown): string {
   if (err instanceof vscode.FileSystemError) return err.message;
   if (!isKinded(err)) return err instanceof Error ? err.message : String(err);
+  // The error's own words (the server's, or the client's), after the reason: the messages carry them as a placeholder.
   const server = err.message ? ` ${ensurePeriod(err.message)}` : '';
   // A local file that cannot be read or written (it vanished, no permission): its own words, not the API's 404 or 403.
   if ((err.kind === 'notFound' || err.kind === 'forbidden' || err.kind === 'conflict') && isLocalFailure(err)) return ensurePeriod(err.message);
   switch (err.kind) {
     case 'unauthorized':
-      return "Nen rejected the API key (401). Run 'Nen Drive: Set API Key'.";
+      return vscode.l10n.t("Nen rejected the API key (401). Run 'Nen Drive: Set API Key'.");
     case 'forbidden':
-      return `The API key is not allowed to do this (403).${server}`;
+      return vscode.l10n.t({ message: 'The API key is not allowed to do this (403).{0}', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'notFound':
-      return `Not found on the Nen drive (404).${server}`;
+      return vscode.l10n.t({ message: 'Not found on the Nen drive (404).{0}', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'badRequest':
       // No status: a guard in the client refused it before sending (bad name, bad URL); its message says why.
-      return err.status === undefined ? ensurePeriod(err.message) : `The Nen API refused the request (${err.status}).${server}`;
+      return err.status === undefined ? ensurePeriod(err.message) : vscode.l10n.t({ message: 'The Nen API refused the request ({0}).{1}', args: [err.status, server], comment: ["{0} is an HTTP status, {1} the server's own message (not translated) with a leading space, or empty"] });
     case 'tooLarge':
-      return err.status === undefined ? ensurePeriod(err.message) : `Too large for the Nen drive: files are limited to 100 MiB (413).${server}`;
+      return err.status === undefined ? ensurePeriod(err.message) : vscode.l10n.t({ message: 'Too large for the Nen drive: files are limited to 100 MiB (413).{0}', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'conflict':
-      return `The Nen API reported a conflict (409).${server}`;
+      return vscode.l10n.t({ message: 'The Nen API reported a conflict (409).{0}', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'rateLimited':
-      return 'The Nen API is rate limiting requests (429). Try again in a moment.';
+      return vscode.l10n.t('The Nen API is rate limiting requests (429). Try again in a moment.');
     case 'unavailable':
-      return `The Nen API is unavailable${err.status ? ` (${err.status})` : ''}. Try again in a moment.${server}`;
+      return err.status
+        ? vscode.l10n.t({ message: 'The Nen API is unavailable ({0}). Try again in a moment.{1}', args: [err.status, server], comment: ["{0} is an HTTP status, {1} the server's own message (not translated) with a leading space, or empty"] })
+        : vscode.l10n.t({ message: 'The Nen API is unavailable. Try again in a moment.{0}', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'network':
-      return `Cannot reach the Nen API.${server} Check nenDrive.apiUrl and your connection.`;
+      return vscode.l10n.t({ message: 'Cannot reach the Nen API.{0} Check nenDrive.apiUrl and your connection.', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'timeout':
-      return 'The Nen API did not answer in time. Try again, or raise the timeout in the Nen Drive settings.';
+      return vscode.l10n.t('The Nen API did not answer in time. Try again, or raise the timeout in the Nen Drive settings.');
     case 'cancelled':
-      return 'Cancelled.';
+      return vscode.l10n.t({ message: 'Cancelled.', comment: ['the reason a request failed: the user cancelled it'] });
     case 'protocol':
-      return `The Nen API sent an unexpected answer.${server}`;
+      return vscode.l10n.t({ message: 'The Nen API sent an unexpected answer.{0}', args: [server], comment: ["{0} is the server's own message (not translated) with a leading space, or empty"] });
     case 'proxy':
       // The client's message says which proxy and what it did (refused, wants credentials, unreachable).
       return ensurePeriod(err.message);
@@ -95,18 +98,19 @@ export function toFileSystemError(
   const kind = errorKind(err);
   const what = safeDescribe(uri);
   const reason = describeError(err, redactText);
+  const message = vscode.l10n.t({ message: '{0}: {1}', args: [what, reason], comment: ['{0} is a file or drive, e.g. "a.txt" on dsk_1, {1} the reason'] });
   switch (kind) {
     case 'notFound':
-      if (namesWhatIsMissing(err as KindedError, uri)) return vscode.FileSystemError.FileNotFound(`${what}: ${reason}`);
+      if (namesWhatIsMissing(err as KindedError, uri)) return vscode.FileSystemError.FileNotFound(message);
       return vscode.FileSystemError.FileNotFound(uri);
     case 'unauthorized':
     case 'forbidden':
-      return vscode.FileSystemError.NoPermissions(`${what}: ${reason}`);
+      return vscode.FileSystemError.NoPermissions(message);
     case 'conflict':
-      return vscode.FileSystemError.FileExists(`${what}: ${reason}`);
+      return vscode.FileSystemError.FileExists(message);
     case 'tooLarge':
     case 'badRequest':
-      return vscode.FileSystemError.NoPermissions(`${what}: ${reason}`);
+      return vscode.FileSystemError.NoPermissions(message);
     case 'cancelled':
     case 'network':
     case 'timeout':
@@ -115,7 +119,7 @@ export function toFileSystemError(
     case 'protocol':
     case 'proxy':
     default:
-      return vscode.FileSystemError.Unavailable(`${what}: ${reason}`);
+      return vscode.FileSystemError.Unavailable(message);
   }
 }
 

@@ -48,8 +48,8 @@ export function parentUri(uri: vscode.Uri): vscode.Uri {
 /** A short label for messages: `name` on `dsk_…`, the path through {@link displayName}. */
 export function describeUri(uri: vscode.Uri): string {
   const { desktopId, folder, name } = parseDriveUri(uri);
-  if (name === undefined) return `the drive of ${desktopId}`;
-  return `${quotedName(folder ? `${folder}/${name}` : name)} on ${desktopId}`;
+  if (name === undefined) return vscode.l10n.t({ message: 'the drive of {0}', args: [desktopId], comment: ['{0} is a desktop id; used inside sentences'] });
+  return vscode.l10n.t({ message: '{0} on {1}', args: [quotedName(folder ? `${folder}/${name}` : name), desktopId], comment: ['{0} is a file name, {1} a desktop id: "a.txt" on dsk_1; used inside sentences'] });
 }
 
 /** A URI for the log: readable (not percent-encoded), clipped, hidden characters escaped. */
