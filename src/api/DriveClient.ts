@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { promises as fsp } from 'node:fs';
 import { prepareTarget, placeFile, writeTemp } from './atomicFile';
 import type { Exchange } from './attempt';
@@ -196,11 +197,19 @@ export class DriveClient {
     if (expected === undefined || received === expected) return;
     const now = await this.stat(desktopId, name, { path: opts.path, signal: opts.signal });
     if (now && !now.isDir && now.size === received) return;
-    const listed = now ? `${now.size.toLocaleString('en-US')} bytes` : 'no such file any more';
-    throw this.t.err(
-      'protocol',
-      `incomplete download of "${name}": ${received.toLocaleString('en-US')} bytes arrived, the listing announced ${expected.toLocaleString('en-US')} bytes and now says ${listed}; nothing was kept.`,
-    );
+    const [got, announced] = [received.toLocaleString('en-US'), expected.toLocaleString('en-US')];
+    const message = now
+      ? l10n.t({
+          message: 'incomplete download of "{0}": {1} bytes arrived, the listing announced {2} bytes and now says {3} bytes; nothing was kept.',
+          args: [name, got, announced, now.size.toLocaleString('en-US')],
+          comment: ['{0} is a file name; {1}, {2} and {3} are byte counts'],
+        })
+      : l10n.t({
+          message: 'incomplete download of "{0}": {1} bytes arrived, the listing announced {2} bytes and now says no such file any more; nothing was kept.',
+          args: [name, got, announced],
+          comment: ['{0} is a file name; {1} and {2} are byte counts'],
+        });
+    throw this.t.err('protocol', message);
   }
 
   /**

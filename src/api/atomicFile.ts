@@ -5,6 +5,7 @@
  * Every path given to `fs` goes through `longPath`: on Windows a path over 259 characters takes
  * the `\\?\` form; elsewhere it is the path itself. Messages show the path as given.
  */
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
@@ -33,12 +34,12 @@ export async function prepareTarget(targetPath: string, overwrite: boolean, fail
   const dir = nodePath.dirname(target);
   try {
     const st = await fsp.stat(longPath(dir));
-    if (!st.isDirectory()) throw fail('notFound', `"${dir}" is not a folder.`);
+    if (!st.isDirectory()) throw fail('notFound', l10n.t('"{0}" is not a folder.', dir));
   } catch (e) {
-    throw e instanceof NenApiError ? e : localError(e, `The folder "${dir}" cannot be used`, fail);
+    throw e instanceof NenApiError ? e : localError(e, l10n.t({ message: 'The folder "{0}" cannot be used', args: [dir], comment: ['followed by ": " and the reason'] }), fail);
   }
   if (!overwrite && (await exists(longPath(target)))) {
-    throw fail('conflict', `"${target}" already exists.`);
+    throw fail('conflict', l10n.t('"{0}" already exists.', target));
   }
   const temp = nodePath.join(dir, `.${cutUtf8(nodePath.basename(target), TEMP_NAME_BYTES)}.nendrive-${randomBytes(6).toString('hex')}.part`);
   return { target, temp };
@@ -62,7 +63,7 @@ export async function writeTemp(temp: string, source: CheckedBody, fail: MakeErr
   try {
     handle = await fsp.open(longPath(temp), 'w');
   } catch (e) {
-    throw localError(e, `Cannot write "${temp}"`, fail);
+    throw localError(e, l10n.t({ message: 'Cannot write "{0}"', args: [temp], comment: ['followed by ": " and the reason'] }), fail);
   }
   try {
     const written = await pumpToFd(handle.fd, source, WRITE_AHEAD_BYTES);
@@ -90,7 +91,7 @@ export async function placeFile(temp: string, target: string, overwrite: boolean
     try {
       await fsp.rename(from, to);
     } catch (e) {
-      throw localError(e, `Cannot write "${target}"`, fail);
+      throw localError(e, l10n.t({ message: 'Cannot write "{0}"', args: [target], comment: ['followed by ": " and the reason'] }), fail);
     }
     return;
   }
@@ -100,8 +101,8 @@ export async function placeFile(temp: string, target: string, overwrite: boolean
     return;
   } catch (e) {
     const code = errorCode(e);
-    if (code === 'EEXIST') throw fail('conflict', `"${target}" already exists.`, { code });
-    if (!code || !NO_HARD_LINKS.has(code)) throw localError(e, `Cannot write "${target}"`, fail);
+    if (code === 'EEXIST') throw fail('conflict', l10n.t('"{0}" already exists.', target), { code });
+    if (!code || !NO_HARD_LINKS.has(code)) throw localError(e, l10n.t({ message: 'Cannot write "{0}"', args: [target], comment: ['followed by ": " and the reason'] }), fail);
   }
   await renameOntoPlaceholder(from, to, target, fail);
 }
@@ -118,14 +119,14 @@ async function renameOntoPlaceholder(from: string, to: string, shown: string, fa
   try {
     await (await fsp.open(to, 'wx')).close();
   } catch (e) {
-    if (errorCode(e) === 'EEXIST') throw fail('conflict', `"${shown}" already exists.`, { code: 'EEXIST' });
-    throw localError(e, `Cannot write "${shown}"`, fail);
+    if (errorCode(e) === 'EEXIST') throw fail('conflict', l10n.t('"{0}" already exists.', shown), { code: 'EEXIST' });
+    throw localError(e, l10n.t({ message: 'Cannot write "{0}"', args: [shown], comment: ['followed by ": " and the reason'] }), fail);
   }
   try {
     await fsp.rename(from, to);
   } catch (e) {
     await removePlaceholder(to);
-    throw localError(e, `Cannot write "${shown}"`, fail);
+    throw localError(e, l10n.t({ message: 'Cannot write "{0}"', args: [shown], comment: ['followed by ": " and the reason'] }), fail);
   }
 }
 

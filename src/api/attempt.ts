@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from './http';
 import type { NenResource, Progress, RequestLogEntry } from './types';
@@ -96,7 +97,7 @@ export class Attempt {
       last = this.bytesReceived;
       if (moved >= (minBytesPerSec * windowMs) / 1000) return;
       const rate = minBytesPerSec % 1024 === 0 ? `${minBytesPerSec / 1024} KiB/s` : `${minBytesPerSec} B/s`;
-      this.timeoutReason = `The transfer moved under ${rate} (${moved} bytes in ${windowMs / 1000} s).`;
+      this.timeoutReason = l10n.t({ message: 'The transfer moved under {0} ({1} bytes in {2} s).', args: [rate, moved, windowMs / 1000], comment: ['{0} is a rate like 8 KiB/s'] });
       this.timedOut = true;
       this.controller.abort(new Error('timeout'));
     }, windowMs);

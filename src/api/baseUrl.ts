@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+
 /**
  * True for hosts that never leave this machine: localhost, 127.0.0.0/8 and ::1. `localhost.`
  * (a fully qualified name) is not: resolvers send it to DNS rather than the hosts file.
@@ -25,16 +27,16 @@ export function parseBaseUrl(raw: string): ParsedBaseUrl | { error: string } {
   try {
     url = new URL(String(raw).trim());
   } catch {
-    return { error: 'The Nen API URL is not a valid URL.' };
+    return { error: l10n.t('The Nen API URL is not a valid URL.') };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { error: `The Nen API URL must use https (got ${url.protocol.replace(/:$/, '')}).` };
+    return { error: l10n.t({ message: 'The Nen API URL must use https (got {0}).', args: [url.protocol.replace(/:$/, '')], comment: ['{0} is a URL scheme like ftp'] }) };
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    return { error: 'The Nen API URL must use https unless it points at this machine (localhost, 127.0.0.1, ::1).' };
+    return { error: l10n.t('The Nen API URL must use https unless it points at this machine (localhost, 127.0.0.1, ::1).') };
   }
-  if (url.username || url.password) return { error: 'The Nen API URL must not contain a user name or password.' };
-  if (url.search || url.hash) return { error: 'The Nen API URL must not contain a query or fragment.' };
+  if (url.username || url.password) return { error: l10n.t('The Nen API URL must not contain a user name or password.') };
+  if (url.search || url.hash) return { error: l10n.t('The Nen API URL must not contain a query or fragment.') };
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
 }
 

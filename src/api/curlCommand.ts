@@ -5,14 +5,20 @@
  * only the variable the Nen docs tell users to set, spelled the shell's way. No `vscode` here.
  */
 
+import * as l10n from '@vscode/l10n';
+
 /** The shells a command can be produced for. */
 export type CurlShell = 'posix' | 'powershell' | 'cmd';
 
-/** For the notification: which shell the command is written for. */
-export const SHELL_LABELS: Record<CurlShell, string> = {
-  posix: 'POSIX shells (bash, zsh, sh)',
-  powershell: 'PowerShell',
-  cmd: 'Command Prompt (cmd.exe)',
+/** For the notification: which shell the command is written for. Getters: translated when read, never at import. */
+export const SHELL_LABELS: Readonly<Record<CurlShell, string>> = {
+  get posix(): string {
+    return l10n.t('POSIX shells (bash, zsh, sh)');
+  },
+  powershell: 'PowerShell', // l10n-ignore: a product name
+  get cmd(): string {
+    return l10n.t('Command Prompt (cmd.exe)');
+  },
 };
 
 /** The API key variable as each shell reads it. */
@@ -49,7 +55,7 @@ export function downloadUrl(apiUrl: string, ref: CurlTarget): string {
 export function curlCommand(apiUrl: string, ref: CurlTarget, shell: CurlShell, windows = shell === 'cmd'): string {
   const url = downloadUrl(apiUrl, ref);
   const local = localName(ref.name, windows || shell === 'cmd');
-  const header = `-H "Authorization: Bearer ${KEY_VARIABLES[shell]}"`;
+  const header = `-H "Authorization: Bearer ${KEY_VARIABLES[shell]}"`; // l10n-ignore: an HTTP header in a shell command
   switch (shell) {
     case 'posix':
       return `curl ${header} -o ${posixQuote(local)} ${posixQuote(url)}`;

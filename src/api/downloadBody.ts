@@ -3,6 +3,7 @@
  * every chunk, and, when the body is handed to the caller as a stream, its errors mapped and its
  * attempt logged once the caller stops reading.
  */
+import * as l10n from '@vscode/l10n';
 import { Readable } from 'node:stream';
 import { report, type Attempt } from './attempt';
 import type { CheckedBody } from './bodyToFile';
@@ -58,7 +59,7 @@ export function meter(t: Transport, res: Dispatcher.ResponseData, att: Attempt, 
     },
     end(): void {
       if (total !== undefined && att.bytesReceived !== total) {
-        throw t.markRetryable(t.err('network', `The download ended early (${att.bytesReceived} of ${total} bytes).`));
+        throw t.markRetryable(t.err('network', l10n.t('The download ended early ({0} of {1} bytes).', att.bytesReceived, total)));
       }
     },
   };
@@ -78,13 +79,13 @@ export function stoppedPastListing(err: unknown): boolean {
 /** Why `received` bytes are too many, or undefined. */
 function overLimit(received: number, total: number | undefined, expected: number | undefined): { kind: 'tooLarge' | 'protocol'; message: string; pastListing?: boolean } | undefined {
   if (received > MAX_UPLOAD_BYTES) {
-    return { kind: 'tooLarge', message: 'The download was stopped after 100 MiB: the drive holds no file that large.' };
+    return { kind: 'tooLarge', message: l10n.t('The download was stopped after 100 MiB: the drive holds no file that large.') };
   }
   if (expected !== undefined && received > expected) {
-    return { kind: 'protocol', message: `The download was stopped: the server sent more than the ${expected.toLocaleString('en-US')} bytes the listing announced.`, pastListing: true };
+    return { kind: 'protocol', message: l10n.t('The download was stopped: the server sent more than the {0} bytes the listing announced.', expected.toLocaleString('en-US')), pastListing: true };
   }
   if (total !== undefined && received > total) {
-    return { kind: 'protocol', message: `The download was stopped: the server sent more than its Content-Length (${total.toLocaleString('en-US')} bytes).` };
+    return { kind: 'protocol', message: l10n.t('The download was stopped: the server sent more than its Content-Length ({0} bytes).', total.toLocaleString('en-US')) };
   }
   return undefined;
 }
@@ -112,7 +113,7 @@ export function streamBody(t: Transport, res: Dispatcher.ResponseData, att: Atte
     if (att.isFinished) return;
     res.body.on('error', () => undefined);
     res.body.destroy();
-    att.log(res.statusCode, 'closed by the reader before the end');
+    att.log(res.statusCode, 'closed by the reader before the end'); // l10n-ignore: a log line
     att.finish();
   });
   const value: DownloadStream = { body };
@@ -135,7 +136,7 @@ async function* handOver(t: Transport, res: Dispatcher.ResponseData, att: Attemp
   } finally {
     // A reader that stops early also lands here; the body is then destroyed with the socket.
     if (!complete && error === undefined) {
-      error = 'closed by the reader before the end';
+      error = 'closed by the reader before the end'; // l10n-ignore: only logged (att.log below)
       res.body.on('error', () => undefined);
       res.body.destroy();
     }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { displayName } from './display';
 import { errorCode } from './http';
 import type { NenErrorKind, NenResource } from './types';
@@ -67,39 +68,68 @@ export function kindForStatus(status: number): NenErrorKind {
   }
 }
 
-const DEFAULT_STATUS_TEXT: Record<number, string> = {
-  400: 'bad request',
-  401: 'the API key was refused',
-  403: 'access denied',
-  404: 'not found',
-  405: 'method not allowed',
-  409: 'conflict',
-  413: 'the file is too large',
-  422: 'bad request',
-  429: 'too many requests',
-  500: 'server error',
-  502: 'bad gateway',
-  503: 'service unavailable',
-  504: 'gateway timeout',
-};
+/** What a status means when the server gave no words of its own; translated when asked, never at import. */
+function defaultStatusText(status: number): string | undefined {
+  switch (status) {
+    case 400:
+    case 422:
+      return l10n.t({ message: 'bad request', comment: ['an HTTP status in words, shown as "bad request (HTTP 400)"'] });
+    case 401:
+      return l10n.t('the API key was refused');
+    case 403:
+      return l10n.t({ message: 'access denied', comment: ['HTTP 403 in words'] });
+    case 404:
+      return l10n.t({ message: 'not found', comment: ['HTTP 404 in words'] });
+    case 405:
+      return l10n.t({ message: 'method not allowed', comment: ['HTTP 405 in words'] });
+    case 409:
+      return l10n.t({ message: 'conflict', comment: ['HTTP 409 in words'] });
+    case 413:
+      return l10n.t('the file is too large');
+    case 429:
+      return l10n.t({ message: 'too many requests', comment: ['HTTP 429 in words'] });
+    case 500:
+      return l10n.t({ message: 'server error', comment: ['HTTP 500 in words'] });
+    case 502:
+      return l10n.t({ message: 'bad gateway', comment: ['HTTP 502 in words'] });
+    case 503:
+      return l10n.t({ message: 'service unavailable', comment: ['HTTP 503 in words'] });
+    case 504:
+      return l10n.t({ message: 'gateway timeout', comment: ['HTTP 504 in words'] });
+    default:
+      return undefined;
+  }
+}
 
 /** The message for a non-2xx answer: the server's own words (or the status's), then the status. */
 export function statusMessage(status: number, body: string): string {
-  const detail = messageFromBody(body) ?? DEFAULT_STATUS_TEXT[status] ?? 'request failed';
+  const detail = messageFromBody(body) ?? defaultStatusText(status) ?? l10n.t({ message: 'request failed', comment: ['an HTTP status without a known meaning'] });
   return `${detail} (HTTP ${status})`;
 }
 
-/** What a local file system error code means, for people. */
-const LOCAL_REASONS: Record<string, string> = {
-  ENOENT: 'no such file or folder',
-  EACCES: 'permission denied',
-  EPERM: 'not permitted',
-  EEXIST: 'it already exists',
-  EISDIR: 'it is a folder',
-  ENOTDIR: 'a part of the path is not a folder',
-  ENOSPC: 'the disk is full',
-  EROFS: 'the disk is read-only',
-};
+/** What a local file system error code means, for people; translated when asked. */
+function localReason(code: string): string | undefined {
+  switch (code) {
+    case 'ENOENT':
+      return l10n.t('no such file or folder');
+    case 'EACCES':
+      return l10n.t('permission denied');
+    case 'EPERM':
+      return l10n.t('not permitted');
+    case 'EEXIST':
+      return l10n.t('it already exists');
+    case 'EISDIR':
+      return l10n.t('it is a folder');
+    case 'ENOTDIR':
+      return l10n.t('a part of the path is not a folder');
+    case 'ENOSPC':
+      return l10n.t('the disk is full');
+    case 'EROFS':
+      return l10n.t('the disk is read-only');
+    default:
+      return undefined;
+  }
+}
 
 /**
  * A local file system failure (ENOENT, EACCES, …) as the matching kind, made by `fail`, with no
@@ -109,8 +139,9 @@ const LOCAL_REASONS: Record<string, string> = {
 export function localError(e: unknown, what: string, fail: MakeError): NenApiError {
   const code = errorCode(e);
   const kind: NenErrorKind = code === 'ENOENT' ? 'notFound' : code === 'EACCES' || code === 'EPERM' ? 'forbidden' : code === 'EEXIST' ? 'conflict' : 'badRequest';
-  const reason = code ? (LOCAL_REASONS[code] ? `${LOCAL_REASONS[code]} (${code})` : code) : e instanceof Error ? e.message : String(e);
-  return fail(kind, `${what}: ${reason}.`, code ? { code } : {});
+  const known = code ? localReason(code) : undefined;
+  const reason = code ? (known ? `${known} (${code})` : code) : e instanceof Error ? e.message : String(e);
+  return fail(kind, l10n.t({ message: '{0}: {1}.', args: [what, reason], comment: ['{0} is what failed, e.g. Cannot read "a.txt"; {1} the reason, e.g. no such file or folder (ENOENT)'] }), code ? { code } : {});
 }
 
 /** Whether an error is about a local file (made by {@link localError}), not an answer of the Nen API. */
@@ -159,4 +190,25 @@ function clip(s: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = s.slice(0, MAX_MESSAGE_CHARS * 2).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return displayName(s.length > MAX_MESSAGE_CHARS * 2 ? `${flat}…` : flat, MAX_MESSAGE_CHARS);
+}
+
+/** "The connection to host was lost (reason)."; the host is unknown when the API URL is unusable. */
+export function connectionLostMessage(host: string | undefined, why: string): string {
+  return host
+    ? l10n.t({ message: 'The connection to {0} was lost ({1}).', args: [host, why], comment: ['{0} is a host name, {1} the error'] })
+    : l10n.t({ message: 'The connection to the Nen API was lost ({0}).', args: [why], comment: ['{0} is the error'] });
+}
+
+/** "Could not reach host: reason (CODE)." as one sentence per case; the host is unknown when the API URL is unusable. */
+export function unreachableMessage(host: string | undefined, text: string, code: string | undefined): string {
+  const reason = text || l10n.t('unknown error');
+  const withCode = code && !text.includes(code) ? code : undefined;
+  if (host) {
+    return withCode
+      ? l10n.t({ message: 'Could not reach {0}: {1} ({2}).', args: [host, reason, withCode], comment: ['{0} is a host name, {1} the error, {2} its code'] })
+      : l10n.t({ message: 'Could not reach {0}: {1}.', args: [host, reason], comment: ['{0} is a host name, {1} the error'] });
+  }
+  return withCode
+    ? l10n.t({ message: 'Could not reach the Nen API: {0} ({1}).', args: [reason, withCode], comment: ['{0} is the error, {1} its code'] })
+    : l10n.t({ message: 'Could not reach the Nen API: {0}.', args: [reason], comment: ['{0} is the error'] });
 }

@@ -4,6 +4,8 @@
  * Pure functions, no `vscode`.
  */
 
+import * as l10n from '@vscode/l10n';
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
 /** 102400 → "100 KB", 1536 → "1.5 KB", 0 → "0 B". Binary steps, like the CLI. */
@@ -23,5 +25,5 @@ export function formatSize(bytes: number): string {
 
 /** Exact bytes with thousands separators: "102,400 bytes". */
 export function formatBytesExact(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  return bytes === 1 ? l10n.t('1 byte') : l10n.t('{0} bytes', bytes.toLocaleString('en-US'));
 }

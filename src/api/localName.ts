@@ -18,6 +18,7 @@
  * (and `/`, which a drive name never holds) are replaced there.
  * A name that is still too long is reported as not storable, never cut.
  */
+import * as l10n from '@vscode/l10n';
 import * as nodePath from 'node:path';
 
 export type LocalPlatform = 'win32' | 'darwin' | 'linux';
@@ -36,6 +37,7 @@ export interface LocalName {
 /** The longest name component: 255 UTF-16 units on Windows and macOS, 255 bytes on Linux. */
 export const MAX_NAME_LENGTH = 255;
 
+// l10n-ignore: operating system names are the same in every language
 const OS_NAME: Record<LocalPlatform, string> = { win32: 'Windows', darwin: 'macOS', linux: 'Linux' };
 
 /** Windows' forbidden printable characters and their full-width substitutes. */
@@ -79,13 +81,13 @@ function replaceChars(name: string, platform: LocalPlatform, reasons: string[]):
   let out = '';
   for (const c of name) {
     if (c < ' ' && (platform === 'win32' || c === '\0')) {
-      note(c, `control character ${hex(c)} is not allowed on ${os}`);
+      note(c, l10n.t({ message: 'control character {0} is not allowed on {1}', args: [hex(c), os], comment: ['{0} is like U+0001, {1} an operating system'] }));
       out += controlPicture(c);
     } else if (c === '/') {
-      note(c, `'/' separates folders on ${os}`);
+      note(c, l10n.t({ message: "'/' separates folders on {0}", args: [os], comment: ['{0} is an operating system'] }));
       out += SLASH_SUBSTITUTE;
     } else if (platform === 'win32' && c in WINDOWS_SUBSTITUTES) {
-      note(c, `'${c}' is not allowed on Windows`);
+      note(c, l10n.t("'{0}' is not allowed on Windows", c));
       out += WINDOWS_SUBSTITUTES[c];
     } else {
       out += c;
@@ -99,7 +101,7 @@ function avoidDeviceName(name: string, reasons: string[]): string {
   const dot = name.indexOf('.');
   const device = (dot < 0 ? name : name.slice(0, dot)).trimEnd();
   if (!RESERVED.test(device)) return name;
-  reasons.push(`${device.toUpperCase()} is a reserved device name on Windows`);
+  reasons.push(l10n.t({ message: '{0} is a reserved device name on Windows', args: [device.toUpperCase()], comment: ['{0} is like CON or NUL'] }));
   return `${device}_${name.slice(device.length)}`;
 }
 
@@ -107,11 +109,11 @@ function avoidDeviceName(name: string, reasons: string[]): string {
 function keepTrailing(name: string, reasons: string[]): string {
   const last = name.slice(-1);
   if (last === '.') {
-    reasons.push("a trailing '.' is dropped by Windows");
+    reasons.push(l10n.t("a trailing '.' is dropped by Windows"));
     return name.slice(0, -1) + TRAILING_DOT;
   }
   if (last === ' ') {
-    reasons.push('a trailing space is dropped by Windows');
+    reasons.push(l10n.t('a trailing space is dropped by Windows'));
     return name.slice(0, -1) + TRAILING_SPACE;
   }
   return name;
@@ -120,12 +122,12 @@ function keepTrailing(name: string, reasons: string[]): string {
 /** Why a name cannot be stored at all on the platform, or undefined. */
 function unstorable(local: string, platform: LocalPlatform): string | undefined {
   const os = OS_NAME[platform];
-  if (local === '' || local === '.' || local === '..') return `'${local}' cannot be a file name on ${os}`;
+  if (local === '' || local === '.' || local === '..') return l10n.t({ message: "'{0}' cannot be a file name on {1}", args: [local, os], comment: ['{1} is an operating system'] });
   if (platform === 'linux') {
     const bytes = Buffer.byteLength(local);
-    return bytes > MAX_NAME_LENGTH ? `the name is ${bytes} bytes; ${os} allows ${MAX_NAME_LENGTH}` : undefined;
+    return bytes > MAX_NAME_LENGTH ? l10n.t({ message: 'the name is {0} bytes; {1} allows {2}', args: [bytes, os, MAX_NAME_LENGTH], comment: ['{1} is an operating system'] }) : undefined;
   }
-  return local.length > MAX_NAME_LENGTH ? `the name is ${local.length} UTF-16 units; ${os} allows ${MAX_NAME_LENGTH}` : undefined;
+  return local.length > MAX_NAME_LENGTH ? l10n.t({ message: 'the name is {0} UTF-16 units; {1} allows {2}', args: [local.length, os, MAX_NAME_LENGTH], comment: ['{1} is an operating system'] }) : undefined;
 }
 
 /**
@@ -185,6 +187,13 @@ export function pathTooLong(p: string, extra = 0, platform: LocalPlatform = curr
   const { max, unit } = MAX_PATH[platform];
   const length = unit === 'bytes' ? Buffer.byteLength(p) : longPath(p, platform).length;
   if (length + extra <= max) return undefined;
-  const whole = `${(length + extra).toLocaleString('en-US')} ${unit}${extra > 0 ? ' with its temporary name while downloading' : ''}`;
-  return `the local path is ${whole}; ${OS_NAME[platform]} allows ${max.toLocaleString('en-US')}`;
+  const [whole, os, allowed] = [(length + extra).toLocaleString('en-US'), OS_NAME[platform], max.toLocaleString('en-US')];
+  if (extra > 0) {
+    return unit === 'bytes'
+      ? l10n.t({ message: 'the local path is {0} bytes with its temporary name while downloading; {1} allows {2}', args: [whole, os, allowed], comment: ['{0} and {2} are counts, {1} an operating system'] })
+      : l10n.t({ message: 'the local path is {0} characters with its temporary name while downloading; {1} allows {2}', args: [whole, os, allowed], comment: ['{0} and {2} are counts, {1} an operating system'] });
+  }
+  return unit === 'bytes'
+    ? l10n.t({ message: 'the local path is {0} bytes; {1} allows {2}', args: [whole, os, allowed], comment: ['{0} and {2} are counts, {1} an operating system'] })
+    : l10n.t({ message: 'the local path is {0} characters; {1} allows {2}', args: [whole, os, allowed], comment: ['{0} and {2} are counts, {1} an operating system'] });
 }

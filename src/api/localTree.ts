@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { promises as fsp, type Stats } from 'node:fs';
 import * as nodePath from 'node:path';
 import { NenApiError } from './errors';
@@ -23,13 +24,13 @@ export interface LocalTree {
   skipped: LocalTreeSkip[];
 }
 
-/** What a non-regular, non-folder entry is, for the reason it is skipped. */
-function specialKind(st: Stats): string {
-  if (st.isSymbolicLink()) return 'a symbolic link (links are not followed)';
-  if (st.isFIFO()) return 'a named pipe';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  return 'not a regular file';
+/** Why a non-regular, non-folder entry is skipped: a whole phrase per kind. */
+function specialReason(st: Stats): string {
+  if (st.isSymbolicLink()) return l10n.t('it is a symbolic link (links are not followed)');
+  if (st.isFIFO()) return l10n.t('it is a named pipe');
+  if (st.isSocket()) return l10n.t('it is a socket');
+  if (st.isCharacterDevice() || st.isBlockDevice()) return l10n.t('it is a device');
+  return l10n.t('it is not a regular file');
 }
 
 /**
@@ -44,25 +45,25 @@ export async function walkLocalFolder(root: string, signal?: AbortSignal): Promi
   const base = nodePath.basename(nodePath.resolve(root));
   const pending: { path: string; segments: string[] }[] = [{ path: nodePath.resolve(root), segments: [base] }];
   while (pending.length > 0) {
-    if (signal?.aborted) throw new NenApiError('cancelled', 'Cancelled.');
+    if (signal?.aborted) throw new NenApiError('cancelled', l10n.t('Cancelled.'));
     const dir = pending.pop() as { path: string; segments: string[] };
     let names: string[];
     try {
       names = await readNames(dir.path);
     } catch (err) {
-      tree.skipped.push({ relative: dir.segments.join('/'), reason: `the folder cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+      tree.skipped.push({ relative: dir.segments.join('/'), reason: l10n.t('the folder cannot be read ({0})', (err as NodeJS.ErrnoException).code ?? String(err)) });
       continue;
     }
-    if (names.length === 0) tree.skipped.push({ relative: dir.segments.join('/'), reason: 'the folder is empty (the Nen API makes a folder only by uploading a file into it)' });
+    if (names.length === 0) tree.skipped.push({ relative: dir.segments.join('/'), reason: l10n.t('the folder is empty (the Nen API makes a folder only by uploading a file into it)') });
     const subfolders: { path: string; segments: string[] }[] = [];
     for (const name of names) {
       const path = nodePath.join(dir.path, name);
       const segments = [...dir.segments, name];
       const st = await fsp.lstat(path).catch(() => undefined);
-      if (!st) tree.skipped.push({ relative: segments.join('/'), reason: 'it vanished while the folder was read' });
+      if (!st) tree.skipped.push({ relative: segments.join('/'), reason: l10n.t('it vanished while the folder was read') });
       else if (st.isDirectory()) subfolders.push({ path, segments });
       else if (st.isFile()) tree.files.push({ segments, path, size: st.size });
-      else tree.skipped.push({ relative: segments.join('/'), reason: `it is ${specialKind(st)}` });
+      else tree.skipped.push({ relative: segments.join('/'), reason: specialReason(st) });
     }
     // Pushed in reverse so the stack pops them in name order.
     for (let i = subfolders.length - 1; i >= 0; i--) pending.push(subfolders[i]);

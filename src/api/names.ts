@@ -1,25 +1,84 @@
+import * as l10n from '@vscode/l10n';
 import type { lookup as mimeLookup } from 'mime-types';
 
 /** Longest name in UTF-8 bytes: the drive is a Linux file system (EFS), whose limit is 255. */
 export const MAX_NAME_BYTES = 255;
 
+type NameProblem = 'empty' | 'slash' | 'backslash' | 'dots' | 'dot' | 'control' | 'surrogate' | 'long';
+
 /**
- * Why a drive file name is refused, or undefined when it is acceptable. The API forbids `/`,
+ * What is wrong with a drive name, or undefined when it is acceptable. The API forbids `/`,
  * `\` and `..`; an empty name would hit the list route; `.` is a dot-segment; control
  * characters cannot be typed back and garble logs.
  */
-export function validateName(name: string): string | undefined {
-  if (typeof name !== 'string' || name.length === 0) return 'A name cannot be empty.';
-  if (name.includes('/')) return 'A name cannot contain "/".';
-  if (name.includes('\\')) return 'A name cannot contain "\\".';
-  if (name.includes('..')) return 'A name cannot contain "..".';
-  if (name === '.') return 'A name cannot be ".".';
+function nameProblem(name: string): NameProblem | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'empty';
+  if (name.includes('/')) return 'slash';
+  if (name.includes('\\')) return 'backslash';
+  if (name.includes('..')) return 'dots';
+  if (name === '.') return 'dot';
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'A name cannot contain control characters.';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'control';
   // A lone UTF-16 surrogate has no UTF-8 form: it cannot be encoded into a URL or stored.
-  if (/\p{Cs}/u.test(name)) return 'A name cannot contain unpaired Unicode surrogates.';
-  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `A name cannot be longer than ${MAX_NAME_BYTES} bytes.`;
+  if (/\p{Cs}/u.test(name)) return 'surrogate';
+  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return 'long';
   return undefined;
+}
+
+/** The sentence for a problem of a file name: whole sentences, so each language can word them. */
+function fileNameMessage(problem: NameProblem): string {
+  switch (problem) {
+    case 'empty':
+      return l10n.t('A name cannot be empty.');
+    case 'slash':
+      return l10n.t('A name cannot contain "/".');
+    case 'backslash':
+      return l10n.t('A name cannot contain "\\".');
+    case 'dots':
+      return l10n.t('A name cannot contain "..".');
+    case 'dot':
+      return l10n.t('A name cannot be ".".');
+    case 'control':
+      return l10n.t('A name cannot contain control characters.');
+    case 'surrogate':
+      return l10n.t('A name cannot contain unpaired Unicode surrogates.');
+    case 'long':
+      return l10n.t('A name cannot be longer than {0} bytes.', MAX_NAME_BYTES);
+  }
+}
+
+/** The sentence for a problem of a folder name. */
+function folderNameMessage(problem: NameProblem): string {
+  switch (problem) {
+    case 'empty':
+      return l10n.t('A folder name cannot be empty.');
+    case 'slash':
+      return l10n.t('A folder name cannot contain "/".');
+    case 'backslash':
+      return l10n.t('A folder name cannot contain "\\".');
+    case 'dots':
+      return l10n.t('A folder name cannot contain "..".');
+    case 'dot':
+      return l10n.t('A folder name cannot be ".".');
+    case 'control':
+      return l10n.t('A folder name cannot contain control characters.');
+    case 'surrogate':
+      return l10n.t('A folder name cannot contain unpaired Unicode surrogates.');
+    case 'long':
+      return l10n.t('A folder name cannot be longer than {0} bytes.', MAX_NAME_BYTES);
+  }
+}
+
+/** Why a drive file name is refused, or undefined when it is acceptable (see nameProblem). */
+export function validateName(name: string): string | undefined {
+  const problem = nameProblem(name);
+  return problem && fileNameMessage(problem);
+}
+
+/** {@link validateName} for one folder of a path: the same rule, worded for a folder. */
+export function validateFolderName(name: string): string | undefined {
+  const problem = nameProblem(name);
+  return problem && folderNameMessage(problem);
 }
 
 /**
@@ -34,9 +93,9 @@ const DESKTOP_ID = new RegExp(DESKTOP_ID_PATTERN);
 
 /** Why a desktop id is refused, or undefined when it is acceptable (see {@link DESKTOP_ID_PATTERN}). */
 export function validateDesktopId(id: string): string | undefined {
-  if (typeof id !== 'string' || id.length === 0) return 'A desktop id cannot be empty; it looks like dsk_abc123def456.';
+  if (typeof id !== 'string' || id.length === 0) return l10n.t('A desktop id cannot be empty; it looks like dsk_abc123def456.');
   if (!DESKTOP_ID.test(id)) {
-    return 'A desktop id has only letters, digits, "_" and "-", starts with a letter or digit and is at most 128 characters long, like dsk_abc123def456.';
+    return l10n.t('A desktop id has only letters, digits, "_" and "-", starts with a letter or digit and is at most 128 characters long, like dsk_abc123def456.');
   }
   return undefined;
 }
@@ -47,7 +106,7 @@ export function validateDesktopId(id: string): string | undefined {
  * they come (README "Desktop names"). The Rename box and `renameDesktop` share this.
  */
 export function validateDesktopName(name: string): string | undefined {
-  if (typeof name !== 'string' || !name.trim()) return 'A desktop name cannot be empty.';
+  if (typeof name !== 'string' || !name.trim()) return l10n.t('A desktop name cannot be empty.');
   return undefined;
 }
 
@@ -69,13 +128,13 @@ export const MAX_FOLDER_DEPTH = 32;
 
 /** Why a folder path (for `?path=`) is refused, or undefined when every segment is a valid name and it is not too deep. */
 export function validateFolderPath(path: string): string | undefined {
-  if (typeof path !== 'string') return 'A folder path must be text.';
-  if (path.includes('\\')) return 'A folder path cannot contain "\\".';
+  if (typeof path !== 'string') return l10n.t('A folder path must be text.');
+  if (path.includes('\\')) return l10n.t('A folder path cannot contain "\\".');
   const segments = folderSegments(path);
-  if (segments.length > MAX_FOLDER_DEPTH) return `A folder path cannot be more than ${MAX_FOLDER_DEPTH} folders deep (this one is ${segments.length}).`;
+  if (segments.length > MAX_FOLDER_DEPTH) return l10n.t('A folder path cannot be more than {0} folders deep (this one is {1}).', MAX_FOLDER_DEPTH, segments.length);
   for (const segment of segments) {
-    const reason = validateName(segment);
-    if (reason) return reason.replace(/^A name/, 'A folder name');
+    const reason = validateFolderName(segment);
+    if (reason) return reason;
   }
   return undefined;
 }

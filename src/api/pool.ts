@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { NenApiError } from './errors';
 
 /**
@@ -19,7 +20,7 @@ export async function runPool<T, R>(
     while (next < items.length) {
       const index = next++;
       if (signal?.aborted) {
-        results[index] = { status: 'rejected', reason: new NenApiError('cancelled', 'Cancelled.') };
+        results[index] = { status: 'rejected', reason: new NenApiError('cancelled', l10n.t('Cancelled.')) };
         continue;
       }
       try {

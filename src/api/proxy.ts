@@ -11,6 +11,7 @@
  * `proxyLoopback` asks otherwise: a proxy elsewhere cannot reach this machine's loopback, and
  * inside a tunnel to an http URL the proxy could read the key.
  */
+import * as l10n from '@vscode/l10n';
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { isLoopbackHost } from './baseUrl';
@@ -60,10 +61,10 @@ export function routeFor(origin: string, net: NetworkOptions = {}, readFile: (p:
   try {
     proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(chosen.value) ? chosen.value : `http://${chosen.value}`);
   } catch {
-    throw new Error(`The proxy URL in ${chosen.source} is not a valid URL.`);
+    throw new Error(l10n.t({ message: 'The proxy URL in {0} is not a valid URL.', args: [chosen.source], comment: ['{0} is a setting or environment variable, e.g. http.proxy or HTTPS_PROXY'] }));
   }
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new Error(`The proxy in ${chosen.source} must be an http:// or https:// URL (got ${proxy.protocol.replace(/:$/, '')}).`);
+    throw new Error(l10n.t({ message: 'The proxy in {0} must be an http:// or https:// URL (got {1}).', args: [chosen.source, proxy.protocol.replace(/:$/, '')], comment: ['{0} is a setting or environment variable, e.g. http.proxy; {1} a URL scheme'] }));
   }
   route.proxy = proxy;
   route.source = chosen.source;
@@ -130,7 +131,7 @@ export function extraCaCertificates(net: NetworkOptions, env: NodeJS.ProcessEnv,
     try {
       extra.push(...pemBlocks(readFile(file)));
     } catch (e) {
-      throw new Error(`NODE_EXTRA_CA_CERTS names a file that cannot be read (${file}): ${(e as { code?: string }).code ?? String(e)}.`);
+      throw new Error(l10n.t({ message: 'NODE_EXTRA_CA_CERTS names a file that cannot be read ({0}): {1}.', args: [file, (e as { code?: string }).code ?? String(e)], comment: ['{0} is a file path, {1} an error code like ENOENT'] }));
     }
   }
   if (net.systemCertificates === true) extra.push(...systemCertificates(readFile));
@@ -194,17 +195,19 @@ export function proxyFailure(e: unknown, route: Route, apiHost: string): string 
   const proxy = route.proxy;
   if (!proxy) return undefined;
   const sentCredentials = !!route.proxyAuthorization || !!proxy.username;
-  const where = `The proxy ${proxy.host}`;
+  const where = proxy.host;
   const status = connectStatus(e);
   // 407 is the standard answer; tinyproxy answers wrong credentials with 401.
   if (status === 407 || status === 401) {
     return sentCredentials
-      ? `${where} rejected the proxy credentials (HTTP ${status}). Check http.proxyAuthorization or the user and password in the proxy URL.`
-      : `${where} asks for credentials (HTTP ${status}). Set http.proxyAuthorization, or put user:password in the proxy URL.`;
+      ? l10n.t({ message: 'The proxy {0} rejected the proxy credentials (HTTP {1}). Check http.proxyAuthorization or the user and password in the proxy URL.', args: [where, status], comment: ['{0} is host:port'] })
+      : l10n.t({ message: 'The proxy {0} asks for credentials (HTTP {1}). Set http.proxyAuthorization, or put user:password in the proxy URL.', args: [where, status], comment: ['{0} is host:port'] });
   }
-  if (status !== undefined) return `${where} refused the connection to ${apiHost} (HTTP ${status}). Check http.proxy and http.noProxy, or ask your network administrator.`;
+  if (status !== undefined) {
+    return l10n.t({ message: 'The proxy {0} refused the connection to {1} (HTTP {2}). Check http.proxy and http.noProxy, or ask your network administrator.', args: [where, apiHost, status], comment: ['{0} is the proxy host:port, {1} the API host'] });
+  }
   const code = codeOf(e);
-  if (code && UNREACHABLE.has(code)) return `${where} could not be reached (${code}). Check http.proxy or the HTTPS_PROXY environment variable.`;
+  if (code && UNREACHABLE.has(code)) return l10n.t({ message: 'The proxy {0} could not be reached ({1}). Check http.proxy or the HTTPS_PROXY environment variable.', args: [where, code], comment: ['{0} is host:port, {1} an error code like ECONNREFUSED'] });
   return undefined;
 }
 
@@ -230,9 +233,10 @@ function codeOf(e: unknown): string | undefined {
   return undefined;
 }
 
-/** A route in words, without the proxy's credentials. */
+/** A route in words, without the proxy's credentials; for the log, so English. */
 export function describeRoute(route: Route | { error: string }): string {
-  if ('error' in route) return `unusable network settings: ${route.error}`;
-  const ca = route.ca ? ` with ${route.ca.length - tls.rootCertificates.length} extra CA certificate(s)` : '';
+  if ('error' in route) return `unusable network settings: ${route.error}`; // l10n-ignore: a log line (DriveClient.networkRoute)
+  const ca = route.ca ? ` with ${route.ca.length - tls.rootCertificates.length} extra CA certificate(s)` : ''; // l10n-ignore: a log line
+  // l10n-ignore: a log line
   return route.proxy ? `through the proxy ${route.proxy.protocol}//${route.proxy.host} (from ${route.source})${ca}` : `directly${ca}`;
 }

@@ -22,5 +22,6 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
     const rest = s?.startsWith(KEY_PREFIX) ? s.slice(KEY_PREFIX.length) : '';
     if (rest.length >= MIN_REMAINDER_CHARS) out = out.split(rest).join(REDACTED);
   }
+  // l10n-ignore: the Authorization scheme name, not prose
   return out.replace(BEARER, `Bearer ${REDACTED}`).replace(KEY_SHAPE, REDACTED);
 }

@@ -3,6 +3,7 @@
  * contract documents (the file list, the upload answer, desktops). Nothing here trusts the body:
  * a 2xx that is not what the API documents fails as `protocol`.
  */
+import * as l10n from '@vscode/l10n';
 import type { Attempt } from './attempt';
 import { messageFromBody, type MakeError } from './errors';
 import type { Dispatcher } from './http';
@@ -26,7 +27,7 @@ export async function readText(res: Dispatcher.ResponseData, att: Attempt, limit
         res.body.destroy();
         break;
       }
-      throw fail('protocol', 'The server answer is far larger than expected.', { status: res.statusCode });
+      throw fail('protocol', l10n.t('The server answer is far larger than expected.'), { status: res.statusCode });
     }
     size += chunk.length;
     chunks.push(chunk);
@@ -42,7 +43,7 @@ function parseJson(text: string, status: number, fail: MakeError): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw fail('protocol', 'The server answer is not valid JSON.', { status });
+    throw fail('protocol', l10n.t('The server answer is not valid JSON.'), { status });
   }
 }
 
@@ -58,7 +59,7 @@ type Listing = DriveEntry[] & { readonly dropped?: readonly DroppedEntry[] };
  * absurd time is left out and reported by {@link droppedEntries}; a wrong type fails the listing.
  */
 export function parseFileList(json: unknown, fail: MakeError): DriveEntry[] {
-  if (!isObject(json) || !Array.isArray(json.files)) throw fail('protocol', 'The file list has no "files" array.', { status: 200 });
+  if (!isObject(json) || !Array.isArray(json.files)) throw fail('protocol', l10n.t('The file list has no "files" array.'), { status: 200 });
   const entries: Listing = [];
   const dropped: DroppedEntry[] = [];
   for (const raw of json.files) {
@@ -76,20 +77,20 @@ export function droppedEntries(entries: readonly DriveEntry[]): readonly Dropped
 }
 
 function parseEntry(raw: unknown, fail: MakeError): DriveEntry | DroppedEntry {
-  if (!isObject(raw)) throw fail('protocol', 'A file list entry is not an object.', { status: 200 });
+  if (!isObject(raw)) throw fail('protocol', l10n.t('A file list entry is not an object.'), { status: 200 });
   const { name, size, modified, is_dir: isDir } = raw;
-  if (typeof name !== 'string') throw fail('protocol', 'A file list entry has no name.', { status: 200 });
-  if (isDir !== undefined && isDir !== null && typeof isDir !== 'boolean') throw fail('protocol', `${quotedName(name)} has a non-boolean is_dir.`, { status: 200 });
+  if (typeof name !== 'string') throw fail('protocol', l10n.t('A file list entry has no name.'), { status: 200 });
+  if (isDir !== undefined && isDir !== null && typeof isDir !== 'boolean') throw fail('protocol', l10n.t({ message: '{0} has a non-boolean is_dir.', args: [quotedName(name)], comment: ['{0} is a file name; is_dir is a field of the server answer'] }), { status: 200 });
   const dir = isDir === true;
   if (!(typeof size === 'number' && Number.isFinite(size) && size >= 0) && !(dir && size === undefined)) {
-    throw fail('protocol', `${quotedName(name)} has no valid size.`, { status: 200 });
+    throw fail('protocol', l10n.t({ message: '{0} has no valid size.', args: [quotedName(name)], comment: ['{0} is a file name'] }), { status: 200 });
   }
   if (modified !== undefined && modified !== null && typeof modified !== 'number') {
-    throw fail('protocol', `${quotedName(name)} has a non-numeric modified time.`, { status: 200 });
+    throw fail('protocol', l10n.t({ message: '{0} has a non-numeric modified time.', args: [quotedName(name)], comment: ['{0} is a file name'] }), { status: 200 });
   }
   // A name no path could address (or one that escapes a folder) is left out, not trusted.
-  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) return { name, reason: 'no path can address this name' };
-  if (typeof modified === 'number' && !(modified >= 0 && modified <= MAX_MODIFIED_SECONDS)) return { name, reason: `its modified time (${modified}) is not a date` };
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000')) return { name, reason: l10n.t('no path can address this name') };
+  if (typeof modified === 'number' && !(modified >= 0 && modified <= MAX_MODIFIED_SECONDS)) return { name, reason: l10n.t('its modified time ({0}) is not a date', modified) };
   const entry: DriveEntry = { name, size: typeof size === 'number' ? size : 0, modified: typeof modified === 'number' ? modified : 0, isDir: dir };
   const reason = refusal(name);
   if (reason) entry.unreachableReason = reason;
@@ -109,13 +110,13 @@ function refusal(name: string): string | undefined {
 
 /** `{"success":true,"size":…,"filename":…}`; missing fields default to what was sent. */
 export function parseUploadResult(json: unknown, name: string, size: number, fail: MakeError): UploadResult {
-  if (!isObject(json)) throw fail('protocol', 'The upload answer is not a JSON object.', { status: 200 });
+  if (!isObject(json)) throw fail('protocol', l10n.t('The upload answer is not a JSON object.'), { status: 200 });
   const { success, size: sz, filename } = json;
   if ((success !== undefined && typeof success !== 'boolean') || (sz !== undefined && typeof sz !== 'number') || (filename !== undefined && typeof filename !== 'string')) {
-    throw fail('protocol', 'The upload answer has fields of the wrong type.', { status: 200 });
+    throw fail('protocol', l10n.t('The upload answer has fields of the wrong type.'), { status: 200 });
   }
   if (success === false) {
-    throw fail('unavailable', `${messageFromBody(JSON.stringify(json)) ?? 'The server reported the upload as failed'}`, { status: 200 });
+    throw fail('unavailable', messageFromBody(JSON.stringify(json)) ?? l10n.t('The server reported the upload as failed'), { status: 200 });
   }
   return { success: true, size: sz ?? size, filename: filename ?? name };
 }
@@ -129,8 +130,11 @@ export function checkUploadResult(json: unknown, name: string, size: number, sen
   const result = parseUploadResult(json, name, size, fail);
   if (sent === size && result.size === size) return result;
   const answer = JSON.stringify(json).slice(0, 200);
-  const when = sent < size ? `after only ${bytes(sent)} of ${bytes(size)} bytes were sent` : `to ${bytes(size)} bytes sent`;
-  throw fail('protocol', `incomplete upload of "${name}": the server answered 200 ${answer} ${when}.`, { status: 200 });
+  const message =
+    sent < size
+      ? l10n.t({ message: 'incomplete upload of "{0}": the server answered 200 {1} after only {2} of {3} bytes were sent.', args: [name, answer, bytes(sent), bytes(size)], comment: ['{1} is the server answer (JSON); {2} and {3} are byte counts'] })
+      : l10n.t({ message: 'incomplete upload of "{0}": the server answered 200 {1} to {2} bytes sent.', args: [name, answer, bytes(size)], comment: ['{1} is the server answer (JSON); {2} a byte count'] });
+  throw fail('protocol', message, { status: 200 });
 }
 
 function bytes(n: number): string {
@@ -139,14 +143,14 @@ function bytes(n: number): string {
 
 export function parseDesktop(json: unknown, status: number, fail: MakeError): Desktop {
   if (!isObject(json) || typeof json.desktop_id !== 'string') {
-    throw fail('protocol', 'The server answer is not a desktop (no desktop_id).', { status });
+    throw fail('protocol', l10n.t('The server answer is not a desktop (no desktop_id).'), { status });
   }
   return json as Desktop;
 }
 
 /** `GET /desktops` answers a bare array, no wrapper. */
 export function parseDesktopList(json: unknown, status: number, fail: MakeError): Desktop[] {
-  if (!Array.isArray(json)) throw fail('protocol', 'The desktop list is not a JSON array.', { status });
+  if (!Array.isArray(json)) throw fail('protocol', l10n.t('The desktop list is not a JSON array.'), { status });
   return json.map((d) => parseDesktop(d, status, fail));
 }
 
@@ -154,11 +158,11 @@ export function parseDesktopList(json: unknown, status: number, fail: MakeError)
 export function parseDeleteAnswer(text: string, id: string, status: number, fail: MakeError): { desktop_id: string; status: string } {
   if (!text.trim()) return { desktop_id: id, status: 'deleted' };
   const json = parseJson(text, status, fail);
-  if (!isObject(json)) throw fail('protocol', 'The delete answer is not a JSON object.', { status });
+  if (!isObject(json)) throw fail('protocol', l10n.t('The delete answer is not a JSON object.'), { status });
   const desktopId = json.desktop_id ?? id;
   const state = json.status ?? 'deleted';
   if (typeof desktopId !== 'string' || typeof state !== 'string') {
-    throw fail('protocol', 'The delete answer has fields of the wrong type.', { status });
+    throw fail('protocol', l10n.t('The delete answer has fields of the wrong type.'), { status });
   }
   return { desktop_id: desktopId, status: state };
 }

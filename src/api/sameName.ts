@@ -7,6 +7,7 @@
  * the disk, which names of a batch are taken by a file already there or by another file of the
  * same batch. vscode-free.
  */
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
@@ -57,7 +58,7 @@ async function found(fs: ProbeFs, path: string): Promise<boolean> {
  * folder; the folder must exist.
  */
 export async function probeFolder(folder: string, fs: ProbeFs = fsp, platform: NodeJS.Platform = process.platform): Promise<FolderRules> {
-  const name = `.nendrive-probe-${randomBytes(4).toString('hex')}-Case-\u00e9`;
+  const name = `.nendrive-probe-${randomBytes(4).toString('hex')}-Case-\u00e9`; // l10n-ignore: a file name
   const probe = nodePath.join(folder, name);
   try {
     await fs.writeFile(probe, '', { flag: 'wx' });
@@ -95,14 +96,42 @@ export function sameNameKey(name: string, rules: Pick<FolderRules, 'caseInsensit
 /** `quotedName`, plus ` (NFD)` when a name is not in NFC, so two spellings that look alike can be told apart. */
 export function spelled(name: string): string {
   if (name === name.normalize('NFC')) return quotedName(name);
-  return `${quotedName(name)} ${name === name.normalize('NFD') ? '(NFD)' : '(not NFC)'}`;
+  return name === name.normalize('NFD') ? l10n.t({ message: '{0} (NFD)', args: [quotedName(name)], comment: ['{0} is a file name in Unicode NFD spelling'] }) : l10n.t({ message: '{0} (not NFC)', args: [quotedName(name)], comment: ['{0} is a file name not in Unicode NFC spelling'] });
 }
 
-/** "which ignores case", "which treats NFC and NFD spellings as one name", or both. */
-export function whyOneName(a: string, b: string): string {
-  if (a.normalize('NFC') === b.normalize('NFC')) return 'which treats NFC and NFD spellings as one name';
-  if (a.toUpperCase() === b.toUpperCase()) return 'which ignores case';
-  return 'which ignores case and treats NFC and NFD spellings as one name';
+/** How this disk makes two names one: it ignores case, treats NFC and NFD spellings as one, or both. */
+type OneNameRule = 'normalising' | 'case' | 'both';
+
+function oneNameRule(a: string, b: string): OneNameRule {
+  if (a.normalize('NFC') === b.normalize('NFC')) return 'normalising';
+  if (a.toUpperCase() === b.toUpperCase()) return 'case';
+  return 'both';
+}
+
+/** "'A.txt' is the same name on this disk, which ignores case": why a second file of a batch keeps both. */
+export function sameNameReason(earlier: string, local: string): string {
+  const args = [spelled(earlier)];
+  switch (oneNameRule(earlier, local)) {
+    case 'normalising':
+      return l10n.t({ message: '{0} is the same name on this disk, which treats NFC and NFD spellings as one name', args, comment: ['{0} is a file name'] });
+    case 'case':
+      return l10n.t({ message: '{0} is the same name on this disk, which ignores case', args, comment: ['{0} is a file name'] });
+    case 'both':
+      return l10n.t({ message: '{0} is the same name on this disk, which ignores case and treats NFC and NFD spellings as one name', args, comment: ['{0} is a file name'] });
+  }
+}
+
+/** "'a.txt' is the same file as 'A.txt' on this disk, which ignores case": why a name lands on an existing file. */
+export function sameFileReason(local: string, entry: string): string {
+  const args = [spelled(local), spelled(entry)];
+  switch (oneNameRule(local, entry)) {
+    case 'normalising':
+      return l10n.t({ message: '{0} is the same file as {1} on this disk, which treats NFC and NFD spellings as one name', args, comment: ['{0} and {1} are file names'] });
+    case 'case':
+      return l10n.t({ message: '{0} is the same file as {1} on this disk, which ignores case', args, comment: ['{0} and {1} are file names'] });
+    case 'both':
+      return l10n.t({ message: '{0} is the same file as {1} on this disk, which ignores case and treats NFC and NFD spellings as one name', args, comment: ['{0} and {1} are file names'] });
+  }
 }
 
 /** Where one local name of a batch lands in the folder. */
@@ -147,13 +176,13 @@ export class FolderNames {
     const earlier = this.claimed.get(k);
     if (earlier !== undefined) {
       const name = this.freeName(local);
-      return { name, keptBoth: `${spelled(earlier)} is the same name on this disk, ${whyOneName(earlier, local)}` };
+      return { name, keptBoth: sameNameReason(earlier, local) };
     }
     this.claimed.set(k, local);
     const entry = this.entries.get(k);
     if (entry === undefined) return { name: local };
     if (entry === local) return { name: local, existing: { as: entry } };
-    return { name: local, existing: { as: entry, because: `${spelled(local)} is the same file as ${spelled(entry)} on this disk, ${whyOneName(local, entry)}` } };
+    return { name: local, existing: { as: entry, because: sameFileReason(local, entry) } };
   }
 
   /** `name (1).ext`, `(2)`…: the first that is the same as no entry and no claim on this disk; claimed unless `claim` is false. */

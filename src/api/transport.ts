@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import * as l10n from '@vscode/l10n';
 import { Attempt, type Exchange, type Method } from './attempt';
 import { parseBaseUrl, type ParsedBaseUrl } from './baseUrl';
-import { NenApiError, kindForStatus, statusMessage, type MakeError } from './errors';
+import { NenApiError, connectionLostMessage, kindForStatus, statusMessage, unreachableMessage, type MakeError } from './errors';
 import { backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
 import { proxyFailure, routeOrError, type Route } from './proxy';
 import { redact } from './redact';
@@ -100,33 +101,33 @@ export class Transport {
   /** Maps anything thrown during an attempt to a NenApiError (cancel and timeout win). */
   classify(e: unknown, att: Attempt | undefined, signal: AbortSignal | undefined, retryResets: boolean): NenApiError {
     if (this.isCancelled(signal)) {
-      return this.closing.signal.aborted && !signal?.aborted ? this.err('cancelled', 'The client was closed.') : this.err('cancelled', 'Cancelled.');
+      return this.closing.signal.aborted && !signal?.aborted ? this.err('cancelled', l10n.t('The client was closed.')) : this.err('cancelled', l10n.t('Cancelled.'));
     }
     if (att?.timedOut) {
       if (att.timeoutReason) return this.err('timeout', att.timeoutReason);
       const secs = Math.round(att.timeoutMs / 100) / 10;
-      return this.err('timeout', att.inactivity ? `The transfer made no progress for ${secs} s.` : `The server did not answer within ${secs} s.`);
+      return this.err('timeout', att.inactivity ? l10n.t('The transfer made no progress for {0} s.', secs) : l10n.t('The server did not answer within {0} s.', secs));
     }
     if (e instanceof NenApiError) return e;
     const code = errorCode(e);
     const text = e instanceof Error ? e.message : String(e);
-    const host = 'error' in this.base ? 'the Nen API' : new URL(this.base.origin).host;
-    const refusal = 'error' in this.route ? undefined : proxyFailure(e, this.route, host);
+    const host = 'error' in this.base ? undefined : new URL(this.base.origin).host;
+    const refusal = 'error' in this.route || !host ? undefined : proxyFailure(e, this.route, host);
     if (refusal) return this.err('proxy', refusal, code ? { code } : {});
     if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
-      return this.err('badRequest', 'The upload source changed size while it was being sent.', { code });
+      return this.err('badRequest', l10n.t('The upload source changed size while it was being sent.'), { code });
     }
     if (isConnectionReset(e) || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
-      const err = this.err('network', `The connection to ${host} was lost (${text || code}).`, code ? { code } : {});
+      const err = this.err('network', connectionLostMessage(host, text || code || ''), code ? { code } : {});
       if (retryResets) this.retryable.add(err);
       return err;
     }
-    return this.err('network', `Could not reach ${host}: ${text || 'unknown error'}${code && !text.includes(code) ? ` (${code})` : ''}.`, code ? { code } : {});
+    return this.err('network', unreachableMessage(host, text, code), code ? { code } : {});
   }
 
   throwIfCancelled(signal: AbortSignal | undefined): void {
-    if (this.closing.signal.aborted) throw this.err('cancelled', 'The client was closed.');
-    if (signal?.aborted) throw this.err('cancelled', 'Cancelled.');
+    if (this.closing.signal.aborted) throw this.err('cancelled', l10n.t('The client was closed.'));
+    if (signal?.aborted) throw this.err('cancelled', l10n.t('Cancelled.'));
   }
 
   /** Aborts calls in flight (they fail as `cancelled`) and closes the connections. */
@@ -180,7 +181,7 @@ export class Transport {
     att.bytesReceived = 0;
     const body = spec.makeBody && hop.method !== 'GET' ? await spec.makeBody(att) : undefined;
     const headers: Record<string, string> = {
-      authorization: `Bearer ${key}`,
+      authorization: `Bearer ${key}`, // l10n-ignore: an HTTP header
       'user-agent': 'nen-drive',
       accept: spec.transfer && hop.method === 'GET' ? '*/*' : 'application/json',
     };
@@ -221,21 +222,21 @@ export class Transport {
     const status = res.statusCode;
     const location = headerString(res.headers.location);
     att.log(status);
-    if (!location) throw this.err('protocol', `The server answered ${status} without a Location.`, { status });
+    if (!location) throw this.err('protocol', l10n.t({ message: 'The server answered {0} without a Location.', args: [status], comment: ['{0} is an HTTP status; Location is an HTTP header'] }), { status });
     let next: URL;
     try {
       next = new URL(location, origin + hop.path);
     } catch {
-      throw this.err('protocol', `The server redirected to an invalid location.`, { status });
+      throw this.err('protocol', l10n.t('The server redirected to an invalid location.'), { status });
     }
     if (next.origin !== origin) {
-      throw this.err('protocol', `The server redirected to another origin (${next.origin}); not followed, so the API key is not sent there.`, { status });
+      throw this.err('protocol', l10n.t('The server redirected to another origin ({0}); not followed, so the API key is not sent there.', next.origin), { status });
     }
-    if (redirects >= MAX_REDIRECTS) throw this.err('protocol', 'The server redirected too many times.', { status });
+    if (redirects >= MAX_REDIRECTS) throw this.err('protocol', l10n.t('The server redirected too many times.'), { status });
     let method = hop.method;
     if (status === 303) method = 'GET';
     else if (method !== 'GET' && status !== 307 && status !== 308) {
-      throw this.err('protocol', `The server redirected a ${method} with ${status}; not followed.`, { status });
+      throw this.err('protocol', l10n.t({ message: 'The server redirected a {0} with {1}; not followed.', args: [method, status], comment: ['{0} is an HTTP method like PUT, {1} an HTTP status'] }), { status });
     }
     return { method, path: next.pathname + next.search };
   }
@@ -267,12 +268,12 @@ export class Transport {
     try {
       key = await this.opts.getApiKey();
     } catch {
-      throw this.err('unauthorized', 'The Nen API key could not be read.');
+      throw this.err('unauthorized', l10n.t('The Nen API key could not be read.'));
     }
-    if (typeof key !== 'string' || !key.trim()) throw this.err('unauthorized', 'No Nen API key is set.');
+    if (typeof key !== 'string' || !key.trim()) throw this.err('unauthorized', l10n.t('No Nen API key is set.'));
     key = key.trim();
     this.secrets.add(key);
-    if (!/^[\x21-\x7e]+$/.test(key)) throw this.err('unauthorized', 'The Nen API key contains characters that cannot be sent.');
+    if (!/^[\x21-\x7e]+$/.test(key)) throw this.err('unauthorized', l10n.t('The Nen API key contains characters that cannot be sent.'));
     return key;
   }
 
@@ -300,3 +301,4 @@ export class Transport {
     });
   }
 }
+

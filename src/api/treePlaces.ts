@@ -12,6 +12,7 @@
  *   local file can hold and a path longer than the platform allows are refused by name.
  * vscode-free; the file system calls are given (unit tests pass their own).
  */
+import * as l10n from '@vscode/l10n';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import { TEMP_NAME_EXTRA } from './atomicFile';
@@ -105,7 +106,7 @@ export class TreePlanner {
     const because = [...parent.because, ...(local.changed ? local.reasons : []), ...(claim.keptBoth ? [claim.keptBoth] : [])];
     const place: TreePlace = { path, at, ...(because.length > 0 ? { renamed: { as: this.relative(path), because } } : {}) };
     const kind = claim.existing ? (this.kinds.get(at)?.get(claim.existing.as) ?? 'file') : at.existed ? await this.fs.kind(path) : 'absent';
-    if (kind === 'folder' || kind === 'other') return { refused: `${quotedName(path)} is ${kind === 'folder' ? 'a folder' : 'not a regular file'} on this computer; a file cannot replace it${claim.existing?.because ? ` (${claim.existing.because})` : ''}` };
+    if (kind === 'folder' || kind === 'other') return { refused: cannotReplace(path, kind, claim.existing?.because) };
     if (kind === 'file') place.existing = claim.existing ?? { as: claim.name };
     return place;
   }
@@ -114,7 +115,7 @@ export class TreePlanner {
   keepBoth(place: TreePlace): TreePlace {
     const name = place.at.names.freeName(nodePath.basename(place.path));
     const path = nodePath.join(place.at.folder, name);
-    const why = place.existing?.because ?? `${quotedName(place.existing?.as ?? nodePath.basename(place.path))} exists`;
+    const why = place.existing?.because ?? l10n.t({ message: '{0} exists', args: [quotedName(place.existing?.as ?? nodePath.basename(place.path))], comment: ['{0} is a file name: why a download was saved under another name'] });
     return { path, at: place.at, renamed: { as: this.relative(path), because: [...(place.renamed?.because ?? []), why] } };
   }
 
@@ -134,15 +135,14 @@ export class TreePlanner {
     if (!parent.ok) return parent;
     const drive = segments[segments.length - 1];
     const local = localName(drive);
-    if (!local.storable) return { ok: false, reason: `folder ${quotedName(segments.join('/'))}: ${local.reasons.join('; ')}` };
+    if (!local.storable) return { ok: false, reason: folderReason(segments, local.reasons.join('; ')) };
     const claim = parent.at.names.claim(local.local);
     const path = nodePath.join(parent.at.folder, claim.existing ? claim.existing.as : claim.name);
     const tooLong = pathTooLong(path);
-    if (tooLong) return { ok: false, reason: `folder ${quotedName(segments.join('/'))}: ${tooLong}` };
+    if (tooLong) return { ok: false, reason: folderReason(segments, tooLong) };
     const kind = claim.existing ? (this.kinds.get(parent.at)?.get(claim.existing.as) ?? 'other') : parent.at.existed ? await this.fs.kind(path) : 'absent';
     if (kind === 'file' || kind === 'other') {
-      const same = claim.existing?.because ? ` (${claim.existing.because})` : '';
-      return { ok: false, reason: `${quotedName(path)} is ${kind === 'file' ? 'a file' : 'not a folder'} on this computer, so the folder cannot be made there${same}` };
+      return { ok: false, reason: cannotMakeFolder(path, kind, claim.existing?.because) };
     }
     const own = [...(local.changed ? local.reasons : []), ...(claim.keptBoth ? [claim.keptBoth] : [])];
     if (own.length > 0) this.folderRenames.push({ name: segments.join('/'), as: this.relative(path), because: own });
@@ -155,4 +155,34 @@ export class TreePlanner {
     this.kinds.set(at, entries);
     return at;
   }
+}
+
+function folderReason(segments: readonly string[], reason: string): string {
+  return l10n.t({ message: 'folder {0}: {1}', args: [quotedName(segments.join('/')), reason], comment: ['{0} is a folder path, {1} why no local folder can have that name'] });
+}
+
+/** Why a downloaded file cannot go to `path`: a folder or special file is there (the same one, `because`). */
+function cannotReplace(path: string, kind: 'folder' | 'other', because: string | undefined): string {
+  const name = quotedName(path);
+  if (kind === 'folder') {
+    return because
+      ? l10n.t({ message: '{0} is a folder on this computer; a file cannot replace it ({1})', args: [name, because], comment: ['{0} is a path, {1} why two names are one on this disk'] })
+      : l10n.t({ message: '{0} is a folder on this computer; a file cannot replace it', args: [name], comment: ['{0} is a path'] });
+  }
+  return because
+    ? l10n.t({ message: '{0} is not a regular file on this computer; a file cannot replace it ({1})', args: [name, because], comment: ['{0} is a path, {1} why two names are one on this disk'] })
+    : l10n.t({ message: '{0} is not a regular file on this computer; a file cannot replace it', args: [name], comment: ['{0} is a path'] });
+}
+
+/** Why a drive folder cannot be made at `path`: a file or special file is there (the same one, `because`). */
+function cannotMakeFolder(path: string, kind: 'file' | 'other', because: string | undefined): string {
+  const name = quotedName(path);
+  if (kind === 'file') {
+    return because
+      ? l10n.t({ message: '{0} is a file on this computer, so the folder cannot be made there ({1})', args: [name, because], comment: ['{0} is a path, {1} why two names are one on this disk'] })
+      : l10n.t({ message: '{0} is a file on this computer, so the folder cannot be made there', args: [name], comment: ['{0} is a path'] });
+  }
+  return because
+    ? l10n.t({ message: '{0} is not a folder on this computer, so the folder cannot be made there ({1})', args: [name, because], comment: ['{0} is a path, {1} why two names are one on this disk'] })
+    : l10n.t({ message: '{0} is not a folder on this computer, so the folder cannot be made there', args: [name], comment: ['{0} is a path'] });
 }

@@ -5,10 +5,11 @@
  * commands (src/commands/folderUpload.ts, folderDownload.ts) ask the questions and show the
  * progress; the benchmark runs the same functions.
  */
+import * as l10n from '@vscode/l10n';
 import type { DriveClient } from './DriveClient';
 import { isNenApiError } from './errors';
 import type { LocalTreeFile } from './localTree';
-import { folderSegments, validateFolderPath, validateName } from './names';
+import { folderSegments, validateFolderName, validateFolderPath, validateName } from './names';
 import { runPool } from './pool';
 import { checkUploadSize } from './uploadLimit';
 import { quotedName } from './display';
@@ -58,15 +59,15 @@ export function planTreeUpload(files: readonly LocalTreeFile[], target: string |
 
 function folderProblem(dirs: readonly string[]): string | undefined {
   for (const dir of dirs) {
-    const reason = validateName(dir);
-    if (reason) return `${reason.replace(/^A name/, 'A folder name')} (${quotedName(dir)})`;
+    const reason = validateFolderName(dir);
+    if (reason) return `${reason} (${quotedName(dir)})`;
   }
   return undefined;
 }
 
 function depthProblem(folder: string, relative: string): string | undefined {
   const reason = validateFolderPath(folder);
-  return reason ? `${quotedName(relative)} cannot go: ${reason}` : undefined;
+  return reason ? l10n.t({ message: '{0} cannot go: {1}', args: [quotedName(relative), reason], comment: ['{0} is a path, {1} why the drive refuses its folder path'] }) : undefined;
 }
 
 function sizeProblem(relative: string, size: number): string | undefined {
@@ -142,11 +143,11 @@ export function checkAgainstDrive(jobs: readonly TreeUploadJob[], target: string
       const parent = folders.get(segs.slice(0, i).join('/'));
       if (parent instanceof Map && parent.get(segs[i]) === false) {
         const rel = relDirs.slice(0, i - topDepth + 1).join('/');
-        blocked = `${quotedName(rel)} is a file on the drive, so no folder of that name can be made there.`;
+        blocked = l10n.t({ message: '{0} is a file on the drive, so no folder of that name can be made there.', args: [quotedName(rel)], comment: ['{0} is a path'] });
       }
     }
     const here = folders.get(job.folder);
-    if (!blocked && here instanceof Map && here.get(job.name) === true) blocked = `${quotedName(job.relative)} is a folder on the drive; a file cannot take its name.`;
+    if (!blocked && here instanceof Map && here.get(job.name) === true) blocked = l10n.t({ message: '{0} is a folder on the drive; a file cannot take its name.', args: [quotedName(job.relative)], comment: ['{0} is a path'] });
     if (blocked) refused.push({ name: job.relative, reason: blocked });
     else ok.push({ ...job, exists: here instanceof Map && here.has(job.name) });
   }

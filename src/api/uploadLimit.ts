@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { NenApiError, type MakeError } from './errors';
 import { quotedName } from './display';
 import { formatBytesExact, formatSize } from './format';
@@ -16,6 +17,10 @@ export function checkUploadSize(name: string, size: number, fail: MakeError = pl
   if (size <= MAX_UPLOAD_BYTES) return;
   throw fail(
     'tooLarge',
-    `${quotedName(name)} is ${formatSize(size)} (${formatBytesExact(size)}); the Nen drive accepts files up to 100 MiB (${formatBytesExact(MAX_UPLOAD_BYTES)}).`,
+    l10n.t({
+      message: '{0} is {1} ({2}); the Nen drive accepts files up to 100 MiB ({3}).',
+      args: [quotedName(name), formatSize(size), formatBytesExact(size), formatBytesExact(MAX_UPLOAD_BYTES)],
+      comment: ['{0} is a file name, {1} its size like 120 MB, {2} and {3} exact byte counts like 104,857,600 bytes'],
+    }),
   );
 }

@@ -3,6 +3,7 @@
  * has a size known before anything is sent (the 100 MiB guard and Content-Length need it) and is
  * read afresh for every attempt.
  */
+import * as l10n from '@vscode/l10n';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { report, type Attempt, type RequestBody } from './attempt';
@@ -16,31 +17,31 @@ const CHUNK_BYTES = 64 * 1024;
 export async function sourceSize(source: UploadSource, fail: MakeError): Promise<number> {
   switch (source?.kind) {
     case 'bytes':
-      if (!(source.data instanceof Uint8Array)) throw fail('badRequest', 'The upload data must be bytes.');
+      if (!(source.data instanceof Uint8Array)) throw fail('badRequest', l10n.t('The upload data must be bytes.'));
       return source.data.byteLength;
     case 'file': {
       let st;
       try {
         st = await fsp.stat(source.path);
       } catch (e) {
-        throw localError(e, `Cannot read "${source.path}"`, fail);
+        throw localError(e, l10n.t({ message: 'Cannot read "{0}"', args: [source.path], comment: ['followed by ": " and the reason'] }), fail);
       }
-      if (!st.isFile()) throw fail('badRequest', `"${source.path}" is not a file.`);
+      if (!st.isFile()) throw fail('badRequest', l10n.t('"{0}" is not a file.', source.path));
       return st.size;
     }
     case 'stream':
-      if (!Number.isSafeInteger(source.size) || source.size < 0) throw fail('badRequest', 'A stream upload needs its size in bytes.');
-      if (typeof source.open !== 'function') throw fail('badRequest', 'A stream upload needs an open() factory.');
+      if (!Number.isSafeInteger(source.size) || source.size < 0) throw fail('badRequest', l10n.t('A stream upload needs its size in bytes.'));
+      if (typeof source.open !== 'function') throw fail('badRequest', l10n.t('A stream upload needs an open() factory.'));
       return source.size;
     default:
-      throw fail('badRequest', 'Unknown upload source.');
+      throw fail('badRequest', l10n.t('Unknown upload source.'));
   }
 }
 
 /** A Content-Type that can go into a header line, or `badRequest`. */
 export function checkContentType(contentType: string, fail: MakeError): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\r\n\u0000]/.test(contentType) || !contentType.trim()) throw fail('badRequest', 'The Content-Type is not valid.');
+  if (/[\r\n\u0000]/.test(contentType) || !contentType.trim()) throw fail('badRequest', l10n.t('The Content-Type is not valid.'));
   return contentType;
 }
 
@@ -84,7 +85,7 @@ async function* sourceChunks(source: UploadSource, att: Attempt, fail: MakeError
   try {
     stream = source.kind === 'file' ? createReadStream(source.path, { highWaterMark: CHUNK_BYTES }) : (source.open() as AsyncIterable<unknown>);
   } catch (e) {
-    throw localError(e, 'Cannot open the upload source', fail);
+    throw localError(e, l10n.t({ message: 'Cannot open the upload source', comment: ['followed by ": " and the reason'] }), fail);
   }
   const opened = stream as { destroy?: (err?: Error) => void };
   att.onFinish(() => opened.destroy?.());
@@ -94,6 +95,6 @@ async function* sourceChunks(source: UploadSource, att: Attempt, fail: MakeError
     }
   } catch (e) {
     if (e instanceof NenApiError) throw e;
-    throw localError(e, source.kind === 'file' ? `Cannot read "${source.path}"` : 'Cannot read the upload source', fail);
+    throw localError(e, source.kind === 'file' ? l10n.t({ message: 'Cannot read "{0}"', args: [source.path], comment: ['followed by ": " and the reason'] }) : l10n.t({ message: 'Cannot read the upload source', comment: ['followed by ": " and the reason'] }), fail);
   }
 }

@@ -42,6 +42,7 @@ export class Logger implements vscode.Disposable {
 
   /** One line per HTTP attempt: method, path, status, duration, bytes. */
   request(e: RequestLogEntry): void {
+    // l10n-ignore: a log line (the log stays English)
     const parts = [`${e.method} ${e.path}`, e.status !== undefined ? String(e.status) : 'no response', `${Math.round(e.durationMs)} ms`];
     if (e.bytesSent) parts.push(`sent ${e.bytesSent} B`);
     if (e.bytesReceived) parts.push(`received ${e.bytesReceived} B`);
