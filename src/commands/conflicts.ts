@@ -5,8 +5,27 @@ import { displayUri } from '../drive/uri';
 import type { Services } from '../services';
 import { baseName } from './targets';
 
-const COMPARE = 'Compare';
-const OVERWRITE = 'Overwrite';
+// Functions, not constants: a label is translated when it is shown, never at import.
+const COMPARE = (): string => vscode.l10n.t({ message: 'Compare', comment: ['button: compare the drive version with yours'] });
+const OVERWRITE = (): string => vscode.l10n.t({ message: 'Overwrite', comment: ['button: replace the existing file'] });
+
+/** What to do with a file whose name exists where it goes. */
+export type Choice = 'overwrite' | 'keepBoth' | 'skip';
+
+/**
+ * The buttons of an Overwrite / Keep Both / Skip question, translated when asked (the answer is
+ * compared with these same labels). Uploads ask with them too.
+ */
+export function conflictButtons(): { label: string; choice: Choice; all: boolean }[] {
+  return [
+    { label: OVERWRITE(), choice: 'overwrite', all: false },
+    { label: vscode.l10n.t({ message: 'Keep Both', comment: ['button: keep the existing file and save this one under a free name'] }), choice: 'keepBoth', all: false },
+    { label: vscode.l10n.t({ message: 'Skip', comment: ['button: skip this file'] }), choice: 'skip', all: false },
+    { label: vscode.l10n.t({ message: 'Overwrite All', comment: ['button: Overwrite for this and every later existing file'] }), choice: 'overwrite', all: true },
+    { label: vscode.l10n.t({ message: 'Keep Both for All', comment: ['button: Keep Both for this and every later existing file'] }), choice: 'keepBoth', all: true },
+    { label: vscode.l10n.t({ message: 'Skip All', comment: ['button: Skip this and every later existing file'] }), choice: 'skip', all: true },
+  ];
+}
 
 /**
  * A save the file system provider refused because the remote file changed since it was read:
@@ -28,19 +47,16 @@ export function registerConflictHandling(services: Services): vscode.Disposable 
 
 async function offerResolution(services: Services, conflict: SaveConflict): Promise<void> {
   const name = baseName(conflict.uri) || conflict.uri.toString(true);
-  const choice = await vscode.window.showWarningMessage(
-    `${quotedName(name)} changed on the Nen drive since you opened it. Your edits are kept unsaved.`,
-    COMPARE,
-    OVERWRITE,
-  );
-  if (choice === COMPARE) await compareWithRemote(services, conflict.uri);
-  if (choice === OVERWRITE) await overwriteRemote(services, conflict.uri);
+  const [compare, overwrite] = [COMPARE(), OVERWRITE()];
+  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('{0} changed on the Nen drive since you opened it. Your edits are kept unsaved.', quotedName(name)), compare, overwrite);
+  if (choice === compare) await compareWithRemote(services, conflict.uri);
+  if (choice === overwrite) await overwriteRemote(services, conflict.uri);
 }
 
 /** Opens a diff: the file as it is on the drive now (left) against the editor (right). */
 export async function compareWithRemote(services: Services, uri: vscode.Uri): Promise<void> {
   const name = displayName(baseName(uri));
-  await vscode.commands.executeCommand('vscode.diff', services.fs.remoteVersionUri(uri), uri, `${name} (Nen drive) ↔ ${name} (yours)`);
+  await vscode.commands.executeCommand('vscode.diff', services.fs.remoteVersionUri(uri), uri, vscode.l10n.t({ message: '{0} (Nen drive) ↔ {0} (yours)', args: [name], comment: ['the title of a diff editor: the drive version of file {0} on the left, the editor on the right'] }));
 }
 
 /** Saves the editor's text over the changed remote file, once, on the user's word. */

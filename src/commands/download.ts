@@ -9,9 +9,10 @@ import { keepBoth, placeInFolder, type Place, type Renamed } from './localPlaces
 import type { FolderNames } from '../api/sameName';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
-import { listNames, plural, showNote } from './messages';
+import { conflictButtons, type Choice } from './conflicts';
+import { listNames, showNote } from './messages';
 import { transferAll } from './progress';
-import { showBatchFailures } from './transferSummary';
+import { CANCELLED, showBatchFailures } from './transferSummary';
 import type { DriveFileRef } from './targets';
 
 export interface DownloadCommandOptions {
@@ -83,12 +84,12 @@ function emptyReport(): DownloadReport {
 
 /** A destination passed as an argument: nothing asks, and an existing file is replaced only with `overwrite`. */
 async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], options: DownloadCommandOptions, report: DownloadReport): Promise<Job[]> {
-  if (destination.scheme !== 'file') throw new Error(`Downloads go to local files; ${destination.toString(true)} is not one.`);
+  if (destination.scheme !== 'file') throw new Error(vscode.l10n.t('Downloads go to local files; {0} is not one.', destination.toString(true)));
   const st = await fsp.stat(destination.fsPath).catch(() => undefined);
   const intoFolder = refs.length > 1 || st?.isDirectory() === true;
   if (!intoFolder) {
     if (!options.overwrite && (await exists(destination.fsPath))) {
-      report.skipped.push({ name: refs[0].name, reason: `'${destination.fsPath}' exists (pass { overwrite: true } to replace it)` });
+      report.skipped.push({ name: refs[0].name, reason: vscode.l10n.t({ message: "'{0}' exists (pass {1} to replace it)", args: [destination.fsPath, OVERWRITE_OPTION], comment: ['{0} is a local path, {1} the option a script passes: { overwrite: true }'] }) });
       return [];
     }
     return [{ ref: refs[0], path: destination.fsPath, overwrite: options.overwrite === true }];
@@ -97,33 +98,44 @@ async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], op
   const plan = await placeInFolder(destination.fsPath, refs, report.refused);
   const jobs: Job[] = [];
   for (const place of plan.places) {
-    if (place.existing && !options.overwrite) skip(report, place, '(pass { overwrite: true } to replace it)');
+    if (place.existing && !options.overwrite) skip(report, place, true);
     else jobs.push({ ...place, overwrite: options.overwrite === true });
   }
   return jobs;
 }
 
+/** The option a script passes to replace existing local files (not translated: it is code). */
+const OVERWRITE_OPTION = '{ overwrite: true }'; // l10n-ignore: code a script writes
+
 /** Reports a file not downloaded because a local file has its name, saying which file when it is spelled differently. */
-function skip(report: DownloadReport, place: Place, hint?: string): void {
-  report.skipped.push(skippedFor(place.ref.name, place, hint));
+function skip(report: DownloadReport, place: Place, scripted?: boolean): void {
+  report.skipped.push(skippedFor(place.ref.name, place, scripted));
 }
 
-/** The `skipped` entry for drive file `name` whose `place` holds a local file: the reason, and `sameFile` when spelled differently. */
-export function skippedFor(name: string, place: { path: string; existing?: { as: string; because?: string } }, hint?: string): DownloadReport['skipped'][number] {
+/**
+ * The `skipped` entry for drive file `name` whose `place` holds a local file: the reason (for a
+ * `scripted` call, with how to replace it), and `sameFile` when spelled differently.
+ */
+export function skippedFor(name: string, place: { path: string; existing?: { as: string; because?: string } }, scripted?: boolean): DownloadReport['skipped'][number] {
   const existing = place.existing;
-  const what = existing?.because ?? `'${place.path}' exists`;
-  return { name, reason: hint ? `${what} ${hint}` : what, ...(existing?.because ? { sameFile: { as: existing.as, because: existing.because } } : {}) };
+  const what = existing?.because ?? vscode.l10n.t({ message: "'{0}' exists", args: [place.path], comment: ['{0} is a local path'] });
+  const reason = scripted ? vscode.l10n.t({ message: '{0} (pass {1} to replace it)', args: [what, OVERWRITE_OPTION], comment: ['{0} says which local file exists, {1} the option a script passes: { overwrite: true }'] }) : what;
+  return { name, reason, ...(existing?.because ? { sameFile: { as: existing.as, because: existing.because } } : {}) };
 }
 
 /** One file: a Save dialog; undefined when dismissed. */
 async function saveAs(ref: DriveFileRef): Promise<Job[] | undefined> {
-  const picked = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(nodePath.join(defaultFolder(), localName(ref.name).local)), saveLabel: 'Download', title: `Download ${quotedName(ref.name)}` });
+  const picked = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(nodePath.join(defaultFolder(), localName(ref.name).local)),
+    saveLabel: vscode.l10n.t({ message: 'Download', comment: ['the button of the Save dialog'] }),
+    title: vscode.l10n.t('Download {0}', quotedName(ref.name)),
+  });
   if (!picked) return undefined;
   // The save dialog itself asks before replacing a file: choosing one is the consent.
   return [{ ref, path: picked.fsPath, overwrite: true }];
 }
 
-export type Choice = 'overwrite' | 'keepBoth' | 'skip';
+export type { Choice } from './conflicts';
 
 /**
  * Several files: a folder picker, then Overwrite / Keep Both / Skip (or for all) per local file
@@ -131,7 +143,14 @@ export type Choice = 'overwrite' | 'keepBoth' | 'skip';
  * `report.cancelled`) when a question is.
  */
 async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadReport): Promise<Job[] | undefined> {
-  const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(defaultFolder()), openLabel: 'Download Here', title: `Download ${refs.length} files` });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: vscode.Uri.file(defaultFolder()),
+    openLabel: vscode.l10n.t({ message: 'Download Here', comment: ['the button of the folder picker'] }),
+    title: vscode.l10n.t('Download {0} files', refs.length),
+  });
   if (!picked || picked.length === 0) return undefined;
   const plan = await placeInFolder(picked[0].fsPath, refs, report.refused);
   let applyAll: Choice | undefined;
@@ -171,20 +190,23 @@ export async function askExisting(
 ): Promise<{ choice: Choice; all: boolean } | undefined> {
   const existing = place.existing!;
   const name = nodePath.basename(place.path);
-  const message = existing.because ? `${existing.because}.` : `${quotedName(name)} already exists in ${displayName(where.folder, 300)}.`;
-  const freeName = where.names.freeName(name, false);
-  const detail = `${existing.because ? `In ${displayName(where.folder, 300)}. ` : ''}Overwrite replaces the local file ${quotedName(existing.as)}. Keep Both saves this one as ${quotedName(freeName)}.`;
-  const buttons = remaining > 1 ? ['Overwrite', 'Keep Both', 'Skip', 'Overwrite All', 'Keep Both for All', 'Skip All'] : ['Overwrite', 'Keep Both', 'Skip'];
-  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
-  if (answer === undefined) return undefined;
-  const choice: Choice = answer.startsWith('Overwrite') ? 'overwrite' : answer.startsWith('Keep Both') ? 'keepBoth' : 'skip';
-  return { choice, all: answer.endsWith('All') };
+  const folder = displayName(where.folder, 300);
+  const message = existing.because ? `${existing.because}.` : vscode.l10n.t('{0} already exists in {1}.', quotedName(name), folder);
+  const freeName = quotedName(where.names.freeName(name, false));
+  const detail = existing.because
+    ? vscode.l10n.t('In {0}. Overwrite replaces the local file {1}. Keep Both saves this one as {2}.', folder, quotedName(existing.as), freeName)
+    : vscode.l10n.t('Overwrite replaces the local file {0}. Keep Both saves this one as {1}.', quotedName(existing.as), freeName);
+  const buttons = conflictButtons();
+  const shown = remaining > 1 ? buttons : buttons.filter((b) => !b.all);
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, ...shown.map((b) => b.label));
+  const picked = shown.find((b) => b.label === answer);
+  return picked && { choice: picked.choice, all: picked.all };
 }
 
 /** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
 async function transfer(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport, retryFailed: (failed: Job[]) => unknown): Promise<void> {
   const client = services.clients.get();
-  const title = jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)}` : `Downloading ${jobs.length} files`;
+  const title = jobs.length === 1 ? vscode.l10n.t('Downloading {0}', quotedName(jobs[0].ref.name)) : vscode.l10n.t('Downloading {0} files', jobs.length);
   const batch = { title, direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: Job) => ({ name: j.ref.name, desktopId: j.ref.desktopId, desktop: j.ref.desktopId, size: j.ref.size }) };
   const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
     client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done, p.total) }),
@@ -193,8 +215,8 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
   settled.forEach((r, i) => {
     const job = jobs[i];
     if (r.status === 'fulfilled') report.downloaded.push({ name: job.ref.name, path: job.path, size: r.value.size, ...(job.renamed ? { renamed: job.renamed } : {}) });
-    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.ref.name, reason: 'cancelled' });
-    else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.ref.name, reason: `'${job.path}' appeared while downloading; left untouched` });
+    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.ref.name, reason: CANCELLED });
+    else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.ref.name, reason: appearedText(job.path) });
     else {
       report.failed.push({ name: job.ref.name, reason: describeError(r.reason, services.log.redact) });
       services.log.error(`Downloading ${quotedName(job.ref.name)} from ${job.ref.desktopId} failed`, r.reason);
@@ -202,8 +224,8 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
   });
   const isFailure = (r: PromiseSettledResult<unknown>): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict';
   const failed = jobs.filter((_, i) => isFailure(settled[i]));
-  const outcome = { verb: 'Downloaded', where: '', done: report.downloaded.map((d) => d.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
-  const what = jobs.length === 1 ? `Downloading ${quotedName(jobs[0].ref.name)} failed` : 'Download failed';
+  const outcome = { direction: 'download' as const, done: report.downloaded.map((d) => d.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  const what = jobs.length === 1 ? vscode.l10n.t('Downloading {0} failed', quotedName(jobs[0].ref.name)) : vscode.l10n.t('Download failed');
   showBatchFailures(services, outcome, settled.filter(isFailure).map((r) => r.reason), what, () => retryFailed(failed));
 }
 
@@ -211,30 +233,39 @@ function summarize(services: Services, report: DownloadReport): void {
   for (const r of report.refused) services.log.info(`Not downloaded: ${quotedName(r.name)}: ${r.reason}`);
   // A batch with failures ended with its one summary (transfer), which names the refused files too.
   if (report.refused.length > 0 && report.failed.length === 0) {
-    showNote(services, 'warning', `Not downloaded (no local file name can hold it): ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}.`);
+    showNote(services, 'warning', vscode.l10n.t('Not downloaded (no local file name can hold it): {0}: {1}.', listNames(report.refused.map((r) => r.name)), report.refused[0].reason));
   }
   for (const s of report.skipped) services.log.info(`Not downloaded: ${quotedName(s.name)}: ${s.reason}`);
   // Files cancelled one by one (from the transfers list) are no news; a batch with failures said it all in its summary.
-  const existed = report.skipped.filter((s) => s.reason !== 'cancelled');
+  const existed = report.skipped.filter((s) => s.reason !== CANCELLED);
   if (existed.length > 0 && !report.cancelled && report.failed.length === 0) {
     showNote(services, 'warning', existsText(existed));
   }
   const renames = renamedText(services, report);
   if (report.downloaded.length > 0 && report.failed.length === 0) {
     const where = nodePath.dirname(report.downloaded[0].path);
-    const done = report.downloaded.length === 1 ? `Downloaded ${quotedName(report.downloaded[0].name)} to ${where}.` : `Downloaded ${plural(report.downloaded.length, 'file')} to ${where}.`;
-    showNote(services, 'info', renames ? `${done} ${renames}` : done);
+    const n = report.downloaded.length;
+    const what = n === 1 ? quotedName(report.downloaded[0].name) : vscode.l10n.t('{0} files', n);
+    showNote(services, 'info', renames ? vscode.l10n.t('Downloaded {0} to {1}. {2}', what, where, renames) : vscode.l10n.t('Downloaded {0} to {1}.', what, where));
     return;
   }
   if (renames) showNote(services, 'info', renames);
-  if (report.cancelled) showNote(services, 'warning', 'Download cancelled; no partial file was left behind.');
+  if (report.cancelled) showNote(services, 'warning', vscode.l10n.t('Download cancelled; no partial file was left behind.'));
 }
 
 /** "Not downloaded (a local file exists): 'a.txt'." and, for files the disk treats as one spelled differently, why. */
 export function existsText(existed: DownloadReport['skipped']): string {
   const same = existed.flatMap((s) => (s.sameFile ? [s.sameFile.because] : []));
-  const why = same.length === 0 ? '' : ` ${same.slice(0, 3).join('; ')}${same.length > 3 ? `; and ${same.length - 3} more (see the log)` : ''}.`;
-  return `Not downloaded (a local file exists): ${listNames(existed.map((s) => s.name))}.${why}`;
+  const names = listNames(existed.map((s) => s.name));
+  if (same.length === 0) return vscode.l10n.t('Not downloaded (a local file exists): {0}.', names);
+  const first = same.slice(0, 3).join('; ');
+  if (same.length <= 3) return vscode.l10n.t({ message: 'Not downloaded (a local file exists): {0}. {1}.', args: [names, first], comment: ['{0} is a list of names, {1} why the disk treats them as existing files'] });
+  return vscode.l10n.t({ message: 'Not downloaded (a local file exists): {0}. {1}; and {2} more (see the log).', args: [names, first, same.length - 3], comment: ['{0} is a list of names, {1} why the disk treats them as existing files, {2} how many more reasons'] });
+}
+
+/** The reason of a download that met a local file created while it ran. */
+export function appearedText(path: string): string {
+  return vscode.l10n.t({ message: "'{0}' appeared while downloading; left untouched", args: [path], comment: ['{0} is a local path'] });
 }
 
 function renamedText(services: Services, report: DownloadReport): string | undefined {
@@ -249,11 +280,15 @@ const RENAMES_SHOWN = 10;
  * ten names saved under another name (`folder` ones as "Saved folder …"); every one goes to the log.
  */
 export function renamesText(services: Services, renames: readonly { name: string; as: string; because: readonly string[]; folder?: boolean }[]): string | undefined {
-  const lines = renames.map((r) => `Saved ${r.folder ? 'folder ' : ''}${quotedName(r.name)} as ${quotedName(r.as)} (${r.because.join('; ')})`);
+  const lines = renames.map((r) => {
+    const args = [quotedName(r.name), quotedName(r.as), r.because.join('; ')];
+    if (r.folder) return vscode.l10n.t({ message: 'Saved folder {0} as {1} ({2})', args, comment: ['{0} is the drive name, {1} the local name, {2} why they differ'] });
+    return vscode.l10n.t({ message: 'Saved {0} as {1} ({2})', args, comment: ['{0} is the drive name, {1} the local name, {2} why they differ'] });
+  });
   if (lines.length === 0) return undefined;
   for (const line of lines) services.log.info(line);
   const shown = lines.slice(0, RENAMES_SHOWN).join('; ');
-  return lines.length > RENAMES_SHOWN ? `${shown}; and ${lines.length - RENAMES_SHOWN} more (see the log).` : `${shown}.`;
+  return lines.length > RENAMES_SHOWN ? vscode.l10n.t('{0}; and {1} more (see the log).', shown, lines.length - RENAMES_SHOWN) : `${shown}.`;
 }
 
 function defaultFolder(): string {

@@ -8,9 +8,9 @@ import { diskPlanFs, TreePlanner, type TreePlace } from '../api/treePlaces';
 import { listDriveTree, type RemoteTreeFile } from '../api/treeTransfer';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
-import { askExisting, existsText, renamesText, skippedFor, type Choice, type DownloadCommandOptions, type DownloadReport } from './download';
-import { listNames, plural, showNote } from './messages';
-import { showBatchFailures } from './transferSummary';
+import { appearedText, askExisting, existsText, renamesText, skippedFor, type Choice, type DownloadCommandOptions, type DownloadReport } from './download';
+import { counted, listNames, showNote } from './messages';
+import { CANCELLED, showBatchFailures } from './transferSummary';
 import { preparing, transferAll } from './progress';
 import { toFolderRef, type DriveFolderRef } from './targets';
 import { SCHEME } from '../constants';
@@ -45,13 +45,13 @@ export async function downloadFolders(
 ): Promise<(DownloadReport & { into: string }) | undefined> {
   const into = destination ? destination.fsPath : await pickFolder(roots);
   if (!into) return undefined;
-  if (destination && destination.scheme !== 'file') throw new Error(`Downloads go to local folders; ${destination.toString(true)} is not one.`);
+  if (destination && destination.scheme !== 'file') throw new Error(vscode.l10n.t('Downloads go to local folders; {0} is not one.', destination.toString(true)));
   const report = { downloaded: [], skipped: [], refused: [], failed: [], cancelled: false, into } as DownloadReport & { into: string };
   await fsp.mkdir(longPath(into), { recursive: true });
   const client = services.clients.get();
   const concurrency = services.clients.settings.transferConcurrency;
   const planned: TreeJob[] = [];
-  const trees = await preparing(`Listing ${roots.length === 1 ? quotedName(rootNameOf(roots[0])) : `${roots.length} folders`} on the drive…`, options.token, async (signal) => {
+  const trees = await preparing(vscode.l10n.t('Listing {0} on the drive…', rootsText(roots)), options.token, async (signal) => {
     const listed = [];
     for (const root of roots) listed.push(await listDriveTree(client, root.desktopId, root.folder, concurrency, signal));
     return listed;
@@ -61,7 +61,7 @@ export async function downloadFolders(
   });
   if (!trees) {
     report.cancelled = true;
-    showNote(services, 'warning', 'Download cancelled; nothing was written.');
+    showNote(services, 'warning', vscode.l10n.t('Download cancelled; nothing was written.'));
     return report;
   }
   // One probe for the whole download: the folders below `into` are on the same disk (a disk
@@ -101,15 +101,31 @@ async function isDriveFolder(uri: vscode.Uri): Promise<boolean> {
   return stat !== undefined && (stat.type & vscode.FileType.Directory) !== 0;
 }
 
+/** "'reports'" or "3 folders", for messages. */
+function rootsText(roots: readonly DriveFolderRef[]): string {
+  return roots.length === 1 ? quotedName(rootNameOf(roots[0])) : vscode.l10n.t('{0} folders', roots.length);
+}
+
+/** A count of files: "1 file", "3 files". */
+function filesText(n: number): string {
+  return counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n));
+}
+
 /** The local folder a drive folder lands in: its own name, or for a whole drive the desktop's label. */
 function rootNameOf(root: DriveFolderRef): string {
   return root.folder?.split('/').pop() ?? root.label;
 }
 
 async function pickFolder(roots: readonly DriveFolderRef[]): Promise<string | undefined> {
-  const what = roots.length === 1 ? quotedName(rootNameOf(roots[0])) : `${roots.length} folders`;
   const home = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
-  const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: home, openLabel: 'Download Here', title: `Download ${what}` });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: home,
+    openLabel: vscode.l10n.t({ message: 'Download Here', comment: ['the button of the folder picker'] }),
+    title: vscode.l10n.t('Download {0}', rootsText(roots)),
+  });
   return picked?.[0]?.fsPath;
 }
 
@@ -167,7 +183,7 @@ async function decide(planner: TreePlanner, planned: readonly TreeJob[], policy:
     remaining--;
     if (choice === 'overwrite') jobs.push({ ...job, overwrite: true });
     else if (choice === 'keepBoth') jobs.push({ ...job, place: planner.keepBoth(job.place) });
-    else report.skipped.push(skippedFor(job.relative, job.place, policy === 'skip' ? '(pass { overwrite: true } to replace it)' : undefined));
+    else report.skipped.push(skippedFor(job.relative, job.place, policy === 'skip'));
   }
   return jobs;
 }
@@ -175,7 +191,7 @@ async function decide(planner: TreePlanner, planned: readonly TreeJob[], policy:
 async function transfer(services: Services, into: string, jobs: readonly TreeJob[], token: vscode.CancellationToken | undefined, report: DownloadReport): Promise<void> {
   const client = services.clients.get();
   const made = new Set<string>();
-  const batch = { title: `Downloading ${plural(jobs.length, 'file')} to ${into}`, direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: TreeJob) => ({ name: j.relative, desktopId: j.desktopId, desktop: j.desktopId, size: j.file.size }) };
+  const batch = { title: vscode.l10n.t('Downloading {0} to {1}', filesText(jobs.length), into), direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: TreeJob) => ({ name: j.relative, desktopId: j.desktopId, desktop: j.desktopId, size: j.file.size }) };
   const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, async (job, signal, onBytes) => {
     await makeFolders(into, nodePath.dirname(job.place.path), made);
     return client.downloadToFile(job.desktopId, job.file.name, job.place.path, { path: job.file.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done) });
@@ -184,9 +200,9 @@ async function transfer(services: Services, into: string, jobs: readonly TreeJob
   settled.forEach((r, i) => {
     const job = jobs[i];
     if (r.status === 'fulfilled') report.downloaded.push({ name: job.relative, path: job.place.path, size: r.value.size, ...(job.place.renamed ? { renamed: job.place.renamed } : {}) });
-    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.relative, reason: 'cancelled' });
-    else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.relative, reason: `'${job.place.path}' appeared while downloading; left untouched` });
-    else if (errorKind(r.reason) === 'notFound') report.failed.push({ name: job.relative, reason: `${quotedName(job.relative)} is no longer on the drive (removed while the download ran); nothing was written for it.` });
+    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: job.relative, reason: CANCELLED });
+    else if (errorKind(r.reason) === 'conflict') report.skipped.push({ name: job.relative, reason: appearedText(job.place.path) });
+    else if (errorKind(r.reason) === 'notFound') report.failed.push({ name: job.relative, reason: vscode.l10n.t('{0} is no longer on the drive (removed while the download ran); nothing was written for it.', quotedName(job.relative)) });
     else report.failed.push({ name: job.relative, reason: describeError(r.reason, services.log.redact) });
     if (r.status === 'rejected' && errorKind(r.reason) !== 'cancelled') services.log.error(`Downloading ${quotedName(job.relative)} failed`, r.reason);
   });
@@ -194,9 +210,9 @@ async function transfer(services: Services, into: string, jobs: readonly TreeJob
   if (report.cancelled) for (const dir of [...made].sort((a, b) => b.length - a.length)) await fsp.rmdir(longPath(dir)).catch(() => undefined);
   const failing = (r: PromiseSettledResult<unknown>): r is PromiseRejectedResult => r.status === 'rejected' && errorKind(r.reason) !== 'cancelled' && errorKind(r.reason) !== 'conflict';
   const failed = jobs.filter((_, i) => failing(settled[i]));
-  const outcome = { verb: 'Downloaded', where: ` to ${into}`, done: report.downloaded.map((d) => d.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  const outcome = { direction: 'download' as const, where: into, done: report.downloaded.map((d) => d.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
   // Retry Failed downloads the failed files again into the same local paths.
-  showBatchFailures(services, outcome, settled.filter(failing).map((r) => r.reason), 'Download failed', () => transfer(services, into, failed, undefined, { downloaded: [], skipped: [], refused: [], failed: [], cancelled: false }));
+  showBatchFailures(services, outcome, settled.filter(failing).map((r) => r.reason), vscode.l10n.t('Download failed'), () => transfer(services, into, failed, undefined, { downloaded: [], skipped: [], refused: [], failed: [], cancelled: false }));
 }
 
 /** `mkdir -p` below `into` that remembers which folders it made (concurrent jobs may race: EEXIST is fine). */
@@ -217,16 +233,20 @@ async function makeFolders(into: string, dir: string, made: Set<string>): Promis
 function summarize(services: Services, into: string, roots: readonly DriveFolderRef[], report: DownloadReport, planner: TreePlanner): void {
   for (const r of report.refused) services.log.warn(`Not downloaded: ${r.name}: ${r.reason}`);
   for (const s of report.skipped) services.log.info(`Not downloaded: ${s.name}: ${s.reason}`);
-  if (report.refused.length > 0) showNote(services, 'warning', `Not downloaded: ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}${report.refused.length > 1 ? ' (every reason is in the log)' : ''}.`);
-  const existing = report.skipped.filter((s) => s.reason !== 'cancelled');
+  if (report.refused.length > 0) {
+    const [names, reason] = [listNames(report.refused.map((r) => r.name)), report.refused[0].reason];
+    showNote(services, 'warning', report.refused.length > 1 ? vscode.l10n.t('Not downloaded: {0}: {1} (every reason is in the log).', names, reason) : vscode.l10n.t('Not downloaded: {0}: {1}.', names, reason));
+  }
+  const existing = report.skipped.filter((s) => s.reason !== CANCELLED);
   if (existing.length > 0 && !report.cancelled) showNote(services, 'warning', existsText(existing));
-  const what = roots.length === 1 ? quotedName(rootNameOf(roots[0])) : `${roots.length} folders`;
-  if (report.failed.length > 0 && report.downloaded.length > 0) showNote(services, 'error', `Downloaded ${plural(report.downloaded.length, 'file')} of ${what}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
-  else if (report.cancelled) showNote(services, 'warning', `Download of ${what} cancelled after ${plural(report.downloaded.length, 'file')}; no partial file was left behind.`);
+  const what = rootsText(roots);
+  const count = filesText(report.downloaded.length);
+  if (report.failed.length > 0 && report.downloaded.length > 0) showNote(services, 'error', vscode.l10n.t('Downloaded {0} of {1}; {2} failed: {3}', count, what, listNames(report.failed.map((f) => f.name)), report.failed[0].reason));
+  else if (report.cancelled) showNote(services, 'warning', vscode.l10n.t('Download of {0} cancelled after {1}; no partial file was left behind.', what, count));
   else if (report.downloaded.length > 0 && report.failed.length === 0) {
     // Each renamed folder once, then each file whose own name changed (its folders' reasons too).
     const files = report.downloaded.flatMap((d) => (d.renamed && nodePath.basename(d.path) !== d.name.split('/').pop() ? [{ name: d.name, as: d.renamed.as, because: d.renamed.because }] : []));
     const renames = renamesText(services, [...planner.folderRenames.map((f) => ({ ...f, folder: true })), ...files]);
-    showNote(services, 'info', `Downloaded ${what} (${plural(report.downloaded.length, 'file')}) to ${into}.${renames ? ` ${renames}` : ''}`);
+    showNote(services, 'info', renames ? vscode.l10n.t('Downloaded {0} ({1}) to {2}. {3}', what, count, into, renames) : vscode.l10n.t('Downloaded {0} ({1}) to {2}.', what, count, into));
   }
 }

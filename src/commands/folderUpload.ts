@@ -10,12 +10,12 @@ import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
-import { listNames, plural, showNote } from './messages';
-import { showBatchFailures } from './transferSummary';
+import { counted, listNames, showNote } from './messages';
+import { CANCELLED, showBatchFailures } from './transferSummary';
 import { preparing, transferAll } from './progress';
 import { placeName, type DriveFolderRef } from './targets';
 import type { UploadReport } from './upload';
-import { askConflict, type ConflictPolicy } from './uploadConflicts';
+import { askConflict, nameExists, type ConflictPolicy } from './uploadConflicts';
 import { nextFreeName } from '../api/names';
 
 /** The local folders among upload items (`file:` URIs of directories), and the rest. */
@@ -42,8 +42,8 @@ export async function uploadFolders(services: Services, target: DriveFolderRef, 
   const client = services.clients.get();
   const jobs: TreeUploadJob[] = [];
   const concurrency = services.clients.settings.transferConcurrency;
-  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
-  const onDrive = await preparing(`Reading ${what} and ${placeName(target)}…`, token, async (signal) => {
+  const what = rootsText(roots);
+  const onDrive = await preparing(vscode.l10n.t('Reading {0} and {1}…', what, placeName(target)), token, async (signal) => {
     for (const root of roots) {
       const tree = await walkLocalFolder(root, signal);
       for (const s of tree.skipped) report.skipped.push({ name: s.relative, reason: s.reason });
@@ -58,7 +58,7 @@ export async function uploadFolders(services: Services, target: DriveFolderRef, 
   });
   if (!onDrive) {
     report.cancelled = true;
-    showNote(services, 'warning', `Upload of ${what} to ${placeName(target)} cancelled; nothing was sent.`);
+    showNote(services, 'warning', vscode.l10n.t('Upload of {0} to {1} cancelled; nothing was sent.', what, placeName(target)));
     return;
   }
   const checked = checkAgainstDrive(jobs, target.folder, onDrive);
@@ -70,6 +70,16 @@ export async function uploadFolders(services: Services, target: DriveFolderRef, 
   }
   if (plans.length > 0) await send(services, client, target, roots, plans, token, report);
   summarize(services, target, roots, report);
+}
+
+/** "'photos'" or "3 folders", for messages. */
+function rootsText(roots: readonly string[]): string {
+  return roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : vscode.l10n.t('{0} folders', roots.length);
+}
+
+/** A count of files: "1 file", "3 files". */
+function filesText(n: number): string {
+  return counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n));
 }
 
 /** Overwrite / Keep Both / Skip for each job whose name the drive has; undefined when the question was dismissed. */
@@ -101,7 +111,7 @@ async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploa
       if (answer.all) applyAll = choice;
     }
     remaining--;
-    if (choice === 'skip') report.skipped.push({ name: job.relative, reason: 'a file with this name exists' });
+    if (choice === 'skip') report.skipped.push({ name: job.relative, reason: nameExists() });
     else if (choice === 'overwrite') plans.push(job);
     else {
       const name = nextFreeName(job.name, takenIn(job.folder));
@@ -113,8 +123,7 @@ async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploa
 }
 
 async function send(services: Services, client: DriveClient, target: DriveFolderRef, roots: readonly string[], plans: readonly TreeUploadJob[], token: vscode.CancellationToken | undefined, report: UploadReport): Promise<void> {
-  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
-  const title = `Uploading ${what} (${plural(plans.length, 'file')}) to ${placeName(target)}`;
+  const title = vscode.l10n.t('Uploading {0} ({1}) to {2}', rootsText(roots), filesText(plans.length), placeName(target));
   const batch = { title, direction: 'upload' as const, registry: services.transfers, redact: services.log.redact, describe: (p: TreeUploadJob) => ({ name: p.relative, desktopId: target.desktopId, desktop: target.label, size: p.size }) };
   const results = await transferAll(batch, token, plans, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
     client.upload(target.desktopId, plan.name, { kind: 'file', path: plan.path }, { path: plan.folder, signal, onProgress: (p) => onBytes(p.done) }),
@@ -129,7 +138,7 @@ async function send(services: Services, client: DriveClient, target: DriveFolder
       report.uploaded.push({ name: plan.name, uri: uri.toString(), source: plan.relative });
       services.fs.recordUpload(uri, plan.size);
       touched.add(plan.folder);
-    } else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.relative, reason: 'cancelled' });
+    } else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.relative, reason: CANCELLED });
     else {
       report.failed.push({ name: plan.relative, reason: await failureReason(services, plan, r.reason) });
       services.log.error(`Uploading ${quotedName(plan.relative)} to ${target.desktopId} failed`, r.reason);
@@ -143,9 +152,9 @@ async function send(services: Services, client: DriveClient, target: DriveFolder
   services.fs.invalidate(target.desktopId, target.folder);
   const failed = plans.filter((_, i) => isFailure(results.settled[i]));
   const errors = results.settled.filter(isFailure).map((r) => r.reason);
-  const outcome = { verb: 'Uploaded', where: ` to ${placeName(target)}`, done: report.uploaded.map((u) => u.source), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  const outcome = { direction: 'upload' as const, where: placeName(target), done: report.uploaded.map((u) => u.source), skipped: [...report.refused, ...report.skipped], failed: report.failed };
   // Retry Failed sends the failed files again as planned (their names and folders were settled before any byte).
-  showBatchFailures(services, outcome, errors, `Upload to ${placeName(target)} failed`, () => send(services, services.clients.get(), target, roots, failed, undefined, { uploaded: [], refused: [], skipped: [], failed: [], cancelled: false }));
+  showBatchFailures(services, outcome, errors, vscode.l10n.t('Upload to {0} failed', placeName(target)), () => send(services, services.clients.get(), target, roots, failed, undefined, { uploaded: [], refused: [], skipped: [], failed: [], cancelled: false }));
 }
 
 function isFailure(r: PromiseSettledResult<unknown>): r is PromiseRejectedResult {
@@ -155,7 +164,7 @@ function isFailure(r: PromiseSettledResult<unknown>): r is PromiseRejectedResult
 /** A local file gone since the walk says so plainly; anything else is the error's own text. */
 async function failureReason(services: Services, plan: TreeUploadJob, err: unknown): Promise<string> {
   const gone = await fsp.lstat(plan.path).then(() => false, () => true);
-  if (gone) return `${quotedName(plan.relative)} vanished from the local disk before it was sent; nothing of it was uploaded.`;
+  if (gone) return vscode.l10n.t('{0} vanished from the local disk before it was sent; nothing of it was uploaded.', quotedName(plan.relative));
   return describeError(err, services.log.redact);
 }
 
@@ -164,18 +173,25 @@ function summarize(services: Services, target: DriveFolderRef, roots: readonly s
   for (const r of report.refused) services.log.warn(`Not uploaded: ${r.name}: ${r.reason}`);
   for (const s of report.skipped) services.log.info(`Skipped: ${s.name}: ${s.reason}`);
   if (report.refused.length > 0) {
-    showNote(services, 'error', `Not uploaded: ${listNames(report.refused.map((r) => r.name))}: ${report.refused[0].reason}${report.refused.length > 1 ? ' (every reason is in the log)' : ''}`);
+    const [names, reason] = [listNames(report.refused.map((r) => r.name)), report.refused[0].reason];
+    showNote(services, 'error', report.refused.length > 1 ? vscode.l10n.t('Not uploaded: {0}: {1} (every reason is in the log)', names, reason) : vscode.l10n.t('Not uploaded: {0}: {1}', names, reason));
   }
-  const left = report.skipped.filter((s) => s.reason !== 'cancelled' && s.reason !== 'a file with this name exists');
-  if (left.length > 0) showNote(services, 'warning', `Skipped ${listNames(left.map((s) => s.name))}: ${left[0].reason}${left.length > 1 ? ' (every reason is in the log)' : ''}.`);
-  const what = roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : `${roots.length} folders`;
+  const exists = nameExists();
+  const left = report.skipped.filter((s) => s.reason !== CANCELLED && s.reason !== exists);
+  if (left.length > 0) {
+    const [names, reason] = [listNames(left.map((s) => s.name)), left[0].reason];
+    showNote(services, 'warning', left.length > 1 ? vscode.l10n.t('Skipped {0}: {1} (every reason is in the log).', names, reason) : vscode.l10n.t('Skipped {0}: {1}.', names, reason));
+  }
+  const what = rootsText(roots);
+  const files = filesText(report.uploaded.length);
   if (report.failed.length > 0) {
-    showNote(services, 'error', `Uploaded ${plural(report.uploaded.length, 'file')} of ${what} to ${where}; ${listNames(report.failed.map((f) => f.name))} failed: ${report.failed[0].reason}`);
+    showNote(services, 'error', vscode.l10n.t('Uploaded {0} of {1} to {2}; {3} failed: {4}', files, what, where, listNames(report.failed.map((f) => f.name)), report.failed[0].reason));
   } else if (report.cancelled) {
-    showNote(services, 'warning', `Upload of ${what} to ${where} cancelled after ${plural(report.uploaded.length, 'file')}; those stay on the drive, no partial file was stored.`);
+    showNote(services, 'warning', vscode.l10n.t('Upload of {0} to {1} cancelled after {2}; those stay on the drive, no partial file was stored.', what, where, files));
   } else if (report.uploaded.length > 0) {
-    const kept = report.skipped.filter((s) => s.reason === 'a file with this name exists').length;
-    showNote(services, 'info', `Uploaded ${what} (${plural(report.uploaded.length, 'file')}) to ${where}.${kept ? ` ${plural(kept, 'existing file')} skipped.` : ''}`);
+    const kept = report.skipped.filter((s) => s.reason === exists).length;
+    const existing = counted(kept, vscode.l10n.t('1 existing file'), vscode.l10n.t('{0} existing files', kept));
+    showNote(services, 'info', kept ? vscode.l10n.t('Uploaded {0} ({1}) to {2}. {3} skipped.', what, files, where, existing) : vscode.l10n.t('Uploaded {0} ({1}) to {2}.', what, files, where));
   }
 }
 

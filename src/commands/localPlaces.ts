@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
+import * as vscode from 'vscode';
 import { exists } from '../api/atomicFile';
 import { localName } from '../api/localName';
 import { FolderNames, probeFolder, spelled } from '../api/sameName';
@@ -66,6 +67,6 @@ export async function placeInFolder(folder: string, refs: readonly DriveFileRef[
 /** The place for Keep Both: a free name in the folder, with why it differs from the drive name. */
 export function keepBoth(plan: FolderPlan, place: Place): Place {
   const name = plan.names.freeName(nodePath.basename(place.path));
-  const why = place.existing?.because ?? `${spelled(place.existing?.as ?? nodePath.basename(place.path))} exists`;
+  const why = place.existing?.because ?? vscode.l10n.t({ message: '{0} exists', args: [spelled(place.existing?.as ?? nodePath.basename(place.path))], comment: ['{0} is a quoted local file name: why a download was saved under another name'] });
   return { ref: place.ref, path: nodePath.join(plan.folder, name), renamed: { as: name, because: [...(place.renamed?.because ?? []), why] } };
 }

@@ -42,8 +42,12 @@ class TransferProgress {
     const percent = this.totalBytes > 0 ? Math.min(100, (this.doneTotal / this.totalBytes) * 100) : 0;
     const increment = Math.max(0, percent - this.reportedPercent);
     this.reportedPercent += increment;
-    const files = this.files > 1 ? ` · ${this.finished}/${this.files} files` : '';
-    this.progress.report({ message: `${formatSize(this.doneTotal)} of ${formatSize(this.totalBytes)}${files}`, increment });
+    const [done, total] = [formatSize(this.doneTotal), formatSize(this.totalBytes)];
+    const message =
+      this.files > 1
+        ? vscode.l10n.t({ message: '{0} of {1} · {2}/{3} files', args: [done, total, this.finished, this.files], comment: ['bytes {0} of {1} sent, {2} of {3} files finished'] })
+        : vscode.l10n.t({ message: '{0} of {1}', args: [done, total], comment: ['bytes: {0} of {1} sent, e.g. "1.5 MB of 4 MB"'] });
+    this.progress.report({ message, increment });
   }
 }
 

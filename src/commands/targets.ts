@@ -122,7 +122,7 @@ export async function pickDesktop(tree: DriveTreeDataProvider, placeHolder: stri
   const roots = await tree.getChildren();
   const desktops = roots.filter((n): n is DesktopNode => n.kind === 'desktop' && !n.notFound);
   if (desktops.length === 0) {
-    void vscode.window.showWarningMessage('Nen Drive has no desktops to use. Add one with "Nen Drive: Add Desktop".');
+    void vscode.window.showWarningMessage(vscode.l10n.t({ message: 'Nen Drive has no desktops to use. Add one with "Nen Drive: Add Desktop".', comment: ['"Nen Drive: Add Desktop" is the command as the Command Palette shows it'] }));
     return undefined;
   }
   if (desktops.length === 1) return desktops[0];
@@ -135,14 +135,14 @@ export async function pickDesktop(tree: DriveTreeDataProvider, placeHolder: stri
 
 /** Quick pick of files at a desktop's root (palette entry point of open/download/copy…). */
 export async function pickFiles(services: Services, tree: DriveTreeDataProvider, placeHolder: string, canPickMany: boolean): Promise<DriveFileRef[]> {
-  const desktop = await pickDesktop(tree, 'Pick a desktop');
+  const desktop = await pickDesktop(tree, vscode.l10n.t('Pick a desktop'));
   if (!desktop) return [];
   const entries = await services.fs.list(desktop.desktopId, undefined);
   const items = entries
     .filter((e) => !e.isDir && e.unreachableReason === undefined)
-    .map((e) => ({ label: displayName(e.name), description: `${e.size.toLocaleString('en-US')} bytes`, ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
+    .map((e) => ({ label: displayName(e.name), description: vscode.l10n.t('{0} bytes', e.size.toLocaleString('en-US')), ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
   if (items.length === 0) {
-    void vscode.window.showInformationMessage(`The drive of ${displayName(desktop.label)} has no files.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('The drive of {0} has no files.', displayName(desktop.label)));
     return [];
   }
   if (canPickMany) {

@@ -7,8 +7,6 @@ import type { DriveNode } from '../views/nodes';
 
 type TransferItem = vscode.QuickPickItem & { id?: number; cancelAll?: boolean };
 
-const CANCEL: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: 'Cancel' };
-
 /**
  * Show Transfers: every transfer of this window in a quick pick that updates live (name,
  * direction and desktop; bytes, speed and state), a Cancel button on each one that runs or
@@ -21,7 +19,9 @@ async function showTransfers(services: Services, tree: DriveTreeDataProvider): P
   // A download knows its desktop by id: the tree's desktop rows give the names.
   const names = new Map((await tree.getChildren()).flatMap((n: DriveNode) => (n.kind === 'desktop' ? [[n.desktopId, n.label] as const] : [])));
   const pick = vscode.window.createQuickPick<TransferItem>();
-  pick.title = 'Nen Drive Transfers';
+  pick.title = vscode.l10n.t('Nen Drive Transfers');
+  // Made when the list opens, never at import: its tooltip is translated.
+  const cancel: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('close'), tooltip: vscode.l10n.t({ message: 'Cancel', comment: ['tooltip: cancel this transfer'] }) };
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
   pick.keepScrollPosition = true;
@@ -30,11 +30,15 @@ async function showTransfers(services: Services, tree: DriveTreeDataProvider): P
     const activeCancelAll = pick.activeItems[0]?.cancelAll === true;
     const rows = transferRows(registry.all(), Date.now(), (id) => names.get(id));
     const running = rows.filter((r) => r.cancellable).length;
-    const items: TransferItem[] = rows.map((r) => ({ id: r.id, label: r.label, description: r.description, detail: r.detail, buttons: r.cancellable ? [CANCEL] : [] }));
+    const items: TransferItem[] = rows.map((r) => ({ id: r.id, label: r.label, description: r.description, detail: r.detail, buttons: r.cancellable ? [cancel] : [] }));
     // Last, after a separator: the first row is a transfer, so Enter on a freshly opened list cancels nothing.
-    if (running > 0) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(close-all) Cancel All', description: `${running} running or queued`, cancelAll: true, alwaysShow: true });
+    if (running > 0) {
+      const cancelAll = { label: `$(close-all) ${vscode.l10n.t('Cancel All')}`, description: vscode.l10n.t('{0} running or queued', running), cancelAll: true, alwaysShow: true };
+      items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, cancelAll);
+    }
     pick.items = items;
-    pick.placeholder = rows.length === 0 ? 'No transfers in this window' : running > 0 ? `${running} running or queued · the × on a row cancels that one` : 'All transfers have finished';
+    pick.placeholder =
+      rows.length === 0 ? vscode.l10n.t('No transfers in this window') : running > 0 ? vscode.l10n.t('{0} running or queued · the × on a row cancels that one', running) : vscode.l10n.t('All transfers have finished');
     const keep = items.find((i) => (activeCancelAll ? i.cancelAll : i.id !== undefined && i.id === activeId));
     if (keep) pick.activeItems = [keep];
   };

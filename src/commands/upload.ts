@@ -4,9 +4,9 @@ import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
-import { listNames, plural, showNote } from './messages';
+import { counted, listNames, showNote } from './messages';
 import { transferAll } from './progress';
-import { showBatchFailures } from './transferSummary';
+import { CANCELLED, showBatchFailures } from './transferSummary';
 import { placeName, type DriveFolderRef } from './targets';
 import { planNames, type ConflictPolicy, type Plan } from './uploadConflicts';
 import { bodyOf, labelOf, resolveSource, uploadProblem, type UploadCandidate } from './uploadSources';
@@ -49,7 +49,7 @@ export async function uploadItems(
   const report: UploadReport = { uploaded: [], refused: [], skipped: [], failed: [], cancelled: false };
   const interactive = items === undefined;
   if (!items) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: false, openLabel: 'Upload' });
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: false, openLabel: vscode.l10n.t({ message: 'Upload', comment: ['the button of the file picker'] }) });
     if (!picked || picked.length === 0) return undefined;
     items = picked;
   }
@@ -111,7 +111,7 @@ async function send(
   retryFailed: (items: UploadItem[]) => unknown,
 ): Promise<void> {
   const where = placeName(target);
-  const title = plans.length === 1 ? `Uploading ${quotedName(plans[0].name)} to ${where}` : `Uploading ${plans.length} files to ${where}`;
+  const title = plans.length === 1 ? vscode.l10n.t('Uploading {0} to {1}', quotedName(plans[0].name), where) : vscode.l10n.t('Uploading {0} files to {1}', plans.length, where);
   const batch = { title, direction: 'upload' as const, registry: services.transfers, redact: services.log.redact, describe: (p: Plan) => ({ name: p.name, desktopId: target.desktopId, desktop: target.label, size: p.size }) };
   const results = await transferAll(batch, token, plans, services.clients.settings.transferConcurrency, (plan, signal, onBytes) =>
     client.upload(target.desktopId, plan.name, bodyOf(client, plan, signal), { path: target.folder, signal, onProgress: (p) => onBytes(p.done) }),
@@ -120,8 +120,8 @@ async function send(
   record(services, target, plans, results.settled, report);
   const failed = plans.filter((_, i) => isFailure(results.settled[i]));
   const errors = results.settled.filter(isFailure).map((r) => r.reason);
-  const outcome = { verb: 'Uploaded', where: ` to ${where}`, done: report.uploaded.map((u) => u.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
-  showBatchFailures(services, outcome, errors, `Upload to ${where} failed`, () => retryFailed(failed.map((p) => p.item).filter((i): i is UploadItem => !!i)));
+  const outcome = { direction: 'upload' as const, where, done: report.uploaded.map((u) => u.name), skipped: [...report.refused, ...report.skipped], failed: report.failed };
+  showBatchFailures(services, outcome, errors, vscode.l10n.t('Upload to {0} failed', where), () => retryFailed(failed.map((p) => p.item).filter((i): i is UploadItem => !!i)));
 }
 
 function isFailure(r: PromiseSettledResult<unknown>): r is PromiseRejectedResult {
@@ -135,7 +135,7 @@ function record(services: Services, target: DriveFolderRef, plans: readonly Plan
     const plan = plans[i];
     const uri = driveUri(target.desktopId, ...folderSegments, plan.name);
     if (r.status === 'fulfilled') report.uploaded.push({ name: plan.name, uri: uri.toString(), source: plan.label });
-    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.label, reason: 'cancelled' });
+    else if (errorKind(r.reason) === 'cancelled') report.skipped.push({ name: plan.label, reason: CANCELLED });
     else {
       report.failed.push({ name: plan.label, reason: describeError(r.reason, services.log.redact) });
       services.log.error(`Uploading ${quotedName(plan.label)} to ${target.desktopId} failed`, r.reason);
@@ -156,12 +156,15 @@ function summarize(services: Services, report: UploadReport, target: DriveFolder
   for (const r of report.refused) services.log.warn(`Not uploaded: ${r.name}: ${r.reason}`);
   // A batch with failures ended with its one summary (send), which names the refused files too.
   if (report.failed.length > 0) return;
-  if (report.refused.length === 1) showNote(services, 'error', `Not uploaded: ${report.refused[0].reason}`);
-  else if (report.refused.length > 1) showNote(services, 'error', `Not uploaded: ${listNames(report.refused.map((r) => r.name))} (${report.refused.map((r) => r.reason).join(' ')})`);
+  if (report.refused.length === 1) showNote(services, 'error', vscode.l10n.t('Not uploaded: {0}', report.refused[0].reason));
+  else if (report.refused.length > 1) showNote(services, 'error', vscode.l10n.t({ message: 'Not uploaded: {0} ({1})', args: [listNames(report.refused.map((r) => r.name)), report.refused.map((r) => r.reason).join(' ')], comment: ['{0} is a list of names, {1} the reasons'] }));
   if (report.uploaded.length > 0) {
-    const extra = report.skipped.length ? ` (${plural(report.skipped.length, 'file')} skipped)` : '';
-    showNote(services, 'info', report.uploaded.length === 1 ? `Uploaded ${quotedName(report.uploaded[0].name)} to ${where}.${extra}` : `Uploaded ${plural(report.uploaded.length, 'file')} to ${where}.${extra}`);
+    const n = report.uploaded.length;
+    const what = n === 1 ? quotedName(report.uploaded[0].name) : vscode.l10n.t('{0} files', n);
+    const skipped = report.skipped.length;
+    const files = counted(skipped, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', skipped));
+    showNote(services, 'info', skipped ? vscode.l10n.t('Uploaded {0} to {1}. ({2} skipped)', what, where, files) : vscode.l10n.t('Uploaded {0} to {1}.', what, where));
   } else if (report.cancelled) {
-    showNote(services, 'warning', `Upload to ${where} cancelled.`);
+    showNote(services, 'warning', vscode.l10n.t('Upload to {0} cancelled.', where));
   }
 }

@@ -5,10 +5,11 @@ import type { DriveFolderRef } from './targets';
 import type { UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
 import { nextFreeName } from '../api/names';
+import { conflictButtons, type Choice } from './conflicts';
 
 /** What to do when a name already exists on the drive. `ask` shows Overwrite / Keep Both / Skip. */
 export type ConflictPolicy = 'ask' | 'overwrite' | 'keepBoth' | 'skip';
-type Resolution = Exclude<ConflictPolicy, 'ask'>;
+type Resolution = Choice;
 
 /** A candidate with the remote name it will be written under. */
 export interface Plan extends UploadCandidate {
@@ -51,7 +52,7 @@ export async function planNames(
     remaining--;
     if (choice === 'cancel') return undefined;
     if (choice === 'skip') {
-      skipped.push({ name: c.label, reason: 'a file with this name exists' });
+      skipped.push({ name: c.label, reason: nameExists() });
     } else if (choice === 'overwrite') {
       plans.push({ ...c, name: c.label, existed: existing.has(c.label) });
     } else {
@@ -73,30 +74,20 @@ async function remoteNames(services: Services, target: DriveFolderRef): Promise<
   }
 }
 
+/** The reason of a file skipped because its name exists on the drive (compared by the folder upload's summary). */
+export function nameExists(): string {
+  return vscode.l10n.t({ message: 'a file with this name exists', comment: ['why a file was not uploaded'] });
+}
+
 /** The modal Overwrite / Keep Both / Skip (and … All when `remaining` > 1) for one existing name. */
 export async function askConflict(name: string, where: string, remaining: number): Promise<{ choice: Resolution | 'cancel'; all: boolean }> {
-  const single = ['Overwrite', 'Keep Both', 'Skip'];
-  const all = remaining > 1 ? ['Overwrite All', 'Keep Both for All', 'Skip All'] : [];
-  const answer = await vscode.window.showWarningMessage(
-    `${quotedName(name)} already exists on ${where}.`,
-    { modal: true, detail: `Overwrite replaces the file on the drive. Keep Both uploads this one as ${quotedName(nextFreeName(name, new Set([name])))}.${remaining > 1 ? ` ${remaining - 1} more names also exist.` : ''}` },
-    ...single,
-    ...all,
-  );
-  switch (answer) {
-    case 'Overwrite':
-      return { choice: 'overwrite', all: false };
-    case 'Keep Both':
-      return { choice: 'keepBoth', all: false };
-    case 'Skip':
-      return { choice: 'skip', all: false };
-    case 'Overwrite All':
-      return { choice: 'overwrite', all: true };
-    case 'Keep Both for All':
-      return { choice: 'keepBoth', all: true };
-    case 'Skip All':
-      return { choice: 'skip', all: true };
-    default:
-      return { choice: 'cancel', all: false };
-  }
+  const free = quotedName(nextFreeName(name, new Set([name])));
+  const detail =
+    remaining > 1
+      ? vscode.l10n.t('Overwrite replaces the file on the drive. Keep Both uploads this one as {0}. {1} more names also exist.', free, remaining - 1)
+      : vscode.l10n.t('Overwrite replaces the file on the drive. Keep Both uploads this one as {0}.', free);
+  const buttons = conflictButtons().filter((b) => remaining > 1 || !b.all);
+  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('{0} already exists on {1}.', quotedName(name), where), { modal: true, detail }, ...buttons.map((b) => b.label));
+  const picked = buttons.find((b) => b.label === answer);
+  return picked ? { choice: picked.choice, all: picked.all } : { choice: 'cancel', all: false };
 }

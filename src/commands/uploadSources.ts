@@ -53,26 +53,30 @@ export async function resolveSource(item: UploadItem): Promise<UploadCandidate |
   const label = baseName(item);
   if (item.scheme === 'file') {
     const st = await fsp.stat(item.fsPath).catch(() => undefined);
-    if (!st) return { label, reason: `'${item.fsPath}' cannot be read.` };
-    if (st.isDirectory()) return { label, reason: `${quotedName(label)} is a folder; upload the files in it instead.` };
+    if (!st) return { label, reason: vscode.l10n.t({ message: "'{0}' cannot be read.", args: [item.fsPath], comment: ['{0} is a local path'] }) };
+    if (st.isDirectory()) return { label, reason: isFolderText(label) };
     // Streamed from disk with its exact size; the client reopens it for a retry.
     return { label, size: st.size, source: { kind: 'file', path: item.fsPath } };
   }
   if (item.scheme === SCHEME) {
     // A copy between drives: stream the download straight into the upload.
     const { desktopId, folder, name } = parseDriveUri(item);
-    if (name === undefined) return { label: item.authority, reason: 'A whole drive cannot be copied; pick its files.' };
+    if (name === undefined) return { label: item.authority, reason: vscode.l10n.t('A whole drive cannot be copied; pick its files.') };
     const st = await vscode.workspace.fs.stat(item);
-    if (st.type & vscode.FileType.Directory) return { label, reason: `${quotedName(label)} is a folder; copy the files in it instead.` };
+    if (st.type & vscode.FileType.Directory) return { label, reason: vscode.l10n.t('{0} is a folder; copy the files in it instead.', quotedName(label)) };
     return { label, size: st.size, copyFrom: { desktopId, name, folder } };
   }
   // Anything else VS Code can read (e.g. a remote or virtual file): read through its provider.
   const st = await vscode.workspace.fs.stat(item);
-  if (st.type & vscode.FileType.Directory) return { label, reason: `${quotedName(label)} is a folder; upload the files in it instead.` };
+  if (st.type & vscode.FileType.Directory) return { label, reason: isFolderText(label) };
   // Too large to go: not read at all; uploadProblem refuses it by its size.
   if (st.size > MAX_UPLOAD_BYTES) return { label, size: st.size };
   const data = await vscode.workspace.fs.readFile(item);
   return { label, size: data.byteLength, source: { kind: 'bytes', data } };
+}
+
+function isFolderText(label: string): string {
+  return vscode.l10n.t('{0} is a folder; upload the files in it instead.', quotedName(label));
 }
 
 async function resolveDropped(file: DroppedFile): Promise<UploadCandidate | Unreadable> {
@@ -86,7 +90,13 @@ async function resolveDropped(file: DroppedFile): Promise<UploadCandidate | Unre
     (d) => d,
     () => undefined,
   );
-  if (!data) return { label: file.name, reason: `${quotedName(file.name)} could not be read from the drop. If it is a folder: in a browser, VS Code hands extensions a dropped folder as one unreadable item. Drop it on the Explorer first, then drag it from there onto the drive.` };
+  if (!data) {
+    const reason = vscode.l10n.t(
+      '{0} could not be read from the drop. If it is a folder: in a browser, VS Code hands extensions a dropped folder as one unreadable item. Drop it on the Explorer first, then drag it from there onto the drive.',
+      quotedName(file.name),
+    );
+    return { label: file.name, reason };
+  }
   return { label: file.name, size: data.byteLength, source: { kind: 'bytes', data } };
 }
 
