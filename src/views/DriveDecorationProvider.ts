@@ -112,8 +112,10 @@ export class DriveDecorationProvider implements vscode.FileDecorationProvider, v
 }
 
 function describeMark(mark: Mark): string {
-  const when = new Date(mark.at).toLocaleTimeString();
-  return mark.kind === 'new' ? `New on the drive since you last looked (appeared at ${when})` : `Changed on the drive by someone else (noticed at ${when})`;
+  const when = new Date(mark.at).toLocaleTimeString(vscode.env.language);
+  return mark.kind === 'new'
+    ? vscode.l10n.t('New on the drive since you last looked (appeared at {0})', when)
+    : vscode.l10n.t('Changed on the drive by someone else (noticed at {0})', when);
 }
 
 function keyOf(uri: vscode.Uri): string {

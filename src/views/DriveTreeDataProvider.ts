@@ -298,7 +298,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     }
     this.showingError.delete(key);
     if (entries.length === 0) {
-      return [{ kind: 'message', parent: container, label: 'No files yet', detail: 'drop files here or use Upload', action: 'upload', isError: false }];
+      return [{ kind: 'message', parent: container, label: vscode.l10n.t('No files yet'), detail: vscode.l10n.t('drop files here or use Upload'), action: 'upload', isError: false }];
     }
     const cached = this.sorted.get(entries);
     if (cached && cached.parent === container && cached.order === this.order) return cached.nodes;

@@ -15,7 +15,7 @@ export class TransferStatusBar implements vscode.Disposable {
 
   constructor(private readonly registry: TransferRegistry) {
     this.item = vscode.window.createStatusBarItem('nenDrive.transfers', vscode.StatusBarAlignment.Left, 50);
-    this.item.name = 'Nen Drive Transfers';
+    this.item.name = vscode.l10n.t('Nen Drive Transfers');
     this.item.command = Commands.showTransfers;
     this.unsubscribe = registry.onDidChange(() => this.update());
     this.update();

@@ -1,22 +1,36 @@
 /**
  * What a screen reader says for each kind of tree row (TreeItem.accessibilityInformation).
- * Plain data in, one sentence out: no `vscode`, so the wording is unit-tested on its own.
+ * Plain data in, one sentence out: no `vscode` (words through @vscode/l10n), so the wording is unit-tested on its own.
  * A row's label says what the eye gets from the icon, the description and the N/M badge.
  */
+import * as l10n from '@vscode/l10n';
 import { displayName } from '../api/display';
 import { formatSize } from '../api/format';
-import { formatAge } from './format';
+import { ageOf, type AgeUnit } from './format';
 
 export type MarkKind = 'new' | 'changed';
 
-/** "2m ago" → "2 minutes ago": the tree's short age read as words. */
+/** "2m ago" → "modified 2 minutes ago": the tree's short age read as words. */
 export function ageInWords(modifiedSeconds: number, nowMs: number = Date.now()): string {
-  const short = formatAge(modifiedSeconds, nowMs);
-  const m = /^(\d+)(mo|m|h|d|y) ago$/.exec(short);
-  if (!m) return short ? `modified ${short}` : 'modification time unknown';
-  const n = Number(m[1]);
-  const unit = { m: 'minute', h: 'hour', d: 'day', mo: 'month', y: 'year' }[m[2] as 'm' | 'h' | 'd' | 'mo' | 'y'];
-  return `modified ${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  const age = ageOf(modifiedSeconds, nowMs);
+  if (age === undefined) return l10n.t('modification time unknown');
+  if (age === 'now') return l10n.t('modified just now');
+  return agoInWords(age.n, age.unit);
+}
+
+function agoInWords(n: number, unit: AgeUnit): string {
+  switch (unit) {
+    case 'minute':
+      return n === 1 ? l10n.t('modified 1 minute ago') : l10n.t('modified {0} minutes ago', n);
+    case 'hour':
+      return n === 1 ? l10n.t('modified 1 hour ago') : l10n.t('modified {0} hours ago', n);
+    case 'day':
+      return n === 1 ? l10n.t('modified 1 day ago') : l10n.t('modified {0} days ago', n);
+    case 'month':
+      return n === 1 ? l10n.t('modified 1 month ago') : l10n.t('modified {0} months ago', n);
+    case 'year':
+      return n === 1 ? l10n.t('modified 1 year ago') : l10n.t('modified {0} years ago', n);
+  }
 }
 
 export interface DesktopRow {
@@ -29,10 +43,10 @@ export interface DesktopRow {
 }
 
 export function desktopLabel(d: DesktopRow): string {
-  if (d.notFound) return `Desktop ${displayName(d.name)}, ${d.desktopId}, not found; it may have been deleted`;
-  const parts = [`Desktop ${displayName(d.name)}`, d.desktopId];
+  if (d.notFound) return l10n.t('Desktop {0}, {1}, not found; it may have been deleted', displayName(d.name), d.desktopId);
+  const parts = [l10n.t({ message: 'Desktop {0}', args: [displayName(d.name)], comment: ['screen reader: a desktop row, {0} its name'] }), d.desktopId];
   if (d.status) parts.push(d.status);
-  if (d.hasNewFiles) parts.push('has new or changed files');
+  if (d.hasNewFiles) parts.push(l10n.t('has new or changed files'));
   return parts.join(', ');
 }
 
@@ -45,22 +59,27 @@ export interface EntryRow {
 }
 
 export function fileLabel(f: EntryRow, nowMs: number = Date.now()): string {
-  const parts = [`File ${displayName(f.name)}`, formatSize(f.size), ageInWords(f.modified, nowMs)];
-  if (f.mark === 'new') parts.push('new on the drive');
-  if (f.mark === 'changed') parts.push('changed by someone else');
+  const parts = [l10n.t({ message: 'File {0}', args: [displayName(f.name)], comment: ['screen reader: a file row, {0} its name'] }), formatSize(f.size), ageInWords(f.modified, nowMs)];
+  if (f.mark === 'new') parts.push(l10n.t('new on the drive'));
+  if (f.mark === 'changed') parts.push(l10n.t('changed by someone else'));
   return parts.join(', ');
 }
 
 export function folderLabel(f: Omit<EntryRow, 'size'> & { hasNewFiles?: boolean }, nowMs: number = Date.now()): string {
-  const parts = [`Folder ${displayName(f.name)}`, ageInWords(f.modified, nowMs)];
-  if (f.hasNewFiles) parts.push('has new or changed files');
+  const parts = [l10n.t({ message: 'Folder {0}', args: [displayName(f.name)], comment: ['screen reader: a folder row, {0} its name'] }), ageInWords(f.modified, nowMs)];
+  if (f.hasNewFiles) parts.push(l10n.t('has new or changed files'));
   return parts.join(', ');
 }
 
 export function unreachableLabel(name: string, isDir: boolean, reason: string): string {
-  return `${isDir ? 'Folder' : 'File'} ${displayName(name)}, not reachable through the Nen API: ${reason}`;
+  return isDir
+    ? l10n.t('Folder {0}, not reachable through the Nen API: {1}', displayName(name), reason)
+    : l10n.t('File {0}, not reachable through the Nen API: {1}', displayName(name), reason);
 }
 
 export function messageLabel(label: string, detail: string | undefined, isError: boolean): string {
-  return [`${isError ? 'Error' : 'Note'}: ${label}`, detail].filter(Boolean).join(', ');
+  const said = isError
+    ? l10n.t({ message: 'Error: {0}', args: [label], comment: ['screen reader: an error row of the tree, {0} what went wrong'] })
+    : l10n.t({ message: 'Note: {0}', args: [label], comment: ['screen reader: an informational row of the tree, {0} the note'] });
+  return [said, detail].filter(Boolean).join(', ');
 }

@@ -1,26 +1,48 @@
 /**
  * Formatting shared by the tree and the commands: human sizes (from src/api/format.ts) and
  * CLI-style relative ages (`nen desktop files list` prints `just now`, `2m ago`), and the
- * natural name order. Pure functions, no `vscode`, so the 10,000-row listing stays cheap.
+ * natural name order. Pure functions, no `vscode` (words through @vscode/l10n), so the 10,000-row listing stays cheap.
  */
+import * as l10n from '@vscode/l10n';
 
 // Sizes are the client's rule (the CLI's units), kept where the tree and the commands import them.
 export { formatBytesExact, formatSize } from '../api/format';
 
-/** Seconds (API `modified`) → "just now", "2m ago", "3h ago", "5d ago", "4mo ago", "2y ago". */
-export function formatAge(modifiedSeconds: number, nowMs: number = Date.now()): string {
-  if (!Number.isFinite(modifiedSeconds)) return '';
+export type AgeUnit = 'minute' | 'hour' | 'day' | 'month' | 'year';
+
+/** How long ago, in the largest whole unit: 'now' under a minute, undefined when unknown. */
+export function ageOf(modifiedSeconds: number, nowMs: number = Date.now()): { n: number; unit: AgeUnit } | 'now' | undefined {
+  if (!Number.isFinite(modifiedSeconds)) return undefined;
   const seconds = Math.floor(nowMs / 1000 - modifiedSeconds);
   // A clock slightly ahead of ours is still "just now", not "in the future".
-  if (seconds < 60) return 'just now';
+  if (seconds < 60) return 'now';
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ago`;
+  if (minutes < 60) return { n: minutes, unit: 'minute' };
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h ago`;
+  if (hours < 24) return { n: hours, unit: 'hour' };
   const days = Math.floor(hours / 24);
-  if (days < 30) return `${days}d ago`;
-  if (days < 365) return `${Math.floor(days / 30)}mo ago`;
-  return `${Math.floor(days / 365)}y ago`;
+  if (days < 30) return { n: days, unit: 'day' };
+  if (days < 365) return { n: Math.floor(days / 30), unit: 'month' };
+  return { n: Math.floor(days / 365), unit: 'year' };
+}
+
+/** Seconds (API `modified`) → "just now", "2m ago", "3h ago", "5d ago", "4mo ago", "2y ago". */
+export function formatAge(modifiedSeconds: number, nowMs: number = Date.now()): string {
+  const age = ageOf(modifiedSeconds, nowMs);
+  if (age === undefined) return '';
+  if (age === 'now') return l10n.t('just now');
+  switch (age.unit) {
+    case 'minute':
+      return l10n.t({ message: '{0}m ago', args: [age.n], comment: ['a short age on a tree row: {0} minutes ago'] });
+    case 'hour':
+      return l10n.t({ message: '{0}h ago', args: [age.n], comment: ['a short age on a tree row: {0} hours ago'] });
+    case 'day':
+      return l10n.t({ message: '{0}d ago', args: [age.n], comment: ['a short age on a tree row: {0} days ago'] });
+    case 'month':
+      return l10n.t({ message: '{0}mo ago', args: [age.n], comment: ['a short age on a tree row: {0} months ago'] });
+    case 'year':
+      return l10n.t({ message: '{0}y ago', args: [age.n], comment: ['a short age on a tree row: {0} years ago'] });
+  }
 }
 
 /**

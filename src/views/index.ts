@@ -61,9 +61,9 @@ export function registerViews(services: Services): RegisteredViews {
 /** The view's title and message say when the key comes from the environment. */
 async function showKeySource(view: vscode.TreeView<DriveNode>, keys: ApiKeyStore): Promise<void> {
   const source = await keys.source();
-  view.description = source === 'environment' ? `key from ${ENV_KEY_NAME}` : undefined;
+  view.description = source === 'environment' ? vscode.l10n.t({ message: 'key from {0}', args: [ENV_KEY_NAME], comment: ['the view title description: the API key comes from the environment variable {0}'] }) : undefined;
   view.message =
     source === 'environment'
-      ? `Using the API key from the ${ENV_KEY_NAME} environment variable. Run "Nen Drive: Set API Key" to store one in VS Code instead.`
+      ? vscode.l10n.t('Using the API key from the {0} environment variable. Run "Nen Drive: Set API Key" to store one in VS Code instead.', ENV_KEY_NAME)
       : undefined;
 }

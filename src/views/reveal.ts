@@ -57,7 +57,7 @@ export async function revealRow(
     }
     // VS Code reports the new selection before the reveal settles.
     if (isSelected(view, row)) return row;
-    if (attempt >= REVEAL_ATTEMPTS) throw new Error('VS Code did not select the row (the view was changing); try again.');
+    if (attempt >= REVEAL_ATTEMPTS) throw new Error(vscode.l10n.t('VS Code did not select the row (the view was changing); try again.'));
   }
 }
 

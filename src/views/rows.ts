@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { displayName } from '../api/display';
-import type { Desktop, DriveEntry } from '../api/types';
+import type { Desktop, DriveEntry, NenErrorKind } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
 import { driveUri, entryUri } from '../drive/uri';
@@ -90,19 +90,57 @@ export function isSettling(node: DesktopNode): boolean {
 }
 
 export function notFoundNode(id: string): DesktopNode {
-  return { kind: 'desktop', desktopId: id, uri: driveUri(id), label: id, description: 'not found', notFound: true, configured: true };
+  return { kind: 'desktop', desktopId: id, uri: driveUri(id), label: id, description: vscode.l10n.t({ message: 'not found', comment: ['the description of a desktop row whose desktop the API does not know'] }), notFound: true, configured: true };
 }
 
 export function errorRow(err: unknown, parent: DesktopNode | EntryNode | undefined, redact: (text: string) => string): MessageNode {
   if (errorKind(err) === 'unauthorized') {
-    return { kind: 'message', parent, label: 'Nen rejected the API key', detail: 'click to set a new one', action: 'setApiKey', isError: true };
+    return { kind: 'message', parent, label: vscode.l10n.t('Nen rejected the API key'), detail: vscode.l10n.t('click to set a new one'), action: 'setApiKey', isError: true };
   }
   if (errorKind(err) === 'notFound' && parent?.kind === 'desktop') {
-    return { kind: 'message', parent, label: 'Desktop not found', detail: 'it may have been deleted · click to retry', action: 'retry', isError: true };
+    return { kind: 'message', parent, label: vscode.l10n.t('Desktop not found'), detail: vscode.l10n.t('it may have been deleted · click to retry'), action: 'retry', isError: true };
   }
-  return { kind: 'message', parent, label: describeError(err, redact), detail: 'click to retry', action: 'retry', isError: true };
+  return { kind: 'message', parent, label: describeError(err, redact), detail: vscode.l10n.t('click to retry'), action: 'retry', isError: true };
 }
 
+/** The failure in a word or two, for a desktop row's description ("dsk_1 · timeout"). */
 export function shortReason(err: unknown): string {
-  return errorKind(err) ?? 'error';
+  const kind = errorKind(err);
+  switch (kind) {
+    case undefined:
+      return vscode.l10n.t({ message: 'error', comment: ['a desktop row: its status could not be read'] });
+    case 'unauthorized':
+      return vscode.l10n.t({ message: 'unauthorized', comment: ['a desktop row: the API refused the key'] });
+    case 'forbidden':
+      return vscode.l10n.t({ message: 'forbidden', comment: ['a desktop row: the API refused access'] });
+    case 'notFound':
+      return vscode.l10n.t({ message: 'notFound', comment: ['a desktop row: the API does not know it'] });
+    default:
+      return shortOtherReason(kind);
+  }
+}
+
+function shortOtherReason(kind: Exclude<NenErrorKind, 'unauthorized' | 'forbidden' | 'notFound'>): string {
+  switch (kind) {
+    case 'badRequest':
+      return vscode.l10n.t({ message: 'badRequest', comment: ['a desktop row: the API called the request invalid'] });
+    case 'tooLarge':
+      return vscode.l10n.t({ message: 'tooLarge', comment: ['a desktop row: too large'] });
+    case 'conflict':
+      return vscode.l10n.t({ message: 'conflict', comment: ['a desktop row: the API reported a conflict'] });
+    case 'rateLimited':
+      return vscode.l10n.t({ message: 'rateLimited', comment: ['a desktop row: too many requests'] });
+    case 'unavailable':
+      return vscode.l10n.t({ message: 'unavailable', comment: ['a desktop row: the API server failed'] });
+    case 'network':
+      return vscode.l10n.t({ message: 'network', comment: ['a desktop row: a network failure'] });
+    case 'timeout':
+      return vscode.l10n.t({ message: 'timeout', comment: ['a desktop row: the request timed out'] });
+    case 'cancelled':
+      return vscode.l10n.t({ message: 'cancelled', comment: ['a desktop row: the request was cancelled'] });
+    case 'protocol':
+      return vscode.l10n.t({ message: 'protocol', comment: ['a desktop row: the API answered something unexpected'] });
+    case 'proxy':
+      return vscode.l10n.t({ message: 'proxy', comment: ['a desktop row: the proxy failed'] });
+  }
 }

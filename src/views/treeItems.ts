@@ -50,9 +50,7 @@ function bareItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vs
       item.resourceUri = node.uri;
       item.iconPath = node.notFound ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) : statusIcon(node.status) ?? desktopIcon;
       item.contextValue = node.notFound ? ContextValues.desktopNotFound : node.configured ? ContextValues.desktopConfigured : ContextValues.desktop;
-      item.tooltip = node.notFound
-        ? `Desktop ${node.desktopId} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.`
-        : `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}${node.status && node.status !== 'running' ? '\nThe status is checked again while the view shows it (up to 10 minutes); Refresh to check now.' : ''}`;
+      item.tooltip = desktopTooltip(node);
       return item;
     }
     case 'folder':
@@ -65,7 +63,7 @@ function bareItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vs
       item.contextValue = isDir ? ContextValues.folder : ContextValues.file;
       // The theme's own icon for the resourceUri: ThemeIcon.File/Folder ask for exactly that.
       item.iconPath = isDir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
-      if (!isDir) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
+      if (!isDir) item.command = { command: 'vscode.open', title: vscode.l10n.t({ message: 'Open', comment: ['the click command of a file row'] }), arguments: [node.uri] };
       return item;
     }
     case 'message': {
@@ -91,13 +89,16 @@ export function withTooltip(item: vscode.TreeItem, node: DriveNode, mark?: strin
     md.appendMarkdown('**\n\n');
     if (entry.unreachableReason !== undefined) {
       md.appendMarkdown('$(warning) ');
-      md.appendText(`Not reachable through the Nen API: ${entry.unreachableReason} It cannot be opened, downloaded or replaced from VS Code.`);
+      md.appendText(vscode.l10n.t('Not reachable through the Nen API: {0} It cannot be opened, downloaded or replaced from VS Code.', entry.unreachableReason));
       md.appendMarkdown('\n\n');
     }
-    if (node.kind === 'file') md.appendMarkdown(`Size: ${formatBytesExact(entry.size)}  \n`);
-    md.appendMarkdown(`Modified: ${new Date(entry.modified * 1000).toLocaleString()}  \n`);
-    md.appendMarkdown('Type: ');
-    md.appendText(node.kind === 'folder' ? 'folder' : displayName(typeOf(entry.name), 40));
+    // The lines are markdown (the translations hold no markdown); what varies is escaped.
+    const lineBreak = '  \n';
+    if (node.kind === 'file') md.appendMarkdown(vscode.l10n.t({ message: 'Size: {0}', args: [formatBytesExact(entry.size)], comment: ['a file row tooltip line, {0} like "102,400 bytes"'] }) + lineBreak);
+    const modified = new Date(entry.modified * 1000).toLocaleString(vscode.env.language);
+    md.appendMarkdown(vscode.l10n.t({ message: 'Modified: {0}', args: [modified], comment: ['a row tooltip line, {0} a date and time'] }) + lineBreak);
+    const type = node.kind === 'folder' ? vscode.l10n.t({ message: 'folder', comment: ['the type of a folder row in its tooltip'] }) : displayName(typeOf(entry.name), 40);
+    md.appendMarkdown(vscode.l10n.t({ message: 'Type: {0}', args: [escapedText(type)], comment: ['a row tooltip line, {0} like "PDF file" or "folder"'] }));
     if (mark) {
       md.appendMarkdown('\n\n_');
       md.appendText(mark);
@@ -150,7 +151,22 @@ function actionCommand(action: NonNullable<MessageNode['action']>): string | und
   }
 }
 
+/** `text` as markdown that shows it as written. */
+function escapedText(text: string): string {
+  return new vscode.MarkdownString(undefined, true).appendText(text).value;
+}
+
 function typeOf(name: string): string {
   const dot = name.lastIndexOf('.');
-  return dot > 0 ? `${name.slice(dot + 1).toUpperCase()} file` : 'file';
+  return dot > 0
+    ? vscode.l10n.t({ message: '{0} file', args: [name.slice(dot + 1).toUpperCase()], comment: ['a file type in a row tooltip, {0} the extension like "PDF"'] })
+    : vscode.l10n.t({ message: 'file', comment: ['the type of a file without an extension, in its row tooltip'] });
+}
+
+/** A desktop row's hover: why a missing one is shown, or its name, id, status and when the status is asked again. */
+function desktopTooltip(node: DriveNode & { kind: 'desktop' }): string {
+  if (node.notFound) return vscode.l10n.t('Desktop {0} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.', node.desktopId);
+  const head = `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}`;
+  if (!node.status || node.status === 'running') return head;
+  return `${head}\n${vscode.l10n.t('The status is checked again while the view shows it (up to 10 minutes); Refresh to check now.')}`;
 }
