@@ -57,11 +57,6 @@ export function listNames(names: readonly string[], max = 3): string {
   return vscode.l10n.t({ message: '{0} and {1} more', args: [list(names.slice(0, max)), names.length - max], comment: ['{0} is a list of names, {1} how many more'] });
 }
 
-/** @deprecated English only: use counted() with translated phrases. Kept until every caller moved. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /**
  * "1 file" or "3 files", both phrases already translated, the count as {0} of the second:
  * `counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n))`. Languages differ in
