@@ -36,7 +36,9 @@ function mask(text: string, from: number, length: number): string {
  * sensitive, whole words) and the ALWAYS patterns are masked. Returned as they read on screen, data included,
  * trimmed of spaces and punctuation at their ends; empty when everything was transformed.
  */
-export function untransformed(text: string, data: readonly string[] = []): string[] {
+export function untransformed(shown: string, data: readonly string[] = []): string[] {
+  // A markdown tooltip keeps a name's spaces as no-break spaces: one length, so indices still match.
+  const text = shown.replace(/[\u00a0\u2000-\u200a\u202f]/g, ' ');
   let masked = text;
   // Longest first, so "notes.txt.bak" goes before "notes.txt" can split it.
   for (const token of [...new Set(data)].filter((d) => d.length > 0).sort((a, b) => b.length - a.length)) {

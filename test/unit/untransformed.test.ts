@@ -29,6 +29,10 @@ test('the data the check put on screen is not English: names, ids, numbers, URLs
   assert.deepEqual(untransformed(`ƈǿǿƥīḗḗḓ ȧȧ curl ƈǿǿḿḿȧȧƞḓ http://127.0.0.1:41234/desktops/dsk_e2e0sample01/files/notes.txt`, data), []);
 });
 
+test('a name shown with no-break spaces (markdown tooltips) is still the name', () => {
+  assert.deepEqual(untransformed('Meeting\u00a0notes 2026-05-12.md\nŞīẑḗḗ: 338 ƀẏŧḗḗş', ['Meeting notes 2026-05-12.md']), []);
+});
+
 test('keybinding labels, environment variable names and setting ids are not English', () => {
   assert.deepEqual(untransformed(`Ɠǿǿ ŧǿǿ Ƒīŀḗḗ… (Ctrl+Alt+D)`), []);
   assert.deepEqual(untransformed(`ȧȧƞḓ Shift+Alt+C, F2`), []);
