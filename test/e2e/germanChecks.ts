@@ -13,7 +13,7 @@ import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emu
 import { startCodeServer, workbenchUrl, type CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
 import { attributes, bundleText, linkLabels, manifest, manifestText, texts } from './localeText';
 import type { LocaleRun } from './localeChecks';
-import { dropOn, rowByLabel, runCommand, sleep, type Check } from './workbench';
+import { dropOn, poll, rowByLabel, runCommand, sleep, type Check } from './workbench';
 
 const LOCALE = 'de';
 const DESKTOP = 'dsk_e2egerman001';
@@ -57,7 +57,7 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
   let names: string[] = [];
   const m = manifest();
   const p = (): Page => {
-    if (!page) throw new Error('the German workbench did not start');
+    if (!page) throw new Error("the German workbench did not start (these checks build on each other: run them all, --only 'German')");
     return page;
   };
   const desktopRow = (): ReturnType<Page['locator']> => p().locator('.sidebar .monaco-list-row', { hasText: DESKTOP }).first();
@@ -103,7 +103,9 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
       const markdown = manifestText(noKey.contents, LOCALE, missing);
       if (missing.length) throw new Error(`the welcome has no German: ${missing.join('; ')}`);
       const welcome = page.locator('.sidebar .welcome-view-content').first();
-      await welcome.locator('.monaco-button').first().waitFor({ timeout: 30_000 });
+      // Until the extension has activated, the view shows its other welcome (no desktops): wait
+      // for the German button, then read everything.
+      await welcome.locator('.monaco-button', { hasText: linkLabels(markdown)[0] }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
       const shown = squash((await welcome.textContent()) ?? '');
       const buttons = await texts(welcome.locator('.monaco-button'));
       const problems = welcomeParagraphs(markdown).filter((line) => !shown.includes(line)).map((line) => `no ${JSON.stringify(line)}`);
@@ -139,9 +141,12 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
         if (missing.length) problems.push(`the title of ${id} has no German: ${missing.join('; ')}`);
         else if (!actions.some((a) => a.startsWith(want))) problems.push(`no view action "${want}" (${id}); the actions are ${JSON.stringify(actions)}`);
       }
-      await page.mouse.move(640, 700);
+      // The rows, with a file's context menu open on them: German command titles.
+      await rowByLabel(page, names[0]).click({ button: 'right' });
+      await page.locator('.monaco-menu').first().waitFor({ timeout: 10_000 });
       await sleep(300);
       await page.screenshot({ path: path.join(shots, 'german-tree.png') });
+      await page.keyboard.press('Escape');
       if (problems.length) throw new Error(problems.join('\n'));
     }),
     check('a failed upload says so in German, with its German button (german-message.png)', async () => {
@@ -153,7 +158,12 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
       const failed = page.locator('.notification-toast', { has: page.locator('.codicon-error') }).first();
       await failed.waitFor({ timeout: 30_000 });
       emu!.reset();
-      await sleep(600); // the toast slides in
+      // The upload's own progress note closes when the upload settles: the message alone on screen.
+      const progress = page.locator('.notification-toast', { hasText: name }).filter({ hasNot: page.locator('.codicon-error') });
+      const settled = await poll("the upload's progress note to close", 15_000, async () => ((await progress.count()) === 0 ? true : undefined)).catch(() => false);
+      if (!settled) console.log(`         note: the progress note of the failed upload of "${name}" was still on screen after 15 s`);
+      await page.mouse.move(700, 300);
+      await sleep(600); // the toast slides in, a row's hover goes
       await page.screenshot({ path: path.join(shots, 'german-message.png') });
       const buttons = await texts(failed.locator('.notification-list-item-buttons-container .monaco-button'));
       const said = squash((await failed.locator('.notification-list-item-message').textContent()) ?? '');

@@ -51,7 +51,7 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
   // The server's own message of the failed upload is data too.
   const data: string[] = ['Nen Drive', 'Nen', 'curl', DESKTOP, API_KEY, 'sk_nen_', SERVER_SAYS];
   const p = (): Page => {
-    if (!page) throw new Error('the pseudo-locale workbench did not start');
+    if (!page) throw new Error("the pseudo-locale workbench did not start (these checks build on each other: run them all, --only 'pseudo-locale')");
     return page;
   };
   const m = manifest();
@@ -150,10 +150,24 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
       for (const name of names) all.push(...(await rowTexts(page, rowByLabel(page, name), name)));
       assertTransformed(all, data, [`row "${DESKTOP}" tooltip`, `row "${names[0]}" description`]);
     }),
-    check('the context menus of a file row and of a desktop row are transformed, every item', async () => {
+    check("the context menus of a file row and of a desktop row, and the view's title menu (…, Sort By), are transformed, every item", async () => {
       const page = p();
       const all: Seen[] = [...(await menuTexts(page, rowByLabel(page, names[0]), names[0])), ...(await menuTexts(page, desktopRow(), DESKTOP))];
-      assertTransformed(all, data);
+      // The title bar's "More Actions..." (VS Code's own button) opens the view's menu; its Sort By submenu too.
+      const more = page.locator('.sidebar .composite.title .action-label[aria-label^="More Actions"], .sidebar .composite.title .action-label[aria-label^="Views and More Actions"]').first();
+      await more.click();
+      const menu = page.locator('.monaco-menu').first();
+      await menu.waitFor({ timeout: 10_000 });
+      await sleep(200);
+      all.push(...seen('view title menu', (await texts(menu.locator('.action-item .action-label'))).filter((t) => !VSCODE_OWN_ACTIONS.test(t))));
+      const sortBy = manifestText(m.contributes.submenus[0].label, LOCALE);
+      const submenu = menu.locator('.action-item .action-label', { hasText: sortBy }).first();
+      await submenu.hover();
+      await page.keyboard.press('ArrowRight');
+      await page.locator('.monaco-menu').nth(1).waitFor({ timeout: 5_000 });
+      await sleep(200);
+      all.push(...seen(`"${sortBy}" submenu`, await texts(page.locator('.monaco-menu').nth(1).locator('.action-item .action-label'))));
+      assertTransformed(all, data, ['view title menu']);
     }),
     check('a failed upload notification and its buttons, and the Copy curl note, are transformed', async () => {
       const page = p();
@@ -174,7 +188,8 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
       await entry.hover();
       await sleep(100);
       await page.keyboard.press('Enter');
-      const note = page.locator('.notification-toast').first();
+      // The note names the file (the failed upload's progress may still be on screen).
+      const note = page.locator('.notification-toast', { hasText: names[0] }).first();
       await note.waitFor({ timeout: 10_000 });
       all.push(...(await toastTexts(note, 'Copy curl note')));
       await runCommand(page, 'Notifications: Clear All Notifications');
@@ -182,6 +197,8 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
     }),
     check('the modal of an upload onto an existing name is transformed (message, detail, buttons)', async () => {
       const page = p();
+      // The name Keep Both would give it is data too.
+      data.push(names[0].replace(/(\.[^.]+)?$/, ' (1)$1'));
       await dropFile(page, desktopRow(), names[0], 'a second copy\n');
       const dialog = page.locator('.monaco-dialog-box').first();
       await dialog.waitFor({ timeout: 20_000 });

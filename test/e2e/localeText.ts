@@ -14,6 +14,7 @@ import { poll, sleep } from './workbench';
 export interface Manifest {
   contributes: {
     commands: { command: string; title: string; category?: string }[];
+    submenus: { id: string; label: string }[];
     menus: Record<string, { command?: string; when?: string }[]>;
     viewsContainers: { activitybar: { title: string }[] };
     views: Record<string, { id: string; name: string }[]>;
