@@ -89,6 +89,19 @@ export async function settingsTexts(page: Page, m: Manifest): Promise<Seen[]> {
   return out;
 }
 
+/** Each step's description without its buttons (read on their own). */
+async function stepDescriptions(containers: ReturnType<Page['locator']>): Promise<string[]> {
+  const found = await containers.evaluateAll((els) =>
+    els.map((el) => {
+      type Node = { textContent: string | null; remove(): void; querySelectorAll(q: string): Node[]; cloneNode(deep: boolean): Node };
+      const copy = (el as unknown as Node).cloneNode(true);
+      for (const button of copy.querySelectorAll('.monaco-button, button')) button.remove();
+      return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+    }),
+  );
+  return found.filter(Boolean);
+}
+
 /** The walkthrough: its title and description, each step's title and description (with its buttons). */
 export async function walkthroughTexts(page: Page, m: Manifest, locale: string): Promise<Seen[]> {
   const walkthrough = m.contributes.walkthroughs[0];
@@ -106,7 +119,7 @@ export async function walkthroughTexts(page: Page, m: Manifest, locale: string):
     ...seen('walkthrough title', await texts(detail.locator('.category-title'))),
     ...seen('walkthrough description', await texts(detail.locator('.category-description'))),
     ...seen('walkthrough step title', await texts(steps.locator('.step-title'))),
-    ...seen('walkthrough step description', await texts(steps.locator('.step-description-container .step-description'))),
+    ...seen('walkthrough step description', await stepDescriptions(steps.locator('.step-description-container'))),
     ...seen('walkthrough step button', await texts(steps.locator('.step-description-container .monaco-button'))),
   ];
 }
