@@ -11,7 +11,9 @@
  * marked N, an open log grows on screen, a removed file's row goes), the main flow with the keyboard only (a11yChecks.ts), and last (it reloads the
  * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
  * After those, in a code-server of their own, a new user (newUserChecks.ts): the README's install
- * command, the walkthrough, and both high-contrast themes.
+ * command, the walkthrough, and both high-contrast themes. Last, in code-servers of their own,
+ * the UI in the pseudo-locale (localeChecks.ts: any English on screen is a string not through
+ * l10n) and in German (germanChecks.ts: the shipped translation on screen).
  *
  * Runs against the packaged nen-drive.vsix installed into code-server with
  * --install-extension (no extensionDevelopmentPath), so a packaging mistake fails here. One
@@ -40,6 +42,8 @@ import { liveChecks, liveExplorerChecks } from './liveChecks';
 import { navigationChecks, seedNavigationWorkspace } from './navigationChecks';
 import { a11yChecks } from './a11yChecks';
 import { newUserChecks, type NewUserRun } from './newUserChecks';
+import { localeChecks, type LocaleRun } from './localeChecks';
+import { germanChecks } from './germanChecks';
 import { folderChecks, seedFolderWorkspace } from './folderChecks';
 import { errorRowChecks, startChecks } from './viewChecks';
 import { workspaceFolderChecks } from './workspaceChecks';
@@ -51,7 +55,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'tree.png', 'upload-conflict.png', 'walkthrough.png', 'high-contrast-dark.png', 'high-contrast-light.png', 'folder-drop.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'tree.png', 'upload-conflict.png', 'walkthrough.png', 'high-contrast-dark.png', 'high-contrast-light.png', 'folder-drop.png', 'pseudo-locale.png', 'german-tree.png', 'german-message.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });
@@ -82,6 +86,8 @@ async function main(): Promise<number> {
   let emulator: EmulatorHandle | undefined;
   let server: CodeServerHandle | undefined;
   let newUser: NewUserRun | undefined;
+  let locale: LocaleRun | undefined;
+  let german: LocaleRun | undefined;
   const browser = await launchChromium();
   const consoleLines: string[] = [];
   let passed = 0;
@@ -108,7 +114,10 @@ async function main(): Promise<number> {
 
     // Last, in a code-server of their own: a new user installing from the README's command.
     newUser = newUserChecks(browser, vsix, RESULTS, SHOTS);
-    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...a11yChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks];
+    // After them, each in a code-server of its own: the pseudo-locale and the German UI.
+    locale = localeChecks(browser, RESULTS, SHOTS);
+    german = germanChecks(browser, vsix, RESULTS, SHOTS);
+    const checks: Check[] = [...startChecks(session), ...editorChecks(session), ...transferChecks(session), ...folderChecks(session), ...downloadChecks(session), ...errorRowChecks(session), ...uploadConflictChecks(session), ...desktopChecks(session), ...transfersViewChecks(session), ...liveChecks(session), ...navigationChecks(session), ...a11yChecks(session), ...workspaceFolderChecks(session), ...liveExplorerChecks(session), ...newUser.checks, ...locale.checks, ...german.checks];
     const onlyAt = process.argv.indexOf('--only');
     const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 
@@ -132,7 +141,7 @@ async function main(): Promise<number> {
         failed++;
         if (i < stage) broken = check.name;
         console.log(`  FAIL ${check.name}\n         ${(err instanceof Error ? err.message : String(err)).split('\n').join('\n         ')}`);
-        await (newUser.owns(check) ?? page).screenshot({ path: path.join(SHOTS, `failure-${i + 1}.png`) }).catch(() => undefined);
+        await (newUser.owns(check) ?? locale.owns(check) ?? german.owns(check) ?? page).screenshot({ path: path.join(SHOTS, `failure-${i + 1}.png`) }).catch(() => undefined);
         emulator.reset();
         // Twice: a quick pick, then a find box or menu behind it.
         await page.keyboard.press('Escape').catch(() => undefined);
@@ -142,6 +151,8 @@ async function main(): Promise<number> {
   } finally {
     fs.writeFileSync(path.join(RESULTS, 'browser-console-e2e.log'), consoleLines.join('\n') + '\n');
     await newUser?.close();
+    await locale?.close();
+    await german?.close();
     await browser.close().catch(() => undefined);
     await server?.close();
     await emulator?.close();
