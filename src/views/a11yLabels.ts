@@ -33,6 +33,29 @@ function agoInWords(n: number, unit: AgeUnit): string {
   }
 }
 
+/**
+ * A desktop's status as the user reads it: the states the API documents (and the ones the
+ * emulator and the CLI show) in the display language; anything else as the server said it.
+ */
+export function statusWord(status: string): string {
+  switch (status) {
+    case 'running':
+      return l10n.t({ message: 'running', comment: ['a desktop status'] });
+    case 'starting':
+      return l10n.t({ message: 'starting', comment: ['a desktop status'] });
+    case 'stopping':
+      return l10n.t({ message: 'stopping', comment: ['a desktop status'] });
+    case 'stopped':
+      return l10n.t({ message: 'stopped', comment: ['a desktop status'] });
+    case 'error':
+      return l10n.t({ message: 'error', comment: ['a desktop status'] });
+    case 'deleted':
+      return l10n.t({ message: 'deleted', comment: ['a desktop status'] });
+    default:
+      return status;
+  }
+}
+
 export interface DesktopRow {
   name: string;
   desktopId: string;
@@ -45,7 +68,7 @@ export interface DesktopRow {
 export function desktopLabel(d: DesktopRow): string {
   if (d.notFound) return l10n.t('Desktop {0}, {1}, not found; it may have been deleted', displayName(d.name), d.desktopId);
   const parts = [l10n.t({ message: 'Desktop {0}', args: [displayName(d.name)], comment: ['screen reader: a desktop row, {0} its name'] }), d.desktopId];
-  if (d.status) parts.push(d.status);
+  if (d.status) parts.push(statusWord(d.status));
   if (d.hasNewFiles) parts.push(l10n.t('has new or changed files'));
   return parts.join(', ');
 }

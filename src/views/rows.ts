@@ -4,6 +4,7 @@ import type { Desktop, DriveEntry, NenErrorKind } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
 import { driveUri, entryUri } from '../drive/uri';
+import { statusWord } from './a11yLabels';
 import { formatAge, formatSize } from './format';
 import { sortEntries, type SortOrder } from './sortOrder';
 import { folderOf, type DesktopNode, type EntryNode, type MessageNode } from './nodes';
@@ -70,7 +71,7 @@ export function desktopNode(d: Desktop, configured: boolean): DesktopNode {
 function desktopFields(d: Desktop): { label: string; description: string; status: string | undefined } {
   const id = d.desktop_id;
   const status = typeof d.status === 'string' && d.status ? d.status : undefined;
-  return { label: typeof d.name === 'string' && d.name ? displayName(d.name) : id, description: status ? `${id} · ${status}` : id, status };
+  return { label: typeof d.name === 'string' && d.name ? displayName(d.name) : id, description: status ? `${id} · ${statusWord(status)}` : id, status };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, ContextValues } from '../constants';
 import { displayName } from '../api/display';
 import { formatBytesExact } from './format';
-import { desktopLabel, fileLabel, folderLabel, messageLabel, unreachableLabel, type MarkKind } from './a11yLabels';
+import { desktopLabel, fileLabel, folderLabel, messageLabel, statusWord, unreachableLabel, type MarkKind } from './a11yLabels';
 
 /** A tooltip has room for more of a long name than a row. */
 const MAX_TOOLTIP_NAME_CHARS = 300;
@@ -166,7 +166,7 @@ function typeOf(name: string): string {
 /** A desktop row's hover: why a missing one is shown, or its name, id, status and when the status is asked again. */
 function desktopTooltip(node: DriveNode & { kind: 'desktop' }): string {
   if (node.notFound) return vscode.l10n.t('Desktop {0} was not found (it may have been deleted). Remove it from nenDrive.desktops or retry.', node.desktopId);
-  const head = `${node.label}\n${node.desktopId}${node.status ? ` · ${node.status}` : ''}`;
+  const head = `${node.label}\n${node.desktopId}${node.status ? ` · ${statusWord(node.status)}` : ''}`;
   if (!node.status || node.status === 'running') return head;
   return `${head}\n${vscode.l10n.t('The status is checked again while the view shows it (up to 10 minutes); Refresh to check now.')}`;
 }

@@ -17,6 +17,8 @@ const ALWAYS: RegExp[] = [
   /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g,
   // Setting and command ids: nenDrive.apiUrl, http.proxy.
   /\b[a-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)+\b/g,
+  // Acronyms and format names, the same in every language: HTTP, JSON, PDF, PNG.
+  /\b[A-Z]{2,5}\b/g,
   // Numbers, with their decimal or thousands separators.
   /\d+(?:[.,]\d+)*/g,
 ];

@@ -62,3 +62,9 @@ test('englishLeft lists every piece with where it was and the whole text', () =>
   );
   assert.deepEqual(lines, [`welcome: "Open Log" in "${SET_KEY} Open Log"`, 'modal button: "Keep Both"']);
 });
+
+test('acronyms and format names (HTTP, JSON, PDF) are data; a capitalised English word is not', () => {
+  assert.deepEqual(untransformed('Ŧẏƥḗḗ: JSON ƒīŀḗḗ (HTTP 403)'), []);
+  assert.deepEqual(untransformed('Ŧẏƥḗḗ: JSON file'), ['JSON file']);
+  assert.deepEqual(untransformed('Ŧẏƥḗḗ: Json'), ['Json']);
+});
