@@ -10,8 +10,22 @@ import { report, type Attempt, type RequestBody } from './attempt';
 import { NenApiError, localError, type MakeError } from './errors';
 import type { Progress, UploadSource } from './types';
 
-/** Upload reads of 64 KiB: larger reads were 10-20% faster but raised the peak RSS (README, Performance). */
-const CHUNK_BYTES = 64 * 1024;
+/** The largest upload read: one disk read and one socket write per MiB instead of per 64 KiB (README, Performance). */
+const MAX_CHUNK_BYTES = 1024 * 1024;
+/** The pace below which a transfer may time out for want of progress: as with the 64 KiB reads of before at the 1 s minimum. */
+const MIN_PACE_BYTES_PER_SEC = 64 * 1024;
+
+/**
+ * How much an upload reads at a time. The inactivity clock restarts per chunk handed to the
+ * socket, so a chunk is at most what a link moving 64 KiB/s sends within the timeout: such a
+ * link never times out (64 KiB with a 1 s timeout, 1 MiB from 16 s, the default being 120 s).
+ * Reads of 1 MiB instead of 64 KiB: 100 MiB from disk in half the CPU time (README, Performance).
+ */
+export function uploadChunkBytes(timeoutMs: number): number {
+  if (!(timeoutMs > 0)) return MAX_CHUNK_BYTES;
+  const paced = Math.floor(timeoutMs / 1000) * MIN_PACE_BYTES_PER_SEC;
+  return Math.min(MAX_CHUNK_BYTES, Math.max(MIN_PACE_BYTES_PER_SEC, paced));
+}
 
 /** The source's size in bytes; a source that cannot be sent is refused as `badRequest` (or its local error). */
 export async function sourceSize(source: UploadSource, fail: MakeError): Promise<number> {
@@ -74,16 +88,17 @@ export function uploadBody(
  * retry) must not leave it paused, holding a file or, for a copy, the download's connection.
  */
 async function* sourceChunks(source: UploadSource, att: Attempt, fail: MakeError): AsyncGenerator<Buffer> {
+  const chunkBytes = uploadChunkBytes(att.timeoutMs);
   if (source.kind === 'bytes') {
     const data = source.data;
-    for (let i = 0; i < data.byteLength; i += CHUNK_BYTES) {
-      yield Buffer.from(data.buffer, data.byteOffset + i, Math.min(CHUNK_BYTES, data.byteLength - i));
+    for (let i = 0; i < data.byteLength; i += chunkBytes) {
+      yield Buffer.from(data.buffer, data.byteOffset + i, Math.min(chunkBytes, data.byteLength - i));
     }
     return;
   }
   let stream: AsyncIterable<unknown>;
   try {
-    stream = source.kind === 'file' ? createReadStream(source.path, { highWaterMark: CHUNK_BYTES }) : (source.open() as AsyncIterable<unknown>);
+    stream = source.kind === 'file' ? createReadStream(source.path, { highWaterMark: chunkBytes }) : (source.open() as AsyncIterable<unknown>);
   } catch (e) {
     throw localError(e, l10n.t({ message: 'Cannot open the upload source', comment: ['followed by ": " and the reason'] }), fail);
   }

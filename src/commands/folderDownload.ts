@@ -78,13 +78,13 @@ export async function downloadFolders(
 }
 
 /** The drive folders among named items (folder and desktop rows, `nendrive:` folder URIs), and the rest. */
-export async function splitDriveFolders(items: readonly unknown[]): Promise<{ folders: DriveFolderRef[]; files: unknown[] }> {
+export async function splitDriveFolders(services: Services, items: readonly unknown[]): Promise<{ folders: DriveFolderRef[]; files: unknown[] }> {
   const folders: DriveFolderRef[] = [];
   const files: unknown[] = [];
   for (const item of items) {
     const isFolder = isDriveNode(item)
       ? item.kind === 'desktop' || (item.kind === 'folder' && item.entry.unreachableReason === undefined)
-      : item instanceof vscode.Uri && item.scheme === SCHEME && (!parseDriveUri(item).name || (await isDriveFolder(item)));
+      : item instanceof vscode.Uri && item.scheme === SCHEME && (!parseDriveUri(item).name || (await isDriveFolder(services, item)));
     const ref = isFolder ? toFolderRef(item) : undefined;
     if (ref) folders.push(isDriveNode(item) && item.kind === 'desktop' ? { ...ref, label: item.label } : ref);
     else files.push(item);
@@ -95,9 +95,11 @@ export async function splitDriveFolders(items: readonly unknown[]): Promise<{ fo
 /**
  * Whether a `nendrive:` URI names a folder. A stat that fails (a refusing proxy, a name gone)
  * counts as a file: the download itself then meets the same error and reports it by name.
+ * Asked of this window's provider directly: the same answer as `workspace.fs.stat`, without its
+ * round trip through the workbench (10-30 ms per URI in code-server, measured by `npm run bench`).
  */
-async function isDriveFolder(uri: vscode.Uri): Promise<boolean> {
-  const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+async function isDriveFolder(services: Services, uri: vscode.Uri): Promise<boolean> {
+  const stat = await services.fs.stat(uri).catch(() => undefined);
   return stat !== undefined && (stat.type & vscode.FileType.Directory) !== 0;
 }
 

@@ -65,7 +65,7 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
       const destination = second instanceof vscode.Uri ? second : undefined;
       const opts = (options ?? {}) as DownloadCommandOptions;
       // Folder rows, desktop rows and nendrive: folder URIs download recursively (folderDownload.ts).
-      const { folders, files } = named ? await splitDriveFolders(named) : { folders: [], files: [] };
+      const { folders, files } = named ? await splitDriveFolders(services, named) : { folders: [], files: [] };
       const refs = named ? toFileRefs(files) : await pickFiles(services, tree, vscode.l10n.t('Download which files?'), true);
       if (folders.length > 0) {
         const report = await downloadFolders(services, folders, destination, opts);

@@ -22,7 +22,7 @@ export interface TransferInfo {
 
 /** Bytes per second over the last few seconds: a stall shows as a falling speed, not as the average since the start. */
 const SPEED_WINDOW_MS = 3_000;
-/** Progress events arrive per 64 KiB chunk; listeners (a status bar, a list) hear at most this often. */
+/** Progress events arrive per chunk (64 KiB socket reads, up to 1 MiB upload reads); listeners (a status bar, a list) hear at most this often. */
 const PROGRESS_EVENT_MS = 200;
 /** Finished entries kept for the list once nothing runs (the newest). */
 const KEEP_FINISHED = 200;
@@ -63,7 +63,7 @@ export class Transfer {
     // A retry of the request starts again from 0: the window restarts with it.
     if (done < this.done) this.samples = [];
     this.done = done;
-    // One sample per 100 ms is plenty for a 3 s window (progress comes per 64 KiB chunk).
+    // One sample per 100 ms is plenty for a 3 s window (progress comes per chunk).
     const prev = this.samples[this.samples.length - 2];
     if (prev && now - prev.at < 100) this.samples[this.samples.length - 1] = { at: now, done };
     else this.samples.push({ at: now, done });
