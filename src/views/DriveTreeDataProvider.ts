@@ -195,6 +195,15 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     this.changed.fire(container);
   }
 
+  /**
+   * A file's mark came or went (opened, or found new by a poll): every shown row is built again
+   * from what the tree has, no listing, so its screen-reader label and hover say the current
+   * state ("new on the drive" goes once the file is opened).
+   */
+  relabel(): void {
+    this.changed.fire(undefined);
+  }
+
   get sortOrder(): SortOrder {
     return this.order;
   }

@@ -39,7 +39,15 @@ export function registerViews(services: Services): RegisteredViews {
   });
   // Only what the view shows expanded is live (polled); a hidden view polls nothing.
   tree.setVisible(view.visible);
+  // Marks change in bursts (a poll marks many files at once): the rows are rebuilt once per burst.
+  let relabel: NodeJS.Timeout | undefined;
+  const marksWatch = decorations.onDidChangeFileDecorations(() => {
+    clearTimeout(relabel);
+    relabel = setTimeout(() => tree.relabel(), 100);
+  });
   const viewState = vscode.Disposable.from(
+    marksWatch,
+    new vscode.Disposable(() => clearTimeout(relabel)),
     view.onDidChangeVisibility((e) => tree.setVisible(e.visible)),
     view.onDidExpandElement((e) => tree.setExpanded(e.element, true)),
     view.onDidCollapseElement((e) => tree.setExpanded(e.element, false)),

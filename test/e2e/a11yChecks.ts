@@ -75,6 +75,11 @@ export function a11yChecks(s: Session): Check[] {
         // Back to the tree (the row is still focused) and Ctrl+Alt+S: the save dialog proposes the name.
         await paletteByKeyboard(page, 'Nen Drive: Focus on Desktops View');
         await poll('the file row to have focus again', 10_000, async () => ((await focusedRow(page))?.label.startsWith(`File ${NAME}`) ? true : undefined));
+        // Opened, the file is no longer new: a screen reader must not still hear "new on the drive".
+        const seen = `File ${NAME}, ${BODY.length} B, modified just now`;
+        await poll(`the row's aria-label to drop "new on the drive" once opened ("${seen}")`, 10_000, async () => ((await focusedRow(page))?.label === seen ? true : undefined)).catch(async (err: Error) => {
+          throw new Error(`${err.message}; it is "${(await focusedRow(page))?.label}"`);
+        });
         await page.keyboard.press('Control+Alt+KeyS');
         const input = page.locator('.quick-input-widget input.input');
         await poll('the save dialog to propose the file name', 10_000, async () => ((await input.inputValue().catch(() => '')).endsWith(NAME) ? true : undefined));
