@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
+import { setNumberLocale } from './api/format';
 import { ApiKeyStore } from './auth/ApiKeyStore';
 import { registerCommands } from './commands';
 import { ClientProvider } from './ClientProvider';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): NenDriveApi {
   // The vscode-free code (src/api, src/cache) translates with @vscode/l10n: it gets the bundle
   // VS Code loaded for the display language, before any string is made.
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
+  setNumberLocale(vscode.env.language);
   const keys = new ApiKeyStore(context.secrets);
   const channel = vscode.window.createOutputChannel('Nen Drive', { log: true }); // l10n-ignore: the product name
   const log = new Logger(channel, () => keys.secretValues());

@@ -24,6 +24,7 @@ import type {
   UploadResult,
   UploadSource,
 } from './types';
+import { formatCount } from './format';
 
 /**
  * The Nen API client: files of a desktop's shared drive, and desktops. One keep-alive undici
@@ -197,11 +198,11 @@ export class DriveClient {
     if (expected === undefined || received === expected) return;
     const now = await this.stat(desktopId, name, { path: opts.path, signal: opts.signal });
     if (now && !now.isDir && now.size === received) return;
-    const [got, announced] = [received.toLocaleString('en-US'), expected.toLocaleString('en-US')];
+    const [got, announced] = [formatCount(received), formatCount(expected)];
     const message = now
       ? l10n.t({
           message: 'incomplete download of "{0}": {1} bytes arrived, the listing announced {2} bytes and now says {3} bytes; nothing was kept.',
-          args: [name, got, announced, now.size.toLocaleString('en-US')],
+          args: [name, got, announced, formatCount(now.size)],
           comment: ['{0} is a file name; {1}, {2} and {3} are byte counts'],
         })
       : l10n.t({

@@ -11,6 +11,7 @@ import type { Dispatcher } from './http';
 import { contentLength, headerString } from './responses';
 import type { Transport } from './transport';
 import { MAX_UPLOAD_BYTES, type DownloadOptions, type Progress } from './types';
+import { formatCount } from './format';
 
 /** A download body handed over as a stream, with what the headers said about it. */
 export interface DownloadStream {
@@ -82,10 +83,10 @@ function overLimit(received: number, total: number | undefined, expected: number
     return { kind: 'tooLarge', message: l10n.t('The download was stopped after 100 MiB: the drive holds no file that large.') };
   }
   if (expected !== undefined && received > expected) {
-    return { kind: 'protocol', message: l10n.t('The download was stopped: the server sent more than the {0} bytes the listing announced.', expected.toLocaleString('en-US')), pastListing: true };
+    return { kind: 'protocol', message: l10n.t('The download was stopped: the server sent more than the {0} bytes the listing announced.', formatCount(expected)), pastListing: true };
   }
   if (total !== undefined && received > total) {
-    return { kind: 'protocol', message: l10n.t('The download was stopped: the server sent more than its Content-Length ({0} bytes).', total.toLocaleString('en-US')) };
+    return { kind: 'protocol', message: l10n.t('The download was stopped: the server sent more than its Content-Length ({0} bytes).', formatCount(total)) };
   }
   return undefined;
 }

@@ -8,6 +8,26 @@ import * as l10n from '@vscode/l10n';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
+/** The language numbers are written in: VS Code's display language, set at activation. */
+let numberLocale = 'en-US';
+
+/**
+ * Numbers follow the display language from now on ("102,400" in English, "102.400" in German);
+ * a tag Intl does not know keeps English. Called once by activate() with `vscode.env.language`.
+ */
+export function setNumberLocale(language: string): void {
+  try {
+    numberLocale = Intl.NumberFormat.supportedLocalesOf([language]).length > 0 ? language : 'en-US';
+  } catch {
+    numberLocale = 'en-US';
+  }
+}
+
+/** A count with the display language's grouping: 102400 → "102,400" (English), "102.400" (German). */
+export function formatCount(n: number): string {
+  return n.toLocaleString(numberLocale);
+}
+
 /** 102400 → "100 KB", 1536 → "1.5 KB", 0 → "0 B". Binary steps, like the CLI. */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '?';
@@ -19,11 +39,11 @@ export function formatSize(bytes: number): string {
     unit++;
   }
   // One decimal below 10 ("1.5 MB"), none above ("100 KB"); a trailing ".0" reads as noise.
-  const text = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : String(Math.round(value));
+  const text = value < 10 ? value.toLocaleString(numberLocale, { maximumFractionDigits: 1, useGrouping: false }) : String(Math.round(value));
   return `${text} ${UNITS[unit]}`;
 }
 
 /** Exact bytes with thousands separators: "102,400 bytes". */
 export function formatBytesExact(bytes: number): string {
-  return bytes === 1 ? l10n.t('1 byte') : l10n.t('{0} bytes', bytes.toLocaleString('en-US'));
+  return bytes === 1 ? l10n.t('1 byte') : l10n.t('{0} bytes', formatCount(bytes));
 }

@@ -20,6 +20,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import * as nodePath from 'node:path';
+import { formatCount } from './format';
 
 export type LocalPlatform = 'win32' | 'darwin' | 'linux';
 
@@ -187,7 +188,7 @@ export function pathTooLong(p: string, extra = 0, platform: LocalPlatform = curr
   const { max, unit } = MAX_PATH[platform];
   const length = unit === 'bytes' ? Buffer.byteLength(p) : longPath(p, platform).length;
   if (length + extra <= max) return undefined;
-  const [whole, os, allowed] = [(length + extra).toLocaleString('en-US'), OS_NAME[platform], max.toLocaleString('en-US')];
+  const [whole, os, allowed] = [formatCount(length + extra), OS_NAME[platform], formatCount(max)];
   if (extra > 0) {
     return unit === 'bytes'
       ? l10n.t({ message: 'the local path is {0} bytes with its temporary name while downloading; {1} allows {2}', args: [whole, os, allowed], comment: ['{0} and {2} are counts, {1} an operating system'] })

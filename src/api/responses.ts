@@ -10,6 +10,7 @@ import type { Dispatcher } from './http';
 import { quotedName } from './display';
 import { MAX_NAME_BYTES, validateName } from './names';
 import type { Desktop, DriveEntry, DroppedEntry, UploadResult } from './types';
+import { formatCount } from './format';
 
 /** JSON answers larger than this are not a file list or a desktop: refuse rather than buffer. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -138,7 +139,7 @@ export function checkUploadResult(json: unknown, name: string, size: number, sen
 }
 
 function bytes(n: number): string {
-  return n.toLocaleString('en-US');
+  return formatCount(n);
 }
 
 export function parseDesktop(json: unknown, status: number, fail: MakeError): Desktop {

@@ -8,6 +8,7 @@ import { formatAge, formatSize } from '../views/format';
 import type { DesktopNode } from '../views/nodes';
 import { GO_TO_FILE_LIMITS, walkDrives, type FoundFile, type WalkReport } from './driveWalk';
 import { counted, showNote } from './messages';
+import { formatCount } from '../api/format';
 
 /** One drive file in the pick: its name, "desktop › folder", and "size · age". */
 export interface DriveFileItem extends vscode.QuickPickItem {
@@ -106,10 +107,10 @@ function fileItem(f: FoundFile, desktopLabel: string, nowMs: number, button: vsc
 }
 
 function donePlaceholder(report: WalkReport, desktops: number): string {
-  const files = counted(report.files, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', report.files.toLocaleString('en-US')));
+  const files = counted(report.files, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', formatCount(report.files)));
   const on = counted(desktops, vscode.l10n.t('1 desktop'), vscode.l10n.t('{0} desktops', desktops));
   if (report.cut === 'files') {
-    const max = GO_TO_FILE_LIMITS.maxFiles.toLocaleString('en-US');
+    const max = formatCount(GO_TO_FILE_LIMITS.maxFiles);
     return vscode.l10n.t({ message: 'Type to filter the first {0} on {1} (Go to File lists at most {2})', args: [files, on, max], comment: ['{0} is a number of files ("3 files"), {1} of desktops ("2 desktops")'] });
   }
   if (report.cut === 'listings') {

@@ -5,6 +5,7 @@ import { parseDriveUri, driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
 import { containerOf, desktopIdOf, folderOf, isDriveNode, type DesktopNode, type DriveNode, type UploadItem } from '../views/nodes';
+import { formatCount } from '../api/format';
 
 /** A place on a drive: a desktop's root or a folder in it. */
 export interface DriveFolderRef {
@@ -140,7 +141,7 @@ export async function pickFiles(services: Services, tree: DriveTreeDataProvider,
   const entries = await services.fs.list(desktop.desktopId, undefined);
   const items = entries
     .filter((e) => !e.isDir && e.unreachableReason === undefined)
-    .map((e) => ({ label: displayName(e.name), description: vscode.l10n.t('{0} bytes', e.size.toLocaleString('en-US')), ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
+    .map((e) => ({ label: displayName(e.name), description: vscode.l10n.t('{0} bytes', formatCount(e.size)), ref: { desktopId: desktop.desktopId, folder: undefined, name: e.name, uri: driveUri(desktop.desktopId, e.name), size: e.size } }));
   if (items.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('The drive of {0} has no files.', displayName(desktop.label)));
     return [];

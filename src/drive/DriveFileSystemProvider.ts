@@ -11,6 +11,7 @@ import { describeError, toFileSystemError } from './errors';
 import { changeEvents, fileEvents, fileKey, folderOf, isRemoteVersion, movedSince, toStat } from './entries';
 import type { LiveRefresh } from './LiveRefresh';
 import { displayUri, driveUri, parseDriveUri, type DriveLocation } from './uri';
+import { formatCount } from '../api/format';
 
 /**
  * How long a listing answers `stat`/`readDirectory` without asking the server again. Short:
@@ -231,7 +232,7 @@ export class DriveFileSystemProvider implements vscode.FileSystemProvider, vscod
       throw vscode.FileSystemError.Unavailable(
         vscode.l10n.t({
           message: 'The file on the Nen drive changed since you opened it (now {0} bytes, modified {1}). Your edits are kept: compare with the remote version or overwrite it.',
-          args: [current.size.toLocaleString('en-US'), new Date(current.modified * 1000).toLocaleString()],
+          args: [formatCount(current.size), new Date(current.modified * 1000).toLocaleString(vscode.env.language)],
           comment: ['{0} is a size in bytes, {1} a date and time'],
         }),
       );

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_UPLOAD_BYTES, checkUploadSize, formatBytesExact, formatSize, isNenApiError } from '../../src/api';
+import { formatCount, setNumberLocale } from '../../src/api/format';
 
 test('sizes use binary steps labelled like the CLI, exact bytes carry separators', () => {
   assert.equal(formatSize(0), '0 B');
@@ -24,4 +25,20 @@ test('up to 100 MiB passes; one byte more is tooLarge, naming the file, its size
       e.status === undefined &&
       e.message === "'huge.iso' is 100 MB (104,857,601 bytes); the Nen drive accepts files up to 100 MiB (104,857,600 bytes).",
   );
+});
+
+test('numbers follow the display language: German groups with "." and decimals with ","; an unknown tag keeps English', () => {
+  try {
+    setNumberLocale('de');
+    assert.equal(formatCount(209715200), '209.715.200');
+    assert.equal(formatSize(1536), '1,5 KB');
+    assert.equal(formatSize(102400), '100 KB');
+    setNumberLocale('not a language');
+    assert.equal(formatCount(209715200), '209,715,200');
+    assert.equal(formatSize(1536), '1.5 KB');
+  } finally {
+    setNumberLocale('en');
+  }
+  assert.equal(formatCount(1234567), '1,234,567');
+  assert.equal(formatSize(1536), '1.5 KB');
 });
