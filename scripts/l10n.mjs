@@ -16,6 +16,12 @@ execFileSync(bin, ['export', '--outDir', 'l10n', 'src'], quiet);
 if (!existsSync('l10n/bundle.l10n.json')) writeFileSync('l10n/bundle.l10n.json', '{}\n');
 execFileSync(bin, ['generate-pseudo', '--outDir', 'l10n', 'l10n/bundle.l10n.json'], quiet);
 execFileSync(bin, ['generate-pseudo', '--outDir', '.', 'package.nls.json'], quiet);
+// A few manifest values are paths (the walkthrough's markdown, one file per language): the
+// pseudo-locale keeps the English file, so the walkthrough still finds its pages.
+const nls = JSON.parse(readFileSync('package.nls.json', 'utf8'));
+const pseudo = JSON.parse(readFileSync('package.nls.qps-ploc.json', 'utf8'));
+for (const key of Object.keys(nls)) if (key.endsWith('.markdown')) pseudo[key] = nls[key];
+writeFileSync('package.nls.qps-ploc.json', JSON.stringify(pseudo, null, 2) + '\n');
 
 if (process.argv.includes('--check')) {
   const problems = [];

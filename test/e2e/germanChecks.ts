@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emulator/server';
-import { startCodeServer, workbenchUrl, type CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
+import { REPO_ROOT, startCodeServer, workbenchUrl, type CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
 import { attributes, bundleText, linkLabels, manifest, manifestText, texts } from './localeText';
 import type { LocaleRun } from './localeChecks';
 import { dropOn, poll, rowByLabel, runCommand, sleep, type Check } from './workbench';
@@ -179,6 +179,30 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
       }
       await runCommand(page, 'Notifications: Clear All Notifications');
       if (problems.length) throw new Error(problems.join('\n'));
+    }),
+    check("the walkthrough opens in German, its first step's page the German one (media/walkthrough/set-key.de.md)", async () => {
+      const page = p();
+      const walkthrough = m.contributes.walkthroughs[0];
+      const title = manifestText(walkthrough.title, LOCALE);
+      const missing: string[] = [];
+      const pagePath = manifestText(walkthrough.steps[0].media?.markdown ?? '', LOCALE, missing);
+      if (missing.length) throw new Error(`the first step's page is not per language: ${missing.join('; ')}`);
+      const heading = (fs.readFileSync(path.join(REPO_ROOT, pagePath), 'utf8').match(/^# (.+)$/m) ?? [])[1];
+      if (!heading) throw new Error(`${pagePath} has no heading`);
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+      await entry.waitFor({ timeout: 10_000 });
+      await entry.click();
+      await page.locator('.gettingStartedContainer', { hasText: title }).first().waitFor({ timeout: 20_000 });
+      // The page is markdown in a webview: its text lives in a frame of its own.
+      await poll(`the step's page to say "${heading}"`, 20_000, async () => {
+        for (const frame of page.frames()) {
+          const text = await frame.evaluate(() => (globalThis as unknown as { document?: { body?: { innerText?: string } } }).document?.body?.innerText ?? '').catch(() => '');
+          if (text.includes(heading)) return true;
+        }
+        return undefined;
+      });
+      await runCommand(page, 'View: Close All Editors');
     }),
   ];
 

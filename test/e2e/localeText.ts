@@ -20,7 +20,7 @@ export interface Manifest {
     views: Record<string, { id: string; name: string }[]>;
     viewsWelcome: { view: string; when?: string; contents: string }[];
     configuration: { title: string; properties: Record<string, unknown> };
-    walkthroughs: { title: string; description: string; steps: { title: string; description: string }[] }[];
+    walkthroughs: { title: string; description: string; steps: { title: string; description: string; media?: { markdown?: string } }[] }[];
   };
 }
 

@@ -14,8 +14,8 @@ const manifest = read('package.json') as Record<string, unknown> & { contributes
 const english = read('package.nls.json') as Record<string, string>;
 const german = read('package.nls.de.json') as Record<string, string>;
 
-/** The manifest fields VS Code shows to people. */
-const SHOWN = new Set(['title', 'name', 'contextualTitle', 'contents', 'category', 'label', 'description', 'markdownDescription', 'patternErrorMessage', 'deprecationMessage', 'markdownDeprecationMessage', 'enumDescriptions', 'markdownEnumDescriptions', 'altText']);
+/** The manifest fields VS Code shows to people (`markdown`: a walkthrough page, one file per language). */
+const SHOWN = new Set(['title', 'name', 'contextualTitle', 'contents', 'category', 'label', 'description', 'markdownDescription', 'patternErrorMessage', 'deprecationMessage', 'markdownDeprecationMessage', 'enumDescriptions', 'markdownEnumDescriptions', 'altText', 'markdown']);
 
 /** [where, value] of every shown string under `node` (resourceLabelFormatters' `label` is a pattern, not words). */
 function shownStrings(node: unknown, where: string, field = ''): [string, string][] {
@@ -51,4 +51,17 @@ test('package.nls.de.json translates every key and keeps the command links, `cod
     if (en.includes('Nen Drive')) assert.ok(de.includes('Nen Drive'), `${key}: the product name stays`);
   }
   assert.equal(german['command.category'], 'Nen Drive');
+});
+
+test("each walkthrough page has a file per language, and the German one is German", () => {
+  const pages = Object.keys(english).filter((k) => k.endsWith('.markdown'));
+  assert.equal(pages.length, 4);
+  for (const key of pages) {
+    for (const [lang, table] of [['en', english], ['de', german]] as const) {
+      const file = table[key];
+      assert.ok(fs.existsSync(file), `${lang} ${key}: ${file} is missing`);
+    }
+    assert.notEqual(german[key], english[key], `${key}: German points at the English page`);
+    assert.match(fs.readFileSync(german[key], 'utf8'), /\b(Sie|Ihr|der|die|das)\b/, `${german[key]} does not read as German`);
+  }
 });
