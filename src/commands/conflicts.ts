@@ -13,6 +13,33 @@ const OVERWRITE = (): string => vscode.l10n.t({ message: 'Overwrite', comment: [
 export type Choice = 'overwrite' | 'keepBoth' | 'skip';
 
 /**
+ * The answers to a run of existing names, in order: the policy a script gave, else the "… All"
+ * the user picked earlier in the run, else the question (told how many remain, for its … All
+ * buttons). One home for the rule the downloads into a folder, the folder downloads, and both
+ * upload paths follow.
+ */
+export class ConflictRun {
+  private all: Choice | undefined;
+
+  constructor(policy: Choice | 'ask', private remaining: number) {
+    this.all = policy === 'ask' ? undefined : policy;
+  }
+
+  /** The choice for the next existing name; undefined when the question was dismissed (the run stops). */
+  async next(ask: (remaining: number) => Promise<{ choice: Choice; all: boolean } | undefined>): Promise<Choice | undefined> {
+    let choice = this.all;
+    if (!choice) {
+      const answer = await ask(this.remaining);
+      if (!answer) return undefined;
+      choice = answer.choice;
+      if (answer.all) this.all = choice;
+    }
+    this.remaining--;
+    return choice;
+  }
+}
+
+/**
  * The buttons of an Overwrite / Keep Both / Skip question, translated when asked (the answer is
  * compared with these same labels). Uploads ask with them too.
  */

@@ -9,7 +9,7 @@ import { keepBoth, placeInFolder, type Place, type Renamed } from './localPlaces
 import type { FolderNames } from '../api/sameName';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
-import { conflictButtons, type Choice } from './conflicts';
+import { conflictButtons, ConflictRun, type Choice } from './conflicts';
 import { listNames, showNote } from './messages';
 import { transferAll } from './progress';
 import { CANCELLED, showBatchFailures } from './transferSummary';
@@ -153,25 +153,18 @@ async function intoPickedFolder(refs: readonly DriveFileRef[], report: DownloadR
   });
   if (!picked || picked.length === 0) return undefined;
   const plan = await placeInFolder(picked[0].fsPath, refs, report.refused);
-  let applyAll: Choice | undefined;
-  let remaining = plan.places.filter((p) => p.existing).length;
+  const answers = new ConflictRun('ask', plan.places.filter((p) => p.existing).length);
   const jobs: Job[] = [];
   for (const place of plan.places) {
     if (!place.existing) {
       jobs.push({ ...place, overwrite: false });
       continue;
     }
-    let chosen = applyAll;
+    const chosen = await answers.next((remaining) => askExisting(plan, place, remaining));
     if (!chosen) {
-      const answer = await askExisting(plan, place, remaining);
-      if (!answer) {
-        report.cancelled = true;
-        return undefined;
-      }
-      chosen = answer.choice;
-      if (answer.all) applyAll = chosen;
+      report.cancelled = true;
+      return undefined;
     }
-    remaining--;
     if (chosen === 'overwrite') jobs.push({ ...place, overwrite: true });
     else if (chosen === 'keepBoth') jobs.push({ ...keepBoth(plan, place), overwrite: false });
     else skip(report, place);

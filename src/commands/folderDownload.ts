@@ -8,7 +8,8 @@ import { diskPlanFs, TreePlanner, type TreePlace } from '../api/treePlaces';
 import { listDriveTree, type RemoteTreeFile } from '../api/treeTransfer';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
-import { appearedText, askExisting, existsText, renamesText, skippedFor, type Choice, type DownloadCommandOptions, type DownloadReport } from './download';
+import { appearedText, askExisting, existsText, renamesText, skippedFor, type DownloadCommandOptions, type DownloadReport } from './download';
+import { ConflictRun } from './conflicts';
 import { counted, listNames, showNote } from './messages';
 import { CANCELLED, showBatchFailures } from './transferSummary';
 import { preparing, transferAll } from './progress';
@@ -164,25 +165,18 @@ async function plan(planner: TreePlanner, roots: readonly DriveFolderRef[], tree
  * or asked about by `policy`. Undefined (with `report.cancelled`) when a question was dismissed.
  */
 async function decide(planner: TreePlanner, planned: readonly TreeJob[], policy: 'ask' | 'overwrite' | 'skip', report: DownloadReport): Promise<TreeJob[] | undefined> {
-  let applyAll: Choice | undefined = policy === 'ask' ? undefined : policy;
-  let remaining = planned.filter((j) => j.place.existing).length;
+  const answers = new ConflictRun(policy, planned.filter((j) => j.place.existing).length);
   const jobs: TreeJob[] = [];
   for (const job of planned) {
     if (!job.place.existing) {
       jobs.push(job);
       continue;
     }
-    let choice: Choice | undefined = applyAll;
+    const choice = await answers.next((remaining) => askExisting({ folder: job.place.at.folder, names: job.place.at.names }, job.place, remaining));
     if (!choice) {
-      const answer = await askExisting({ folder: job.place.at.folder, names: job.place.at.names }, job.place, remaining);
-      if (!answer) {
-        report.cancelled = true;
-        return undefined;
-      }
-      choice = answer.choice;
-      if (answer.all) applyAll = choice;
+      report.cancelled = true;
+      return undefined;
     }
-    remaining--;
     if (choice === 'overwrite') jobs.push({ ...job, overwrite: true });
     else if (choice === 'keepBoth') jobs.push({ ...job, place: planner.keepBoth(job.place) });
     else report.skipped.push(skippedFor(job.relative, job.place, policy === 'skip'));

@@ -15,6 +15,7 @@ import { CANCELLED, showBatchFailures } from './transferSummary';
 import { preparing, transferAll } from './progress';
 import { placeName, type DriveFolderRef } from './targets';
 import type { UploadReport } from './upload';
+import { ConflictRun } from './conflicts';
 import { askConflict, nameExists, type ConflictPolicy } from './uploadConflicts';
 import { nextFreeName } from '../api/names';
 
@@ -84,8 +85,7 @@ function filesText(n: number): string {
 
 /** Overwrite / Keep Both / Skip for each job whose name the drive has; undefined when the question was dismissed. */
 async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploadJob[], onDrive: RemoteFolders, policy: ConflictPolicy, report: UploadReport): Promise<TreeUploadJob[] | undefined> {
-  let remaining = jobs.filter((j) => j.exists).length;
-  let applyAll: Exclude<ConflictPolicy, 'ask'> | undefined;
+  const answers = new ConflictRun(policy, jobs.filter((j) => j.exists).length);
   // Keep Both picks a name free both on the drive and in this batch.
   const taken = new Map<string, Set<string>>();
   const takenIn = (folder: string): Set<string> => {
@@ -103,14 +103,8 @@ async function resolveConflicts(target: DriveFolderRef, jobs: readonly TreeUploa
       plans.push(job);
       continue;
     }
-    let choice = policy === 'ask' ? applyAll : policy;
-    if (!choice) {
-      const answer = await askConflict(job.relative, placeName(target), remaining);
-      if (answer.choice === 'cancel') return undefined;
-      choice = answer.choice;
-      if (answer.all) applyAll = choice;
-    }
-    remaining--;
+    const choice = await answers.next((remaining) => askConflict(job.relative, placeName(target), remaining));
+    if (!choice) return undefined;
     if (choice === 'skip') report.skipped.push({ name: job.relative, reason: nameExists() });
     else if (choice === 'overwrite') plans.push(job);
     else {

@@ -5,7 +5,7 @@ import type { DriveFolderRef } from './targets';
 import type { UploadCandidate } from './uploadSources';
 import { quotedName } from '../api/display';
 import { nextFreeName } from '../api/names';
-import { conflictButtons, type Choice } from './conflicts';
+import { conflictButtons, ConflictRun, type Choice } from './conflicts';
 
 /** What to do when a name already exists on the drive. `ask` shows Overwrite / Keep Both / Skip. */
 export type ConflictPolicy = 'ask' | 'overwrite' | 'keepBoth' | 'skip';
@@ -32,8 +32,7 @@ export async function planNames(
 ): Promise<Plan[] | undefined> {
   const existing = new Set((await remoteNames(services, target)).map((e) => e.name));
   const taken = new Set(existing);
-  let remaining = candidates.filter((c, i) => existing.has(c.label) || candidates.findIndex((o) => o.label === c.label) !== i).length;
-  let applyAll: Resolution | undefined;
+  const answers = new ConflictRun(policy, candidates.filter((c, i) => existing.has(c.label) || candidates.findIndex((o) => o.label === c.label) !== i).length);
   const plans: Plan[] = [];
   for (const c of candidates) {
     if (!taken.has(c.label)) {
@@ -41,16 +40,8 @@ export async function planNames(
       plans.push({ ...c, name: c.label, existed: false });
       continue;
     }
-    let choice: Resolution | 'cancel';
-    if (policy !== 'ask') choice = policy;
-    else if (applyAll) choice = applyAll;
-    else {
-      const answer = await askConflict(c.label, target.label, remaining);
-      choice = answer.choice;
-      if (answer.all && choice !== 'cancel') applyAll = choice;
-    }
-    remaining--;
-    if (choice === 'cancel') return undefined;
+    const choice = await answers.next((remaining) => askConflict(c.label, target.label, remaining));
+    if (!choice) return undefined;
     if (choice === 'skip') {
       skipped.push({ name: c.label, reason: nameExists() });
     } else if (choice === 'overwrite') {
@@ -79,8 +70,8 @@ export function nameExists(): string {
   return vscode.l10n.t({ message: 'a file with this name exists', comment: ['why a file was not uploaded'] });
 }
 
-/** The modal Overwrite / Keep Both / Skip (and … All when `remaining` > 1) for one existing name. */
-export async function askConflict(name: string, where: string, remaining: number): Promise<{ choice: Resolution | 'cancel'; all: boolean }> {
+/** The modal Overwrite / Keep Both / Skip (and … All when `remaining` > 1) for one existing name; undefined when dismissed. */
+export async function askConflict(name: string, where: string, remaining: number): Promise<{ choice: Resolution; all: boolean } | undefined> {
   const free = quotedName(nextFreeName(name, new Set([name])));
   const detail =
     remaining > 1
@@ -89,5 +80,5 @@ export async function askConflict(name: string, where: string, remaining: number
   const buttons = conflictButtons().filter((b) => remaining > 1 || !b.all);
   const answer = await vscode.window.showWarningMessage(vscode.l10n.t('{0} already exists on {1}.', quotedName(name), where), { modal: true, detail }, ...buttons.map((b) => b.label));
   const picked = buttons.find((b) => b.label === answer);
-  return picked ? { choice: picked.choice, all: picked.all } : { choice: 'cancel', all: false };
+  return picked && { choice: picked.choice, all: picked.all };
 }

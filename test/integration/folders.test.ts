@@ -272,6 +272,26 @@ suite('Folder transfers', () => {
     assert.deepEqual(report.skipped.map((s) => s.name), [`${label}/proj/readme.md`]);
   });
 
+  test('Download… of a folder over a local copy: Keep Both for All asks once and keeps every local file, the drive\'s beside it', async () => {
+    const files = seedDrive();
+    const dest = path.join(local, 'again');
+    for (const rel of Object.keys(files)) {
+      fs.mkdirSync(path.dirname(path.join(dest, 'proj', rel)), { recursive: true });
+      fs.writeFileSync(path.join(dest, 'proj', rel), `local ${rel}`);
+    }
+    picked = [vscode.Uri.file(dest)];
+    answers = ['Keep Both for All'];
+    const report = (await vscode.commands.executeCommand(Commands.download, env.uri('proj'))) as DownloadReport;
+    assert.equal(asked.length, 1, `asked once: ${JSON.stringify(asked)}`);
+    assert.deepEqual(asked[0].buttons, ['Overwrite', 'Keep Both', 'Skip', 'Overwrite All', 'Keep Both for All', 'Skip All']);
+    for (const [rel, data] of Object.entries(files)) {
+      assert.equal(fs.readFileSync(path.join(dest, 'proj', rel), 'utf8'), `local ${rel}`, `${rel}: the local file is kept`);
+      const kept = path.join(dest, 'proj', rel.replace(/(\.[^./]+)?$/, ' (1)$1'));
+      assert.ok(fs.readFileSync(kept).equals(Buffer.from(data)), `${rel}: the drive's copy beside it, as ${path.basename(kept)}`);
+    }
+    assert.equal(report.downloaded.length, Object.keys(files).length);
+  });
+
   test('a local file where a folder goes, or a folder where a file goes, is refused by name; the rest lands', async () => {
     seedDrive();
     const dest = path.join(local, 'out');
