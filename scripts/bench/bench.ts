@@ -12,7 +12,7 @@
  * Writes bench-results/bench-<date>.json (machine, options, every sample, medians, verdicts).
  */
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import type { WorkerJob, WorkerResult } from './clientWorker';
 import type { HostRequest } from './emulatorHost';
 import { measureActivation, type ActivationResult } from './activation';
 import { summarizeMetafile, type MetaGroup } from './metafile';
-import { benchDownload, benchNetwork, benchUpload, type TransferBench } from './transfers';
+import { benchDownload, benchNetwork, benchUpload, type Row, type TransferBench, writeFileOfSize } from './transfers';
 import { benchInHost } from './inHostTransfers';
 import { median, round } from './stats';
 
@@ -152,24 +152,8 @@ function alternate<A, B, C = never>(a: () => A, b: () => B, c?: () => C): { a: A
   return res;
 }
 
-function writeFileOfSize(path: string, bytes: number): void {
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(MIB);
-  for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 2654435761) >>> 24; // not all zeros: no accidental sparse/compressible shortcut
-  for (let done = 0; done < bytes; done += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - done));
-  closeSync(fd);
-}
-
 // ---------- the run ----------
 
-interface Row {
-  measurement: string;
-  client: string;
-  reference: string;
-  ratio: string;
-  target: string;
-  result: 'PASS' | 'MISS' | 'info' | 'n/a';
-}
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -4,7 +4,7 @@ import type { Desktop, DriveEntry } from '../api/types';
 import { SCHEME } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
 import { desktopOf, desktopTitle, forgetDesktop, freshDesktop, scriptArgs, withNotification, type DesktopContext } from './desktopManagement';
-import { counted, listNames } from './messages';
+import { counted, filesText, listNames } from './messages';
 
 /** What the delete question knows of the drive: its root entries, or why they could not be listed. */
 type DriveContents = { entries: readonly DriveEntry[] } | { error: string };
@@ -115,7 +115,7 @@ function deleteDetail(contents: DriveContents): string {
 function fileAndFolderCount(entries: readonly DriveEntry[]): string {
   const files = entries.filter((e) => !e.isDir).length;
   const folders = entries.length - files;
-  const fileCount = counted(files, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', files));
+  const fileCount = filesText(files);
   const folderCount = counted(folders, vscode.l10n.t('1 folder'), vscode.l10n.t('{0} folders', folders));
   if (folders === 0) return fileCount;
   if (files === 0) return folderCount;

@@ -10,7 +10,7 @@ import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
 import { appearedText, askExisting, existsText, renamesText, skippedFor, type DownloadCommandOptions, type DownloadReport } from './download';
 import { ConflictRun } from './conflicts';
-import { counted, listNames, showNote } from './messages';
+import { filesText, listNames, showNote } from './messages';
 import { CANCELLED, showBatchFailures } from './transferSummary';
 import { preparing, transferAll } from './progress';
 import { toFolderRef, type DriveFolderRef } from './targets';
@@ -107,11 +107,6 @@ async function isDriveFolder(services: Services, uri: vscode.Uri): Promise<boole
 /** "'reports'" or "3 folders", for messages. */
 function rootsText(roots: readonly DriveFolderRef[]): string {
   return roots.length === 1 ? quotedName(rootNameOf(roots[0])) : vscode.l10n.t('{0} folders', roots.length);
-}
-
-/** A count of files: "1 file", "3 files". */
-function filesText(n: number): string {
-  return counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n));
 }
 
 /** The local folder a drive folder lands in: its own name, or for a whole drive the desktop's label. */

@@ -10,7 +10,7 @@ import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
-import { counted, listNames, showNote } from './messages';
+import { counted, filesText, listNames, showNote } from './messages';
 import { CANCELLED, showBatchFailures } from './transferSummary';
 import { preparing, transferAll } from './progress';
 import { placeName, type DriveFolderRef } from './targets';
@@ -76,11 +76,6 @@ export async function uploadFolders(services: Services, target: DriveFolderRef, 
 /** "'photos'" or "3 folders", for messages. */
 function rootsText(roots: readonly string[]): string {
   return roots.length === 1 ? quotedName(nodePath.basename(roots[0])) : vscode.l10n.t('{0} folders', roots.length);
-}
-
-/** A count of files: "1 file", "3 files". */
-function filesText(n: number): string {
-  return counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n));
 }
 
 /** Overwrite / Keep Both / Skip for each job whose name the drive has; undefined when the question was dismissed. */

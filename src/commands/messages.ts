@@ -65,3 +65,8 @@ export function listNames(names: readonly string[], max = 3): string {
 export function counted(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
 }
+
+/** A count of files: "1 file", "3 files". */
+export function filesText(n: number): string {
+  return counted(n, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', n));
+}

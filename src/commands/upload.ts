@@ -4,7 +4,7 @@ import { describeError, errorKind } from '../drive/errors';
 import { driveUri } from '../drive/uri';
 import type { Services } from '../services';
 import type { UploadItem } from '../views/nodes';
-import { counted, listNames, showNote } from './messages';
+import { filesText, listNames, showNote } from './messages';
 import { transferAll } from './progress';
 import { CANCELLED, showBatchFailures } from './transferSummary';
 import { placeName, type DriveFolderRef } from './targets';
@@ -162,7 +162,7 @@ function summarize(services: Services, report: UploadReport, target: DriveFolder
     const n = report.uploaded.length;
     const what = n === 1 ? quotedName(report.uploaded[0].name) : vscode.l10n.t('{0} files', n);
     const skipped = report.skipped.length;
-    const files = counted(skipped, vscode.l10n.t('1 file'), vscode.l10n.t('{0} files', skipped));
+    const files = filesText(skipped);
     showNote(services, 'info', skipped ? vscode.l10n.t('Uploaded {0} to {1}. ({2} skipped)', what, where, files) : vscode.l10n.t('Uploaded {0} to {1}.', what, where));
   } else if (report.cancelled) {
     showNote(services, 'warning', vscode.l10n.t('Upload to {0} cancelled.', where));

@@ -6,13 +6,11 @@
  * notification with its button. Screenshots of the tree and of the message for the README.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emulator/server';
-import { REPO_ROOT, startCodeServer, workbenchUrl, type CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
+import { REPO_ROOT } from '../../tools/vscode-host/codeServerProcess';
 import { attributes, bundleText, linkLabels, manifest, manifestText, texts } from './localeText';
-import type { LocaleRun } from './localeChecks';
+import { LocaleSession, type LocaleRun } from './localeSession';
 import { dropOn, poll, rowByLabel, runCommand, sleep, type Check } from './workbench';
 
 const LOCALE = 'de';
@@ -49,50 +47,19 @@ function german(english: string): string {
 }
 
 export function germanChecks(browser: Browser, vsix: string, results: string, shots: string): LocaleRun {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-drive-german-'));
-  const workspace = path.join(scratch, 'workspace');
-  let emu: EmulatorHandle | undefined;
-  let server: CodeServerHandle | undefined;
-  let page: Page | undefined;
+  const session = new LocaleSession('German');
+  const p = (): Page => session.p();
+  const check = (name: string, run: () => Promise<void>): Check => session.check(name, run);
   let names: string[] = [];
   const m = manifest();
-  const p = (): Page => {
-    if (!page) throw new Error("the German workbench did not start (these checks build on each other: run them all, --only 'German')");
-    return page;
-  };
   const desktopRow = (): ReturnType<Page['locator']> => p().locator('.sidebar .monaco-list-row', { hasText: DESKTOP }).first();
   const command = (id: string): { title: string; category?: string } => m.contributes.commands.find((c) => c.command === id)!;
-  const check = (name: string, run: () => Promise<void>): Check => ({
-    name: `German: ${name}`,
-    run: async () => {
-      try {
-        await run();
-      } finally {
-        await page?.keyboard.press('Escape').catch(() => undefined);
-        await page?.keyboard.press('Escape').catch(() => undefined);
-      }
-    },
-  });
 
   const checks: Check[] = [
     check('the packaged .vsix starts in a German code-server', async () => {
-      fs.mkdirSync(workspace, { recursive: true });
-      const dataDir = path.join(scratch, 'drive');
-      names = seedSamples(dataDir, DESKTOP);
-      emu = await startEmulator({ port: 0, dataDir, apiKey: API_KEY, desktops: [DESKTOP] });
-      server = await startCodeServer({
-        name: 'e2e-german',
-        stateDir: path.join(scratch, 'code-server'),
-        logFile: path.join(results, 'code-server-e2e-german.log'),
-        locale: LOCALE,
-        vsix: [vsix],
-        settings: { 'nenDrive.apiUrl': emu.url, 'nenDrive.desktops': [DESKTOP], 'nenDrive.liveRefreshSeconds': 0, 'workbench.colorTheme': 'Default Dark Modern' },
-        env: { NEN_API_KEY: undefined },
-      });
-      page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-      await page.goto(workbenchUrl(server, workspace));
+      names = await session.start(browser, { locale: LOCALE, desktop: DESKTOP, apiKey: API_KEY, results, name: 'german', viewportHeight: 760, vsix });
       const title = manifestText(m.contributes.viewsContainers.activitybar[0].title, LOCALE);
-      const icon = page.locator(`.activitybar .action-item [aria-label^="${title}"]`).first();
+      const icon = p().locator(`.activitybar .action-item [aria-label^="${title}"]`).first();
       await icon.waitFor({ timeout: 90_000 });
       await icon.click();
     }),
@@ -152,12 +119,12 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
     check('a failed upload says so in German, with its German button (german-message.png)', async () => {
       const page = p();
       const name = 'abgelehnt.txt';
-      emu!.injectFault({ type: 'status', status: 403 }, { method: 'POST' }, 5);
+      session.emu!.injectFault({ type: 'status', status: 403 }, { method: 'POST' }, 5);
       const dt = await page.evaluateHandle(`(() => { const dt = new DataTransfer(); dt.items.add(new File(['nie gespeichert\\n'], ${JSON.stringify(name)}, { type: 'text/plain' })); return dt; })()`);
       await dropOn(desktopRow(), dt);
       const failed = page.locator('.notification-toast', { has: page.locator('.codicon-error') }).first();
       await failed.waitFor({ timeout: 30_000 });
-      emu!.reset();
+      session.emu!.reset();
       // The upload's own progress note closes when the upload settles: the message alone on screen.
       const progress = page.locator('.notification-toast', { hasText: name }).filter({ hasNot: page.locator('.codicon-error') });
       const settled = await poll("the upload's progress note to close", 15_000, async () => ((await progress.count()) === 0 ? true : undefined)).catch(() => false);
@@ -206,11 +173,5 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
     }),
   ];
 
-  const close = async (): Promise<void> => {
-    await page?.close().catch(() => undefined);
-    await server?.close();
-    await emu?.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
-  };
-  return { checks, close, owns: (c) => (checks.includes(c) ? page : undefined) };
+  return session.run(checks);
 }

@@ -12,13 +12,12 @@
  * runner. The German session (germanChecks.ts) installs the packaged .vsix.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emulator/server';
-import { REPO_ROOT, startCodeServer, workbenchUrl, type CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
+import { REPO_ROOT } from '../../tools/vscode-host/codeServerProcess';
 import { VSCODE_OWN_ACTIONS, assertTransformed, attributes, linkLabels, manifest, manifestText, menuTexts, modalTexts, rowTexts, seen, texts, toastTexts } from './localeText';
 import { paletteTexts, settingsTexts, walkthroughTexts } from './localeParts';
+import { LocaleSession, type LocaleRun } from './localeSession';
 import type { Seen } from './untransformed';
 import { dropOn, rowByLabel, runCommand, sleep, type Check } from './workbench';
 
@@ -27,13 +26,6 @@ const DESKTOP = 'dsk_e2epseudo0001';
 const API_KEY = 'sk_nen_e2e_pseudo_locale';
 const SERVER_SAYS = 'e2e-forbidden';
 
-export interface LocaleRun {
-  checks: Check[];
-  /** The page `check` runs in when it is one of these checks (for its failure screenshot). */
-  owns(check: Check): Page | undefined;
-  close(): Promise<void>;
-}
-
 /** A file dropped from the OS onto `target` (a DataTransfer built in the page). */
 async function dropFile(page: Page, target: ReturnType<Page['locator']>, name: string, text: string): Promise<void> {
   const dt = await page.evaluateHandle(`(() => { const dt = new DataTransfer(); dt.items.add(new File([${JSON.stringify(text)}], ${JSON.stringify(name)}, { type: 'text/plain' })); return dt; })()`);
@@ -41,62 +33,31 @@ async function dropFile(page: Page, target: ReturnType<Page['locator']>, name: s
 }
 
 export function localeChecks(browser: Browser, results: string, shots: string): LocaleRun {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nen-drive-pseudo-'));
-  const workspace = path.join(scratch, 'workspace');
-  let emu: EmulatorHandle | undefined;
-  let server: CodeServerHandle | undefined;
-  let page: Page | undefined;
+  const session = new LocaleSession('pseudo-locale');
+  const p = (): Page => session.p();
+  const check = (name: string, run: () => Promise<void>): Check => session.check(name, run);
   let names: string[] = [];
   /** What the checks themselves put on screen: never English to report. */
   // The server's own message of the failed upload is data too.
   const data: string[] = ['Nen Drive', 'Nen', 'curl', DESKTOP, API_KEY, 'sk_nen_', SERVER_SAYS];
-  const p = (): Page => {
-    if (!page) throw new Error("the pseudo-locale workbench did not start (these checks build on each other: run them all, --only 'pseudo-locale')");
-    return page;
-  };
   const m = manifest();
   const desktopRow = (): ReturnType<Page['locator']> => p().locator('.sidebar .monaco-list-row', { hasText: DESKTOP }).first();
-  const check = (name: string, run: () => Promise<void>): Check => ({
-    name: `pseudo-locale: ${name}`,
-    run: async () => {
-      try {
-        await run();
-      } finally {
-        // A menu, quick input or hover left open would stand in the next check's way.
-        await page?.keyboard.press('Escape').catch(() => undefined);
-        await page?.keyboard.press('Escape').catch(() => undefined);
-      }
-    },
-  });
 
   const checks: Check[] = [
     check('the workbench starts in qps-ploc with the extension from the repository folder', async () => {
       for (const file of [`package.nls.${LOCALE}.json`, `l10n/bundle.l10n.${LOCALE}.json`]) {
         if (!fs.existsSync(path.join(REPO_ROOT, file))) throw new Error(`missing ${file}: run npm run build (scripts/l10n.mjs writes it)`);
       }
-      fs.mkdirSync(workspace, { recursive: true });
-      const dataDir = path.join(scratch, 'drive');
-      names = seedSamples(dataDir, DESKTOP);
-      emu = await startEmulator({ port: 0, dataDir, apiKey: API_KEY, desktops: [DESKTOP] });
-      const desktopName = emu.desktop(DESKTOP)?.name;
+      names = await session.start(browser, { locale: LOCALE, desktop: DESKTOP, apiKey: API_KEY, results, name: 'pseudo', viewportHeight: 900, devPath: REPO_ROOT });
+      const desktopName = session.emu!.desktop(DESKTOP)?.name;
       data.push(...names, ...(desktopName ? [desktopName] : []));
-      server = await startCodeServer({
-        name: 'e2e-pseudo',
-        stateDir: path.join(scratch, 'code-server'),
-        logFile: path.join(results, 'code-server-e2e-pseudo.log'),
-        locale: LOCALE,
-        settings: { 'nenDrive.apiUrl': emu.url, 'nenDrive.desktops': [DESKTOP], 'nenDrive.liveRefreshSeconds': 0, 'workbench.colorTheme': 'Default Dark Modern' },
-        env: { NEN_API_KEY: undefined },
-      });
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: REPO_ROOT }));
       const title = manifestText(m.contributes.viewsContainers.activitybar[0].title, LOCALE);
-      await page.locator(`.activitybar .action-item [aria-label^="${title}"]`).first().waitFor({ timeout: 90_000 });
+      await p().locator(`.activitybar .action-item [aria-label^="${title}"]`).first().waitFor({ timeout: 90_000 });
     }),
     check('with no key, the view title, its actions and the welcome text and buttons are transformed', async () => {
       const page = p();
       const title = manifestText(m.contributes.viewsContainers.activitybar[0].title, LOCALE);
-      await page.locator(`.activitybar .action-item [aria-label^="${title}"]`).first().click();
+      await p().locator(`.activitybar .action-item [aria-label^="${title}"]`).first().click();
       const welcome = page.locator('.sidebar .welcome-view-content').first();
       // The no-key welcome by its first button: before the extension activates and sets its
       // context keys, the view shows the other welcome (no desktops) for a moment.
@@ -173,12 +134,12 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
       const page = p();
       const name = 'refused by the pseudo check.txt';
       data.push(name);
-      emu!.injectFault({ type: 'status', status: 403, body: JSON.stringify({ error: SERVER_SAYS }) }, { method: 'POST' }, 5);
+      session.emu!.injectFault({ type: 'status', status: 403, body: JSON.stringify({ error: SERVER_SAYS }) }, { method: 'POST' }, 5);
       await dropFile(page, desktopRow(), name, 'never stored\n');
       const failed = page.locator('.notification-toast', { has: page.locator('.codicon-error') }).first();
       await failed.waitFor({ timeout: 30_000 });
       const all: Seen[] = [...(await toastTexts(failed, 'failed upload notification'))];
-      emu!.reset();
+      session.emu!.reset();
       await runCommand(page, 'Notifications: Clear All Notifications');
       // Copy curl Download Command from the file's context menu, by its title in this locale.
       const curlTitle = manifestText(m.contributes.commands.find((c) => c.command === 'nenDrive.copyCurlCommand')!.title, LOCALE);
@@ -216,11 +177,5 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
     }),
   ];
 
-  const close = async (): Promise<void> => {
-    await page?.close().catch(() => undefined);
-    await server?.close();
-    await emu?.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
-  };
-  return { checks, close, owns: (c) => (checks.includes(c) ? page : undefined) };
+  return session.run(checks);
 }
