@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
-import { ageInWords, desktopLabel, fileLabel, folderLabel, messageLabel, unreachableLabel } from '../../src/views/a11yLabels';
+import { ageInWords, desktopLabel, fileLabel, folderLabel, messageLabel, statusWord, unreachableLabel } from '../../src/views/a11yLabels';
 import { formatAge } from '../../src/views/format';
 import { TransferRegistry, type TransferInfo } from '../../src/transfers/TransferRegistry';
 import { statusText, transferRows } from '../../src/transfers/transferRows';
@@ -35,6 +35,12 @@ test('German: what a screen reader says for each kind of row', () => {
   assert.equal(desktopLabel({ name: 'dsk_gone', desktopId: 'dsk_gone', notFound: true, hasNewFiles: false }), 'Desktop dsk_gone, dsk_gone, nicht gefunden; er wurde möglicherweise gelöscht');
   assert.equal(unreachableLabel('a/b', true, 'x'), 'Ordner a/b, über die Nen-API nicht erreichbar: x');
   assert.equal(messageLabel('Noch keine Dateien', undefined, false), 'Hinweis: Noch keine Dateien');
+});
+
+test("German: a desktop's documented statuses are German, an unknown one stays as the server said", () => {
+  assert.equal(desktopLabel({ name: 'Build', desktopId: 'dsk_1', status: 'running', notFound: false, hasNewFiles: false }), 'Desktop Build, dsk_1, läuft');
+  assert.equal(statusWord('stopped'), 'gestoppt');
+  assert.equal(statusWord('hibernating'), 'hibernating');
 });
 
 const info = (name: string, size: number | undefined): TransferInfo => ({ direction: 'upload', name, desktop: 'Work PC', desktopId: 'dsk_1', size });
