@@ -26,6 +26,9 @@ import type {
 } from './types';
 import { formatCount } from './format';
 
+/** See DriveClientOptions.rawDownloadMinBytes: below this a warm pooled connection beats a fresh one. */
+const RAW_DOWNLOAD_MIN_BYTES = 8 * 1024 * 1024;
+
 /**
  * The Nen API client: files of a desktop's shared drive, and desktops. One keep-alive undici
  * agent per client. Every call takes an `AbortSignal`, is bounded by a timeout, retries what is
@@ -34,9 +37,12 @@ import { formatCount } from './format';
  */
 export class DriveClient {
   private readonly t: Transport;
+  /** See DriveClientOptions.rawDownloadMinBytes. */
+  private readonly rawMinBytes: number;
 
   constructor(opts: DriveClientOptions) {
     this.t = new Transport(opts);
+    this.rawMinBytes = opts.rawDownloadMinBytes ?? RAW_DOWNLOAD_MIN_BYTES;
   }
 
   /** How requests travel, for the log: "directly" or "through the proxy host:port (from http.proxy)"; never credentials. */
@@ -142,9 +148,14 @@ export class DriveClient {
     const { target, temp } = await prepareTarget(targetPath, overwrite, fail);
     try {
       const size = await this.allowingGrowth(desktopId, name, opts, async (o) => {
-        const received = await this.getFile(path, o.signal, async (res, att) => ({
-          value: await writeTemp(temp, meter(this.t, res, att, o.onProgress, o.expectedSize), fail),
-        }));
+        const hint = opts.sizeHint ?? o.expectedSize;
+        const raw = hint === undefined ? this.rawMinBytes < Infinity : hint >= this.rawMinBytes;
+        const received = await this.getFile(
+          path,
+          o.signal,
+          async (res, att) => ({ value: await writeTemp(temp, meter(this.t, res, att, o.onProgress, o.expectedSize), fail) }),
+          raw,
+        );
         this.t.throwIfCancelled(o.signal);
         await this.checkArrived(desktopId, name, received, o);
         return received;
@@ -230,7 +241,7 @@ export class DriveClient {
   }
 
   /** GET one drive file at a checked `path` (idempotent: retried after resets and 429/502/503/504); `onSuccess` consumes the body. */
-  private getFile<T>(path: string, signal: AbortSignal | undefined, onSuccess: Exchange<T>['onSuccess']): Promise<T> {
-    return this.t.exchange({ method: 'GET', path, resource: 'file', transfer: true, signal, retryResets: true, retryStatuses: RETRY_STATUSES, onSuccess });
+  private getFile<T>(path: string, signal: AbortSignal | undefined, onSuccess: Exchange<T>['onSuccess'], rawBody = false): Promise<T> {
+    return this.t.exchange({ method: 'GET', path, resource: 'file', transfer: true, signal, retryResets: true, retryStatuses: RETRY_STATUSES, onSuccess, rawBody });
   }
 }

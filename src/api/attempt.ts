@@ -23,6 +23,11 @@ export interface Exchange<T> {
   signal?: AbortSignal;
   /** Builds the body afresh for every attempt (a consumed stream cannot be sent twice). */
   makeBody?: (attempt: Attempt) => Promise<RequestBody> | RequestBody;
+  /**
+   * A GET whose body goes to a file: on a direct route it takes its own connection reading into
+   * one reused buffer (rawGet) instead of undici's pool. Worth it only for large bodies.
+   */
+  rawBody?: boolean;
   /** Retry after a dropped connection (the call is idempotent, or its body is recreated). */
   retryResets: boolean;
   retryStatuses: ReadonlySet<number>;

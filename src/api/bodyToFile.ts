@@ -6,6 +6,7 @@
  */
 import { writev } from 'node:fs';
 import { finished, type Readable } from 'node:stream';
+import { RAW_READ_BYTES, RawBody } from './rawGet';
 
 /** A body with the checks every chunk and its end must pass (see downloadBody.meter). */
 export interface CheckedBody {
@@ -23,6 +24,7 @@ export interface CheckedBody {
  */
 export function pumpToFd(fd: number, src: CheckedBody, writeAhead: number): Promise<number> {
   const { body } = src;
+  if (body instanceof RawBody) return pumpViews(fd, src, body, writeAhead);
   return new Promise((resolve, reject) => {
     let queue: Buffer[] = [];
     let queued = 0;
@@ -103,5 +105,114 @@ function writeAll(fd: number, batch: Buffer[], bytes: number, done: (error: unkn
     if (n >= bytes) return done(undefined);
     const rest = Buffer.concat(batch).subarray(n);
     writeAll(fd, [rest], rest.length, done);
+  });
+}
+
+/** Size of one slab the views of a {@link RawBody} are copied into on their way to the disk. */
+const SLAB_BYTES = 1024 * 1024;
+
+/**
+ * {@link pumpToFd} for a {@link RawBody}: its bytes arrive as views of the socket's one read
+ * buffer, so each is copied into one of a few reused slabs (`writeAhead` bytes in all). Whenever
+ * no write is in flight, what the slabs hold goes out in one `writev` (so the file follows the
+ * socket as closely as the disk allows), and the socket pauses while the free slabs could not
+ * take one more read. No allocation per read: the transfer holds the read buffer and the slabs.
+ */
+function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: number): Promise<number> {
+  const maxSlabs = Math.max(2, Math.ceil(writeAhead / SLAB_BYTES));
+  return new Promise((resolve, reject) => {
+    const free: Buffer[] = [];
+    let made = 0;
+    let current: { buf: Buffer; used: number } | undefined;
+    let full: { buf: Buffer; used: number }[] = [];
+    let written = 0;
+    let writing = false;
+    let ended = false;
+    let paused = false;
+    let failure: { error: unknown } | undefined;
+    let settled = false;
+
+    /** Bytes the slabs can still take without waiting for a write. */
+    const room = (): number => (free.length + maxSlabs - made) * SLAB_BYTES + (current ? SLAB_BYTES - current.used : 0);
+    const settle = (): void => {
+      if (writing || settled) return;
+      if (failure) {
+        settled = true;
+        reject(failure.error);
+      } else if (ended && full.length === 0 && !current) {
+        settled = true;
+        resolve(written);
+      }
+    };
+    const fail = (error: unknown): void => {
+      if (!failure) {
+        failure = { error };
+        body.on('error', () => undefined);
+        body.destroy();
+      }
+      settle();
+    };
+    const flush = (): void => {
+      if (current && current.used > 0) full.push(current);
+      current = undefined;
+      if (full.length === 0) return;
+      const batch = full;
+      full = [];
+      const bytes = batch.reduce((n, b) => n + b.used, 0);
+      writing = true;
+      writeAll(fd, batch.map((b) => b.buf.subarray(0, b.used)), bytes, (error) => {
+        writing = false;
+        for (const b of batch) free.push(b.buf);
+        if (error) return fail(error);
+        written += bytes;
+        if (failure) return settle();
+        if (paused && room() >= RAW_READ_BYTES) {
+          paused = false;
+          body.resumeSink();
+        }
+        if (current || full.length > 0) flush();
+        settle();
+      });
+    };
+    const sink = (view: Buffer): boolean => {
+      if (failure) return false;
+      try {
+        src.check(view);
+      } catch (e) {
+        fail(e);
+        return false;
+      }
+      let at = 0;
+      while (at < view.length) {
+        if (!current) {
+          const buf = free.pop() ?? (made++, Buffer.allocUnsafe(SLAB_BYTES));
+          current = { buf, used: 0 };
+        }
+        const n = view.copy(current.buf, current.used, at);
+        current.used += n;
+        at += n;
+        if (current.used === SLAB_BYTES) {
+          full.push(current);
+          current = undefined;
+        }
+      }
+      if (!writing) flush();
+      if (room() >= RAW_READ_BYTES) return true;
+      paused = true;
+      return false;
+    };
+    body.sinkTo(sink);
+    finished(body, (error) => {
+      if (failure) return;
+      if (error) return fail(error);
+      try {
+        src.end();
+      } catch (e) {
+        return fail(e);
+      }
+      ended = true;
+      if (!writing) flush();
+      settle();
+    });
   });
 }

@@ -43,7 +43,7 @@ export type { Dispatcher };
 export type HttpAgent = UndiciAgent | UndiciProxyAgent;
 
 const POOL = { keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 8 } as const;
-const CONNECT_TIMEOUT_MS = 15_000;
+export const CONNECT_TIMEOUT_MS = 15_000;
 
 /**
  * One keep-alive dispatcher per client, built from its {@link Route}: undici's Agent straight to
@@ -67,6 +67,11 @@ export function createAgent(route: Route = { proxyStrictSSL: true }): HttpAgent 
     // to Dispatcher; the slice loaded here gets it on this one pool instead.
     clientFactory: (origin: URL, opts: object) => Object.assign(new Pool(origin, opts), { connect }),
   });
+}
+
+/** The TLS context a connection to the API uses beside Node's defaults, when the route adds CAs. */
+export function apiSecureContext(route: Route): tls.SecureContext | undefined {
+  return route.ca ? secureContextFor(route.ca) : undefined;
 }
 
 let lastContext: { key: string; context: tls.SecureContext } | undefined;

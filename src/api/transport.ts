@@ -3,8 +3,9 @@ import * as l10n from '@vscode/l10n';
 import { Attempt, type Exchange, type Method } from './attempt';
 import { parseBaseUrl, type ParsedBaseUrl } from './baseUrl';
 import { NenApiError, connectionLostMessage, kindForStatus, statusMessage, unreachableMessage, type MakeError } from './errors';
-import { backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
+import { CONNECT_TIMEOUT_MS, apiSecureContext, backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
 import { proxyFailure, routeOrError, type Route } from './proxy';
+import { rawGet } from './rawGet';
 import { redact } from './redact';
 import { headerString, readText } from './responses';
 import type { DriveClientOptions, RequestLogEntry } from './types';
@@ -190,7 +191,7 @@ export class Transport {
       headers['content-length'] = String(body.length);
     }
     try {
-      const res = await sendRequest(this.agent, {
+      const res = this.takesRawPath(spec, hop) ? await this.sendRaw(att, origin, hop, headers) : await sendRequest(this.agent, {
         origin,
         path: hop.path,
         method: hop.method,
@@ -209,6 +210,19 @@ export class Transport {
       att.log(undefined, err.message);
       throw err;
     }
+  }
+
+  /** A large download to a file on a direct route (no proxy): its own connection, see rawGet. */
+  private takesRawPath<T>(spec: Exchange<T>, hop: Hop): boolean {
+    return !!spec.rawBody && hop.method === 'GET' && !('error' in this.route) && !this.route.proxy;
+  }
+
+  private async sendRaw(att: Attempt, origin: string, hop: Hop, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
+    const route = this.route as Route;
+    const secureContext = apiSecureContext(route);
+    const res = await rawGet({ origin, path: hop.path, headers, signal: att.controller.signal, connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(secureContext ? { secureContext } : {}) });
+    // The fields the transport and its readers use: status, headers and a Readable body.
+    return res as unknown as Dispatcher.ResponseData;
   }
 
   /**

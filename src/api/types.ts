@@ -104,6 +104,12 @@ export interface DownloadOptions extends TransferOptions, FolderOptions {
 export interface DownloadToFileOptions extends DownloadOptions {
   /** Replace an existing local file (the CLI's --force). Default false: an existing target is refused with `conflict`. */
   overwrite?: boolean;
+  /**
+   * The size the caller believes the file has (a listing's), never checked: it only chooses the
+   * connection. From `rawDownloadMinBytes` up, or when neither this nor `expectedSize` is
+   * given, the body comes over its own connection read into one reused buffer (see rawGet).
+   */
+  sizeHint?: number;
 }
 
 /** A request the client made, for the log channel. Never contains the key. */
@@ -140,6 +146,13 @@ export interface DriveClientOptions {
   baseRetryDelayMs?: number;
   /** Proxy and CA settings (VS Code's `http.*` and the environment); see src/api/proxy.ts. Default: the environment's. */
   network?: NetworkOptions;
+  /**
+   * Downloads to a file of at least this many bytes (by `sizeHint`/`expectedSize`) on a direct
+   * route read their body over a connection of their own into one reused buffer: no garbage
+   * per read, far less memory. Smaller ones reuse the pool's warm connections. Default 8 MiB;
+   * 0 sends every download to a file that way, Infinity none.
+   */
+  rawDownloadMinBytes?: number;
   /** Called once per HTTP attempt, after it ends. */
   onRequest?: (entry: RequestLogEntry) => void;
 }

@@ -202,7 +202,7 @@ async function transfer(services: Services, jobs: readonly Job[], token: vscode.
   const title = jobs.length === 1 ? vscode.l10n.t('Downloading {0}', quotedName(jobs[0].ref.name)) : vscode.l10n.t('Downloading {0} files', jobs.length);
   const batch = { title, direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: Job) => ({ name: j.ref.name, desktopId: j.ref.desktopId, desktop: j.ref.desktopId, size: j.ref.size }) };
   const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
-    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done, p.total) }),
+    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done, p.total), ...(job.ref.size === undefined ? {} : { sizeHint: job.ref.size }) }),
   );
   report.cancelled = report.cancelled || cancelled;
   settled.forEach((r, i) => {

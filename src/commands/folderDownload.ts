@@ -185,7 +185,7 @@ async function transfer(services: Services, into: string, jobs: readonly TreeJob
   const batch = { title: vscode.l10n.t('Downloading {0} to {1}', filesText(jobs.length), into), direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: TreeJob) => ({ name: j.relative, desktopId: j.desktopId, desktop: j.desktopId, size: j.file.size }) };
   const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, async (job, signal, onBytes) => {
     await makeFolders(into, nodePath.dirname(job.place.path), made);
-    return client.downloadToFile(job.desktopId, job.file.name, job.place.path, { path: job.file.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done) });
+    return client.downloadToFile(job.desktopId, job.file.name, job.place.path, { path: job.file.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done), sizeHint: job.file.size });
   });
   report.cancelled = report.cancelled || cancelled;
   settled.forEach((r, i) => {

@@ -35,7 +35,7 @@ interface Ctx {
   logs: RequestLogEntry[];
 }
 
-type OpName = 'list' | 'download' | 'downloadToFile' | 'upload';
+type OpName = 'list' | 'download' | 'downloadToFile' | 'downloadToFile (pooled)' | 'upload';
 
 interface Op {
   name: OpName;
@@ -64,10 +64,25 @@ const OPS: Op[] = [
     verifySuccess: (c, r) => assert.ok(Buffer.from(r as Uint8Array).equals(c.seed), 'downloaded bytes are the whole file'),
     verifyNothingLost: (c) => assert.ok(c.emu.readFile(DESKTOP, SEED_NAME)?.equals(c.seed)),
   },
+  // No size given: the body comes over a connection of its own (rawGet).
   {
     name: 'downloadToFile',
     method: 'GET',
     run: (c) => c.client.downloadToFile(DESKTOP, SEED_NAME, path.join(c.local, 'report.bin'), { overwrite: true }),
+    verifySuccess: (c) => {
+      assert.ok(fs.readFileSync(path.join(c.local, 'report.bin')).equals(c.seed), 'the local file is the whole remote file');
+      assert.deepEqual(fs.readdirSync(c.local), ['report.bin'], 'no temporary file left beside the target');
+    },
+    verifyNothingLost: (c) => {
+      assert.equal(fs.readFileSync(path.join(c.local, 'report.bin'), 'utf8'), LOCAL_OLD, 'the existing local file is untouched');
+      assert.deepEqual(fs.readdirSync(c.local), ['report.bin'], 'no partial or temporary file left beside the target');
+    },
+  },
+  // A small listed size: the body comes over the pool's connection (undici).
+  {
+    name: 'downloadToFile (pooled)',
+    method: 'GET',
+    run: (c) => c.client.downloadToFile(DESKTOP, SEED_NAME, path.join(c.local, 'report.bin'), { overwrite: true, sizeHint: c.seed.length }),
     verifySuccess: (c) => {
       assert.ok(fs.readFileSync(path.join(c.local, 'report.bin')).equals(c.seed), 'the local file is the whole remote file');
       assert.deepEqual(fs.readdirSync(c.local), ['report.bin'], 'no temporary file left beside the target');

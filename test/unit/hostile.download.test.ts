@@ -71,13 +71,17 @@ async function both(h: Hostile, dir: string, extra: { expectedSize?: number }, k
   assert.equal(e1.kind, kind, e1.message);
   assert.match(e1.message, why);
   tally.handled++;
-  tally.tried++;
-  const e2 = await failure(h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), extra));
-  tally.kept += await bytesIn(dir);
-  assert.equal(e2.kind, kind, e2.message);
-  assert.match(e2.message, why);
-  assert.deepEqual(await readdir(dir), [], 'nothing partial is left');
-  tally.handled++;
+  // To a file twice: over the pool's connection (a small listed size), then over a connection
+  // of its own read into one reused buffer (a large one; see rawGet).
+  for (const sizeHint of [1, 64 * MIB]) {
+    tally.tried++;
+    const e2 = await failure(h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), { ...extra, sizeHint }));
+    tally.kept += await bytesIn(dir);
+    assert.equal(e2.kind, kind, `${sizeHint}: ${e2.message}`);
+    assert.match(e2.message, why);
+    assert.deepEqual(await readdir(dir), [], 'nothing partial is left');
+    tally.handled++;
+  }
 }
 
 test('a chunked body over 100 MiB is stopped as tooLarge, in memory and on disk', async (t) => {
@@ -134,7 +138,9 @@ test('a body shorter than a stale listing said is accepted when the drive now li
   const data = await h.client.download(DESK, 'a.bin', { expectedSize: 1000 });
   assert.equal(data.byteLength, 500);
   const dir = await scratch(t);
-  assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), { expectedSize: 1000 })).size, 500);
+  for (const sizeHint of [1, 64 * MIB]) {
+    assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, `a-${sizeHint}.bin`), { expectedSize: 1000, sizeHint })).size, 500);
+  }
 });
 
 test('a file that grew after its listing (a log the desktop keeps writing) downloads whole, in memory and to a file', async (t) => {
@@ -151,6 +157,31 @@ test('a file that grew after its listing (a log the desktop keeps writing) downl
   assert.equal(data.byteLength, 300, 'the whole grown file');
   assert.equal(requests, 2, 'stopped past the stale size, listed again, downloaded once more');
   const dir = await scratch(t);
-  assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a.bin'), { expectedSize: 100 })).size, 300);
-  assert.deepEqual(await readdir(dir), ['a.bin'], 'only the file, no temporary left');
+  for (const sizeHint of [1, 64 * MIB]) {
+    requests = 0;
+    const name = `a-${sizeHint}.bin`;
+    assert.equal((await h.client.downloadToFile(DESK, 'a.bin', join(dir, name), { expectedSize: 100, sizeHint })).size, 300);
+    assert.equal(requests, 2, `${sizeHint}: stopped past the stale size, downloaded once more`);
+  }
+  assert.deepEqual((await readdir(dir)).sort(), ['a-1.bin', `a-${64 * MIB}.bin`], 'only the files, no temporary left');
+});
+
+test('a download to a file takes a connection of its own from 8 MiB or when no size is known, the pool otherwise', async (t) => {
+  const asked: (string | undefined)[] = [];
+  const h = await hostileServer(
+    t,
+    drive(() => 5, (res) => {
+      asked.push(res.req.headers.connection);
+      res.end('hello');
+    }),
+  );
+  const dir = await scratch(t);
+  for (const sizeHint of [5, 8 * MIB - 1, 8 * MIB, undefined]) {
+    await h.client.downloadToFile(DESK, 'a.bin', join(dir, `a-${sizeHint}.bin`), sizeHint === undefined ? {} : { sizeHint });
+  }
+  await h.client.downloadToFile(DESK, 'a.bin', join(dir, 'a-expected.bin'), { expectedSize: 5 });
+  assert.deepEqual(
+    asked.map((c) => (c === 'close' ? 'own' : 'pool')),
+    ['pool', 'pool', 'own', 'own', 'pool'],
+  );
 });
