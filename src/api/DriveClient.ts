@@ -26,7 +26,7 @@ import type {
 } from './types';
 import { formatCount } from './format';
 
-/** See DriveClientOptions.rawDownloadMinBytes: below this a warm pooled connection beats a fresh one. */
+/** See DriveClientOptions.rawTransferMinBytes: below this a warm pooled connection beats a fresh one. */
 const RAW_DOWNLOAD_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -37,12 +37,12 @@ const RAW_DOWNLOAD_MIN_BYTES = 8 * 1024 * 1024;
  */
 export class DriveClient {
   private readonly t: Transport;
-  /** See DriveClientOptions.rawDownloadMinBytes. */
+  /** See DriveClientOptions.rawTransferMinBytes. */
   private readonly rawMinBytes: number;
 
   constructor(opts: DriveClientOptions) {
     this.t = new Transport(opts);
-    this.rawMinBytes = opts.rawDownloadMinBytes ?? RAW_DOWNLOAD_MIN_BYTES;
+    this.rawMinBytes = opts.rawTransferMinBytes ?? RAW_DOWNLOAD_MIN_BYTES;
   }
 
   /** How requests travel, for the log: "directly" or "through the proxy host:port (from http.proxy)"; never credentials. */
@@ -97,6 +97,8 @@ export class DriveClient {
       retryResets: true,
       retryStatuses: RETRY_STATUSES,
       makeBody: (att) => uploadBody(source, size, contentType, att, onProgress, fail),
+      // A large file goes over a connection of its own, its chunks read into reused buffers.
+      rawBody: source.kind === 'file' && size >= this.rawMinBytes,
       onSuccess: async (res, att) => {
         // A server can only have stored every byte if it answered after reading them all.
         const sentWhenAnswered = att.bytesSent;

@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from './http';
+import type { RawRequestBody } from './rawGet';
 import type { NenResource, Progress, RequestLogEntry } from './types';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -10,6 +11,8 @@ export interface RequestBody {
   body: Readable | Buffer;
   length: number;
   contentType: string;
+  /** The same bytes for a connection of its own (rawGet), when the source allows it (a file). */
+  raw?: RawRequestBody;
 }
 
 /** One call of the API as the transport runs it: the request, what to retry, how to read the answer. */
@@ -24,8 +27,8 @@ export interface Exchange<T> {
   /** Builds the body afresh for every attempt (a consumed stream cannot be sent twice). */
   makeBody?: (attempt: Attempt) => Promise<RequestBody> | RequestBody;
   /**
-   * A GET whose body goes to a file: on a direct route it takes its own connection reading into
-   * one reused buffer (rawGet) instead of undici's pool. Worth it only for large bodies.
+   * A GET whose body goes to a file, or a POST of a file: on a direct route it takes its own
+   * connection with reused buffers (rawGet) instead of undici's pool. Worth it only for large bodies.
    */
   rawBody?: boolean;
   /** Retry after a dropped connection (the call is idempotent, or its body is recreated). */

@@ -20,7 +20,22 @@ const MAX_HEAD_BYTES = 64 * 1024;
 /** A chunk-size line or a trailer line may not exceed this. */
 const MAX_LINE_BYTES = 4096;
 
+/**
+ * A request body sent by its own writer, which may reuse its buffers once each write's callback
+ * came back (the socket has let go of the bytes by then).
+ */
+export interface RawRequestBody {
+  /**
+   * Writes the whole body to `socket`, each piece only after the previous one's callback.
+   * `answered()` turns true once the server answered: stop writing then.
+   */
+  send(socket: net.Socket, answered: () => boolean): Promise<void>;
+}
+
 export interface RawGetOptions {
+  /** GET by default; POST with a `body`. */
+  method?: 'GET' | 'POST';
+  body?: RawRequestBody;
   /** `http://host[:port]` or `https://host[:port]`. */
   origin: string;
   /** Encoded path and query. */
@@ -322,11 +337,21 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       socket.setTimeout(0);
       const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
-      let request = `GET ${opts.path} HTTP/1.1\r\nhost: ${hostHeader}\r\nconnection: close\r\n`; // l10n-ignore: the HTTP request line
+      let request = `${opts.method ?? 'GET'} ${opts.path} HTTP/1.1\r\nhost: ${hostHeader}\r\nconnection: close\r\n`; // l10n-ignore: the HTTP request line
       for (const [k, v] of Object.entries(opts.headers)) request += `${k}: ${v}\r\n`;
       socket.write(`${request}\r\n`, 'latin1');
+      // A write that fails after the server answered (it stopped reading and closed) is not
+      // the request's failure: the answer says what happened.
+      opts.body?.send(socket, () => response !== undefined || done).catch((e: Error) => {
+        if (response === undefined) fail(e);
+      });
     });
-    socket.on('error', (e) => fail(e));
+    socket.on('error', (e) => {
+      // The server answered and closed while the body was still going out: EPIPE or a reset
+      // after a complete answer is not a failure of the answer.
+      if (response && (framing.kind === 'none' || done)) return;
+      fail(e);
+    });
     socket.on('end', () => {
       if (done) return;
       if (!response) return fail(codedError('other side closed', 'UND_ERR_SOCKET')); // l10n-ignore: classified

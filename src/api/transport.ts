@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import * as l10n from '@vscode/l10n';
-import { Attempt, type Exchange, type Method } from './attempt';
+import { Attempt, type Exchange, type Method, type RequestBody } from './attempt';
 import { parseBaseUrl, type ParsedBaseUrl } from './baseUrl';
 import { NenApiError, connectionLostMessage, kindForStatus, statusMessage, unreachableMessage, type MakeError } from './errors';
 import { CONNECT_TIMEOUT_MS, apiSecureContext, backoffDelay, createAgent, errorCode, isConnectionReset, parseRetryAfter, sendRequest, type Dispatcher, type HttpAgent } from './http';
@@ -191,7 +191,7 @@ export class Transport {
       headers['content-length'] = String(body.length);
     }
     try {
-      const res = this.takesRawPath(spec, hop) ? await this.sendRaw(att, origin, hop, headers) : await sendRequest(this.agent, {
+      const res = this.takesRawPath(spec, hop, body) ? await this.sendRaw(att, origin, hop, headers, body) : await sendRequest(this.agent, {
         origin,
         path: hop.path,
         method: hop.method,
@@ -213,14 +213,25 @@ export class Transport {
   }
 
   /** A large download to a file on a direct route (no proxy): its own connection, see rawGet. */
-  private takesRawPath<T>(spec: Exchange<T>, hop: Hop): boolean {
-    return !!spec.rawBody && hop.method === 'GET' && !('error' in this.route) && !this.route.proxy;
+  private takesRawPath<T>(spec: Exchange<T>, hop: Hop, body: RequestBody | undefined): boolean {
+    const fits = hop.method === 'GET' ? !body : hop.method === 'POST' && !!body?.raw;
+    return !!spec.rawBody && fits && !('error' in this.route) && !this.route.proxy;
   }
 
-  private async sendRaw(att: Attempt, origin: string, hop: Hop, headers: Record<string, string>): Promise<Dispatcher.ResponseData> {
+  private async sendRaw(att: Attempt, origin: string, hop: Hop, headers: Record<string, string>, body: RequestBody | undefined): Promise<Dispatcher.ResponseData> {
     const route = this.route as Route;
     const secureContext = apiSecureContext(route);
-    const res = await rawGet({ origin, path: hop.path, headers, signal: att.controller.signal, connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(secureContext ? { secureContext } : {}) });
+    // The stream twin of a raw body is never read: let it go.
+    if (body && body.body instanceof Readable) body.body.destroy();
+    const res = await rawGet({
+      origin,
+      path: hop.path,
+      headers,
+      signal: att.controller.signal,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      ...(secureContext ? { secureContext } : {}),
+      ...(body?.raw ? { method: 'POST' as const, body: body.raw } : {}),
+    });
     // The fields the transport and its readers use: status, headers and a Readable body.
     return res as unknown as Dispatcher.ResponseData;
   }

@@ -106,7 +106,7 @@ export interface DownloadToFileOptions extends DownloadOptions {
   overwrite?: boolean;
   /**
    * The size the caller believes the file has (a listing's), never checked: it only chooses the
-   * connection. From `rawDownloadMinBytes` up, or when neither this nor `expectedSize` is
+   * connection. From `rawTransferMinBytes` up, or when neither this nor `expectedSize` is
    * given, the body comes over its own connection read into one reused buffer (see rawGet).
    */
   sizeHint?: number;
@@ -147,12 +147,13 @@ export interface DriveClientOptions {
   /** Proxy and CA settings (VS Code's `http.*` and the environment); see src/api/proxy.ts. Default: the environment's. */
   network?: NetworkOptions;
   /**
-   * Downloads to a file of at least this many bytes (by `sizeHint`/`expectedSize`) on a direct
-   * route read their body over a connection of their own into one reused buffer: no garbage
-   * per read, far less memory. Smaller ones reuse the pool's warm connections. Default 8 MiB;
-   * 0 sends every download to a file that way, Infinity none.
+   * Downloads to a file of at least this many bytes (by `sizeHint`/`expectedSize`), and uploads
+   * of a local file this large, on a direct route go over a connection of their own with reused
+   * buffers (rawGet): no garbage per read, far less memory. Smaller ones reuse the pool's warm
+   * connections. Default 8 MiB; 0 sends every download to a file and every file upload that way,
+   * Infinity none.
    */
-  rawDownloadMinBytes?: number;
+  rawTransferMinBytes?: number;
   /** Called once per HTTP attempt, after it ends. */
   onRequest?: (entry: RequestLogEntry) => void;
 }

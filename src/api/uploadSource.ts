@@ -5,7 +5,9 @@
  */
 import * as l10n from '@vscode/l10n';
 import { createReadStream, promises as fsp } from 'node:fs';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import type { RawRequestBody } from './rawGet';
 import { report, type Attempt, type RequestBody } from './attempt';
 import { NenApiError, localError, type MakeError } from './errors';
 import type { Progress, UploadSource } from './types';
@@ -79,7 +81,70 @@ export function uploadBody(
       yield chunk;
     }
   })();
-  return { body: Readable.from(counted, { objectMode: false }), length: size, contentType };
+  const body: RequestBody = { body: Readable.from(counted, { objectMode: false }), length: size, contentType };
+  if (source.kind === 'file') body.raw = fileSender(source.path, size, att, onProgress, fail);
+  return body;
+}
+
+/** Buffers a file upload over its own connection cycles through: reads run ahead of the socket by up to this many chunks. */
+const SEND_BUFFERS = 4;
+
+/**
+ * A file's bytes for a connection of its own (rawGet): read into a few reused buffers in turn,
+ * the reads running ahead of the socket's writes, each buffer reused only once its
+ * write's callback came back. Counted and reported as handed to the socket, like the stream.
+ * The file must hold exactly `size` bytes; one that changed fails the way undici reports it.
+ */
+function fileSender(path: string, size: number, att: Attempt, onProgress: ((p: Progress) => void) | undefined, fail: MakeError): RawRequestBody {
+  return {
+    async send(socket: Socket, answered: () => boolean): Promise<void> {
+      const chunk = uploadChunkBytes(att.timeoutMs);
+      let handle: fsp.FileHandle;
+      try {
+        handle = await fsp.open(path, 'r');
+      } catch (e) {
+        throw localError(e, l10n.t({ message: 'Cannot read "{0}"', args: [path], comment: ['followed by ": " and the reason'] }), fail);
+      }
+      att.onFinish(() => void handle.close().catch(() => undefined));
+      const buffers = Array.from({ length: SEND_BUFFERS }, () => Buffer.allocUnsafe(chunk));
+      const inFlight: (Promise<void> | undefined)[] = buffers.map(() => undefined);
+      const write = (view: Buffer): Promise<void> => new Promise((resolve, reject) => socket.write(view, (err) => (err ? reject(err) : resolve())));
+      const read = async (buf: Buffer, want: number): Promise<number> => {
+        try {
+          return (await handle.read(buf, 0, want, null)).bytesRead;
+        } catch (e) {
+          throw localError(e, l10n.t({ message: 'Cannot read "{0}"', args: [path], comment: ['followed by ": " and the reason'] }), fail);
+        }
+      };
+      try {
+        let sent = 0;
+        for (let i = 0; sent < size; i = (i + 1) % SEND_BUFFERS) {
+          await inFlight[i];
+          if (answered() || socket.destroyed) return;
+          const n = await read(buffers[i], Math.min(chunk, size - sent));
+          if (n === 0) throw changedSize();
+          sent += n;
+          att.bytesSent = sent;
+          att.touch();
+          report(onProgress, { done: sent, total: size });
+          const pending = write(buffers[i].subarray(0, n));
+          // An unawaited write that fails is reported by the next await of it or by the socket.
+          pending.catch(() => undefined);
+          inFlight[i] = pending;
+        }
+        // Every buffer is free once its write came back; only then may one take the probe read.
+        await Promise.all(inFlight);
+        if ((await read(buffers[0].subarray(0, 1), 1)) > 0) throw changedSize();
+      } finally {
+        await Promise.allSettled(inFlight);
+      }
+    },
+  };
+}
+
+/** The error undici gives a body that is not as long as its Content-Length (the transport maps it). */
+function changedSize(): Error {
+  return Object.assign(new Error('Request body length does not match content-length header'), { code: 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' }); // l10n-ignore: classified by the transport
 }
 
 /**

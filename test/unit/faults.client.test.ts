@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DriveClient, NenApiError } from '../../src/api';
-import type { NenErrorKind, RequestLogEntry } from '../../src/api';
+import type { DriveClientOptions, NenErrorKind, RequestLogEntry } from '../../src/api';
 import { startEmulator } from '../../tools/emulator/server';
 import type { EmulatorHandle, FaultSpec } from '../../tools/emulator/types';
 
@@ -28,6 +28,8 @@ const MAX_RETRIES = 3;
 interface Ctx {
   emu: EmulatorHandle;
   client: DriveClient;
+  /** The same client options with rawTransferMinBytes 0. */
+  ownClient: DriveClient;
   local: string;
   seed: Buffer;
   fresh: Buffer;
@@ -35,7 +37,7 @@ interface Ctx {
   logs: RequestLogEntry[];
 }
 
-type OpName = 'list' | 'download' | 'downloadToFile' | 'downloadToFile (pooled)' | 'upload';
+type OpName = 'list' | 'download' | 'downloadToFile' | 'downloadToFile (pooled)' | 'upload' | 'upload (own connection)';
 
 interface Op {
   name: OpName;
@@ -103,6 +105,18 @@ const OPS: Op[] = [
       assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], 'no partial upload left on the server');
     },
   },
+  // A client that sends every file upload over a connection of its own (rawGet), buffers reused.
+  {
+    name: 'upload (own connection)',
+    method: 'POST',
+    run: (c) => c.ownClient.upload(DESKTOP, SEED_NAME, { kind: 'file', path: c.freshFile }),
+    verifySuccess: (c) => assert.ok(c.emu.readFile(DESKTOP, SEED_NAME)?.equals(c.fresh), 'the remote file is the new version, whole'),
+    verifyNothingLost: (c) => {
+      assert.ok(c.emu.readFile(DESKTOP, SEED_NAME)?.equals(c.seed), 'the previous remote version is intact');
+      const tmp = path.join(c.emu.dataDir, '.nen-emulator', 'tmp');
+      assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], 'no partial upload left on the server');
+    },
+  },
 ];
 
 async function withCtx(fn: (c: Ctx) => Promise<void>, clientOpts: { maxRetries?: number; maxRetryWaitMs?: number } = {}): Promise<void> {
@@ -116,7 +130,7 @@ async function withCtx(fn: (c: Ctx) => Promise<void>, clientOpts: { maxRetries?:
   fs.writeFileSync(freshFile, fresh);
   fs.writeFileSync(path.join(local, 'report.bin'), LOCAL_OLD);
   const logs: RequestLogEntry[] = [];
-  const client = new DriveClient({
+  const clientOptions: DriveClientOptions = {
     baseUrl: emu.url,
     getApiKey: () => KEY,
     metadataTimeoutMs: TIMEOUT_MS,
@@ -125,11 +139,14 @@ async function withCtx(fn: (c: Ctx) => Promise<void>, clientOpts: { maxRetries?:
     maxRetryWaitMs: clientOpts.maxRetryWaitMs ?? 5_000,
     baseRetryDelayMs: 10,
     onRequest: (e) => logs.push(e),
-  });
+  };
+  const client = new DriveClient(clientOptions);
+  const ownClient = new DriveClient({ ...clientOptions, rawTransferMinBytes: 0 });
   try {
-    await fn({ emu, client, local, seed, fresh, freshFile, logs });
+    await fn({ emu, client, ownClient, local, seed, fresh, freshFile, logs });
   } finally {
     await client.close();
+    await ownClient.close();
     await emu.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(local, { recursive: true, force: true });
