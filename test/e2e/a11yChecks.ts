@@ -87,7 +87,12 @@ export function a11yChecks(s: Session): Check[] {
         await page.keyboard.press('Control+A');
         await page.keyboard.type(target);
         await poll('the typed path', 5_000, async () => ((await input.inputValue()) === target ? true : undefined));
-        await page.keyboard.press('Enter');
+        // On the input itself, and once more if the dialog is still up after 3 s: in a fresh-clone
+        // CI run (2026-12-05) the Enter was lost while the dialog still resolved the typed path,
+        // leaving it open with the path in it.
+        await input.press('Enter');
+        await page.waitForTimeout(3000);
+        if ((await input.isVisible()) && (await input.inputValue().catch(() => '')) === target) await input.press('Enter');
         const got = await poll(`"${target}" on disk`, 20_000, () => (fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined));
         if (got !== BODY) throw new Error(`the download holds ${JSON.stringify(got)}`);
         await toast(page, /Downloaded/).waitFor({ timeout: 10_000 });
