@@ -83,18 +83,28 @@ export function pumpToFd(fd: number, src: CheckedBody, writeAhead: number): Prom
     body.on('data', onData);
     // finished() also reports a body that failed or closed before we got here (while the
     // file was being opened), with the body's own error: a reset stays a reset, retryable.
-    finished(body, (error) => {
-      if (failure) return;
-      if (error) return fail(error);
-      try {
-        src.end();
-      } catch (e) {
-        return fail(e);
-      }
+    whenEnded(body, src, () => !!failure, fail, () => {
       ended = true;
       if (!writing && queue.length > 0) flush();
       else settle();
     });
+  });
+}
+
+/**
+ * Calls `ended` once the body ended and passed `src.end()`; a body that failed, or failed that
+ * check, goes to `fail` instead (unless the pump already failed).
+ */
+function whenEnded(body: Readable, src: CheckedBody, failed: () => boolean, fail: (error: unknown) => void, ended: () => void): void {
+  finished(body, (error) => {
+    if (failed()) return;
+    if (error) return fail(error);
+    try {
+      src.end();
+    } catch (e) {
+      return fail(e);
+    }
+    ended();
   });
 }
 
@@ -202,14 +212,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
       return false;
     };
     body.sinkTo(sink);
-    finished(body, (error) => {
-      if (failure) return;
-      if (error) return fail(error);
-      try {
-        src.end();
-      } catch (e) {
-        return fail(e);
-      }
+    whenEnded(body, src, () => !!failure, fail, () => {
       ended = true;
       if (!writing) flush();
       settle();

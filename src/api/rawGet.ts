@@ -346,12 +346,8 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
         if (response === undefined) fail(e);
       });
     });
-    socket.on('error', (e) => {
-      // The server answered and closed while the body was still going out: EPIPE or a reset
-      // after a complete answer is not a failure of the answer.
-      if (response && (framing.kind === 'none' || done)) return;
-      fail(e);
-    });
+    // After a complete answer (done), an EPIPE or reset from a body still going out is ignored by fail().
+    socket.on('error', (e) => fail(e));
     socket.on('end', () => {
       if (done) return;
       if (!response) return fail(codedError('other side closed', 'UND_ERR_SOCKET')); // l10n-ignore: classified
