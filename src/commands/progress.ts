@@ -5,6 +5,8 @@ import { describeError, errorKind } from '../drive/errors';
 import type { Direction, Transfer, TransferInfo, TransferRegistry } from '../transfers/TransferRegistry';
 import { formatSize } from '../views/format';
 
+type ProgressStep = { message?: string; increment?: number };
+
 /** Aggregates byte progress of concurrent transfers into one notification. */
 class TransferProgress {
   private readonly done = new Map<number, number>();
@@ -14,7 +16,7 @@ class TransferProgress {
   private finished = 0;
 
   constructor(
-    private readonly progress: vscode.Progress<{ message?: string; increment?: number }>,
+    private readonly progress: vscode.Progress<ProgressStep>,
     private readonly totalBytes: number,
     private readonly files: number,
   ) {
@@ -52,26 +54,60 @@ class TransferProgress {
 }
 
 /**
- * Runs `work` under a cancellable progress notification. Cancel (or the caller's own token, for
- * scripts and tests) aborts the AbortSignal handed to the client, which aborts the request.
+ * How long work runs before its progress notification shows. Under a second needs no toast
+ * (the status bar item and Show Transfers list it at once), and drawing one is not free: on a
+ * 2-core machine the workbench spent 150-200 ms of CPU on the toast of a 300 ms upload, time the
+ * transfer itself lost. Measured in `npm run bench` (issue 14, item 6).
  */
-async function withTransferProgress<T>(
-  title: string,
-  token: vscode.CancellationToken | undefined,
-  work: (signal: AbortSignal, progress: vscode.Progress<{ message?: string; increment?: number }>) => Promise<T>,
-): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, uiToken) => {
-    const controller = new AbortController();
-    const abort = (): void => controller.abort();
-    const subs = [uiToken.onCancellationRequested(abort)];
-    if (token) subs.push(token.onCancellationRequested(abort));
-    if (uiToken.isCancellationRequested || token?.isCancellationRequested) abort();
-    try {
-      return await work(controller.signal, progress);
-    } finally {
-      for (const s of subs) s.dispose();
-    }
-  });
+export const NOTIFY_AFTER_MS = 1000;
+
+/** A `Progress` that keeps what is reported until the notification exists, then hands it on. */
+class LateProgress implements vscode.Progress<ProgressStep> {
+  private target: vscode.Progress<ProgressStep> | undefined;
+  private pending: ProgressStep = {};
+
+  report(step: ProgressStep): void {
+    if (this.target) return this.target.report(step);
+    if (step.message !== undefined) this.pending.message = step.message;
+    if (step.increment) this.pending.increment = (this.pending.increment ?? 0) + step.increment;
+  }
+
+  attach(target: vscode.Progress<ProgressStep>): void {
+    this.target = target;
+    if (this.pending.message !== undefined || this.pending.increment) target.report(this.pending);
+  }
+}
+
+/**
+ * Runs `work` at once, and under a cancellable progress notification once it has run
+ * {@link NOTIFY_AFTER_MS}; the notification closes when the work ends. Its Cancel (or the
+ * caller's own token, for scripts and tests) aborts the AbortSignal handed to the client, which
+ * aborts the request.
+ */
+async function withTransferProgress<T>(title: string, token: vscode.CancellationToken | undefined, work: (signal: AbortSignal, progress: vscode.Progress<ProgressStep>) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  const subs: vscode.Disposable[] = [];
+  if (token) subs.push(token.onCancellationRequested(abort));
+  if (token?.isCancellationRequested) abort();
+  const progress = new LateProgress();
+  const task = work(controller.signal, progress);
+  let ended = false;
+  const timer = setTimeout(() => {
+    if (ended) return;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (shown, uiToken) => {
+      subs.push(uiToken.onCancellationRequested(abort));
+      progress.attach(shown);
+      await task.catch(() => undefined);
+    });
+  }, NOTIFY_AFTER_MS);
+  try {
+    return await task;
+  } finally {
+    ended = true;
+    clearTimeout(timer);
+    for (const s of subs) s.dispose();
+  }
 }
 
 /** What a batch is, for the notification and the transfers list. */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { activityIcon, clearNotifications, desktopRow, dragFromExplorerToDesktop, dropOn, poll, rowByLabel, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
+import { activityIcon, clearNotifications, desktopRow, dragFromExplorerToDesktop, dropOn, poll, recordToasts, rowByLabel, shot, sleep, toast, toastButton, type Check, type Session } from './workbench';
 
 /** Workspace files the checks drag or upload (written by {@link seedWorkspace}). */
 export const EXPLORER_FILE = 'from-the-explorer.txt';
@@ -29,9 +29,11 @@ export function transferChecks(s: Session): Check[] {
   const { page, emu } = s;
   return [
     {
-      name: 'a file dropped from the OS on the desktop row uploads with the exact bytes and shows in the tree',
+      name: 'a file dropped from the OS on the desktop row uploads with the exact bytes, shows in the tree, and says so without a progress toast (it took under a second)',
       run: async () => {
         const name = 'dropped from the OS.bin';
+        await clearNotifications(page);
+        const toasts = await recordToasts(page);
         const bytes = binarySample();
         // In the page (no DOM types here): a DataTransfer holding one File, as the OS hands it over.
         const dt = await page.evaluateHandle(
@@ -41,6 +43,10 @@ export function transferChecks(s: Session): Check[] {
         const stored = await poll(`"${name}" on the drive`, 20_000, () => emu.readFile(s.desktop, name));
         if (!stored.equals(Buffer.from(bytes))) throw new Error(`the drive holds ${stored.length} bytes that differ from the ${bytes.length} dropped`);
         await rowByLabel(page, name).waitFor({ timeout: 20_000 });
+        // A transfer under a second gets its summary, and no progress toast flashing before it.
+        await toast(page, new RegExp(`Uploaded '${name}'`)).waitFor({ timeout: 10_000 });
+        const seen = await toasts();
+        if (seen.some((t) => /Uploading/.test(t))) throw new Error(`a progress toast showed for a quick upload: ${JSON.stringify(seen)}`);
       },
     },
     {

@@ -94,6 +94,8 @@ export function transfersViewChecks(s: Session): Check[] {
         await clearNotifications(page);
         const names = ['invoice-1.pdf', 'invoice-2.pdf', 'invoice-3.pdf'];
         emu.injectFault({ type: 'status', status: 500, body: '{"error":"desktop disk full"}' }, { method: 'POST', path: `/files/${names[1]}` });
+        // Slow enough for the batch's progress notification, which waits a second before showing.
+        emu.setLatency(1_500);
         try {
           const announced = await recordAnnouncements(page);
           await dropFiles(s, names.map((name) => ({ name, size: 4096 })));

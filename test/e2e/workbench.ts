@@ -106,6 +106,26 @@ export async function recordAnnouncements(page: Page): Promise<() => Promise<str
   return async () => page.evaluate(() => (globalThis as unknown as { __nenAnnounced?: string[] }).__nenAnnounced ?? []);
 }
 
+/**
+ * Starts recording the text of every notification toast that shows from now on, however
+ * briefly; the returned function reads what was seen.
+ */
+export async function recordToasts(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { __nenToasts?: string[]; document: { body: unknown; querySelectorAll(q: string): ArrayLike<{ innerText: string }> } };
+    w.__nenToasts = [];
+    const Observer = (globalThis as unknown as { MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void } }).MutationObserver;
+    new Observer(() => {
+      for (const t of Array.from(w.document.querySelectorAll('.notification-toast'))) {
+        // innerText: what is drawn (a toast also holds a <style> for its list).
+        const text = t.innerText.replace(/\s+/g, ' ').trim();
+        if (text && !w.__nenToasts!.includes(text)) w.__nenToasts!.push(text);
+      }
+    }).observe(w.document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return async () => page.evaluate(() => (globalThis as unknown as { __nenToasts?: string[] }).__nenToasts ?? []);
+}
+
 /** Dismisses every notification, so the next check finds only its own. */
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
