@@ -102,17 +102,23 @@ export async function run(): Promise<void> {
       command: () => vscode.commands.executeCommand('nenDrive.upload', driveUriForTest(env.desktopId), [vscode.Uri.file(env.uploadPath)], { conflict: 'overwrite' }),
       library: () => client().upload(env.desktopId, 'probe-up.bin', { kind: 'file', path: env.uploadPath }),
     };
-    // One unrecorded round warms both paths, then alternating rounds, the order rotating.
+    // One unrecorded round warms both paths, then alternating rounds, the order rotating. Each
+    // operation starts from a quiet workbench: the summary toast a command leaves is drawn by
+    // the workbench (on these 2 cores) while the next operation would run, whichever it is.
+    const quiet = (): Promise<unknown> => new Promise((r) => setTimeout(r, 500));
     for (let i = 0; i <= env.rounds; i++) {
       const order = i % 2 ? (['library', 'command'] as const) : (['command', 'library'] as const);
       for (const k of order) {
+        await quiet();
         const d = await timed(down[k]);
+        await quiet();
         const u = await timed(up[k]);
         if (i === 0) continue;
         (k === 'command' ? report.commandDownloadMs : report.libraryDownloadMs).push(d);
         (k === 'command' ? report.commandUploadMs : report.libraryUploadMs).push(u);
       }
     }
+    await quiet();
     report.concurrent = await concurrent(api, env, folder);
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
