@@ -110,7 +110,11 @@ export function transfersViewChecks(s: Session): Check[] {
           }).catch(async () => {
             throw new Error(`the summary was not announced; announcements: ${JSON.stringify(await announced())}`);
           });
-          if (!heard.some((l) => /Uploading 3 files/.test(l))) throw new Error(`the upload's progress was not announced; announcements: ${JSON.stringify(heard)}`);
+          // From its first words with its bytes: what was reported before the notification showed
+          // (it waits a second) is handed on to it.
+          const progressHeard = heard.find((l) => /Uploading 3 files/.test(l));
+          if (!progressHeard) throw new Error(`the upload's progress was not announced; announcements: ${JSON.stringify(heard)}`);
+          if (!/ of 12 KB/.test(progressHeard)) throw new Error(`the upload's progress was first announced without its bytes: "${progressHeard}"`);
           console.log(`         announced: ${heard.map((l) => l.slice(0, 90)).join(' | ')}`);
           if (emu.readFile(s.desktop, names[1])) throw new Error(`${names[1]} is on the drive before the retry`);
           // The batch's progress notification closes once it ends: only the summary remains.
