@@ -12,6 +12,7 @@
  */
 // eslint-disable-next-line no-restricted-imports -- a bench module that runs inside the extension host
 import * as vscode from 'vscode';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -103,9 +104,14 @@ export async function run(): Promise<void> {
       library: () => client().upload(env.desktopId, 'probe-up.bin', { kind: 'file', path: env.uploadPath }),
     };
     // One unrecorded round warms both paths, then alternating rounds, the order rotating. Each
-    // operation starts from a quiet workbench: the summary toast a command leaves is drawn by
-    // the workbench (on these 2 cores) while the next operation would run, whichever it is.
-    const quiet = (): Promise<unknown> => new Promise((r) => setTimeout(r, 500));
+    // operation starts from a quiet workbench and disk: the summary toast a command leaves is
+    // drawn by the workbench (on these 2 cores) while the next operation would run, whichever it
+    // is, and a download's fsync would also flush the 100 MiB the emulator just stored (the
+    // bench's other downloads start after a `sync` too).
+    const quiet = (): Promise<unknown> => {
+      execFileSync('sync');
+      return new Promise((r) => setTimeout(r, 500));
+    };
     for (let i = 0; i <= env.rounds; i++) {
       const order = i % 2 ? (['library', 'command'] as const) : (['command', 'library'] as const);
       for (const k of order) {
