@@ -7,6 +7,14 @@ export const ENV_KEY_NAME = 'NEN_API_KEY';
 /** The query that marks the read-only "remote version" of a file (the left side of Compare). */
 export const REMOTE_VERSION_QUERY = 'nen-remote-version';
 
+/**
+ * How long transfers run before the workbench shows them (the progress notification, the status
+ * bar item). Under a second needs no progress, and drawing it is not free: on a 2-core machine
+ * the workbench spent 150-200 ms of CPU on the toast of a 300 ms upload, time the transfer itself
+ * lost (issue 14, item 6; `npm run bench`). Show Transfers lists every transfer at once.
+ */
+export const SHOW_PROGRESS_AFTER_MS = 1000;
+
 export const Settings = {
   section: 'nenDrive',
   apiUrl: 'apiUrl',

@@ -4,6 +4,7 @@ import { runPool } from '../api/pool';
 import { describeError, errorKind } from '../drive/errors';
 import type { Direction, Transfer, TransferInfo, TransferRegistry } from '../transfers/TransferRegistry';
 import { formatSize } from '../views/format';
+import { SHOW_PROGRESS_AFTER_MS } from '../constants';
 
 type ProgressStep = { message?: string; increment?: number };
 
@@ -53,14 +54,6 @@ class TransferProgress {
   }
 }
 
-/**
- * How long work runs before its progress notification shows. Under a second needs no toast
- * (the status bar item and Show Transfers list it at once), and drawing one is not free: on a
- * 2-core machine the workbench spent 150-200 ms of CPU on the toast of a 300 ms upload, time the
- * transfer itself lost. Measured in `npm run bench` (issue 14, item 6).
- */
-export const NOTIFY_AFTER_MS = 1000;
-
 /** A `Progress` that keeps what is reported until the notification exists, then hands it on. */
 class LateProgress implements vscode.Progress<ProgressStep> {
   private target: vscode.Progress<ProgressStep> | undefined;
@@ -80,7 +73,7 @@ class LateProgress implements vscode.Progress<ProgressStep> {
 
 /**
  * Runs `work` at once, and under a cancellable progress notification once it has run
- * {@link NOTIFY_AFTER_MS}; the notification closes when the work ends. Its Cancel (or the
+ * {@link SHOW_PROGRESS_AFTER_MS}; the notification closes when the work ends. Its Cancel (or the
  * caller's own token, for scripts and tests) aborts the AbortSignal handed to the client, which
  * aborts the request.
  */
@@ -100,7 +93,7 @@ async function withTransferProgress<T>(title: string, token: vscode.Cancellation
       progress.attach(shown);
       await task.catch(() => undefined);
     });
-  }, NOTIFY_AFTER_MS);
+  }, SHOW_PROGRESS_AFTER_MS);
   try {
     return await task;
   } finally {

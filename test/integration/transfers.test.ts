@@ -197,6 +197,32 @@ suite('Transfers view', () => {
     await waitFor(() => !bar.shown, 'the status bar item to go once nothing runs');
   });
 
+  test('the status bar item waits a second: a quick upload never shows it, a stalled download shows it after 1 s', async () => {
+    env = await setupEmulator();
+    const bar = env.api.views.transfersStatus;
+    let seen = false;
+    const watch = setInterval(() => (seen ||= bar.shown), 5);
+    try {
+      const report = (await vscode.commands.executeCommand(Commands.upload, env.uri(), [localFile('quick.txt', randomBytes(4 * KiB))])) as UploadReport;
+      assert.deepEqual(report.uploaded.map((u) => u.name), ['quick.txt']);
+    } finally {
+      clearInterval(watch);
+    }
+    assert.equal(seen, false, 'the status bar item flashed for an upload that took well under a second');
+
+    env.emu.putFile(env.desktopId, 'stalls.bin', randomBytes(128 * KiB));
+    env.emu.injectFault({ type: 'hang', afterBytes: 16 * KiB }, { method: 'GET', path: '/files/stalls.bin' });
+    const started = Date.now();
+    const running = vscode.commands.executeCommand(Commands.download, [env.uri('stalls.bin')], vscode.Uri.file(path.join(local, 'dl'))) as Thenable<DownloadReport>;
+    await waitFor(() => bar.shown, 'the status bar item to show for a transfer still running after a second', 10_000);
+    const after = Date.now() - started;
+    assert.ok(after >= 990, `the status bar item showed ${after} ms after the download started, before a second`);
+    assert.match(bar.item.text, /^\$\(cloud-download\) 1 transfer/);
+    assert.equal(await vscode.commands.executeCommand(Commands.cancelAllTransfers), 1);
+    await running;
+    await waitFor(() => !bar.shown, 'the status bar item to go once nothing runs');
+  });
+
   test('Cancel All Transfers stops every running and queued upload; nothing reaches the drive', async () => {
     env = await setupEmulator();
     await oneAtATime();
