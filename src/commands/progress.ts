@@ -89,6 +89,8 @@ async function withTransferProgress<T>(title: string, token: vscode.Cancellation
   const timer = setTimeout(() => {
     if (ended) return;
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (shown, uiToken) => {
+      // The work may have ended while the notification opened: its subscriptions are gone then.
+      if (ended) return;
       subs.push(uiToken.onCancellationRequested(abort));
       progress.attach(shown);
       await task.catch(() => undefined);
