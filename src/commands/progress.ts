@@ -15,6 +15,8 @@ class TransferProgress {
   private reportedPercent = 0;
   private lastReport = 0;
   private finished = 0;
+  /** The report held back by the rate limit, sent when it allows (so a stall shows the last bytes). */
+  private held: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly progress: vscode.Progress<ProgressStep>,
@@ -39,8 +41,18 @@ class TransferProgress {
 
   private report(force: boolean): void {
     const now = Date.now();
-    // A notification redraw per chunk would cost more than the transfer: at most 10 a second.
-    if (!force && now - this.lastReport < 100) return;
+    // A notification redraw per chunk would cost more than the transfer: at most 10 a second,
+    // the last bytes of a burst sent once the 100 ms are up.
+    const wait = this.lastReport + 100 - now;
+    if (!force && wait > 0) {
+      this.held ??= setTimeout(() => {
+        this.held = undefined;
+        this.report(true);
+      }, wait);
+      return;
+    }
+    clearTimeout(this.held);
+    this.held = undefined;
     this.lastReport = now;
     const percent = this.totalBytes > 0 ? Math.min(100, (this.doneTotal / this.totalBytes) * 100) : 0;
     const increment = Math.max(0, percent - this.reportedPercent);

@@ -80,6 +80,11 @@ export function transferChecks(s: Session): Check[] {
           await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
           const progress = toast(page, new RegExp(`Uploading '${SLOW_FILE}'`));
           await progress.waitFor({ timeout: LATENCY_MS + 15_000 });
+          // The bytes already handed to the connection, while the server holds its answer (not
+          // the "0 B" of the first report: the last one before a stall must get through).
+          await poll('the progress to show the bytes sent', 2_000, async () => !/: 0 B of 16 MB/.test((await progress.innerText())) || undefined).catch(async () => {
+            throw new Error(`the notification still says "${((await progress.innerText({ timeout: 1_000 }).catch(() => 'nothing: it closed'))).replace(/\s+/g, ' ').trim()}" after the bytes went out`);
+          });
           await sleep(500); // the toast slides in
           await shot(s, 'upload-progress.png');
           await toastButton(progress, 'Cancel').click();
