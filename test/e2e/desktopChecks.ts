@@ -5,7 +5,7 @@
  * drive is wiped and then wants the name typed; the row then leaves the tree. The sample desktop
  * of the other checks is never touched: these checks make and delete their own.
  */
-import { activityIcon, clearNotifications, poll, rowByLabel, runCommand, shot, sleep, toast, type Check, type Session } from './workbench';
+import { activityIcon, clearNotifications, poll, rowByLabel, runCommand, shot, sleep, toast, submitInput, type Check, type Session } from './workbench';
 
 const NAME = 'design review box';
 const RENAMED = 'release box';
@@ -27,8 +27,7 @@ export function desktopChecks(s: Session): Check[] {
         await runCommand(page, 'Nen Drive: New Desktop…');
         const input = page.locator('.quick-input-widget input.input');
         await input.waitFor({ timeout: 10_000 });
-        await input.fill(NAME);
-        await page.keyboard.press('Enter');
+        await submitInput(input, NAME);
         const row = rowByLabel(page, NAME);
         await row.waitFor({ timeout: 20_000 });
         const text = async (): Promise<string> => ((await row.textContent()) ?? '').replace(/\s+/g, ' ');
@@ -58,8 +57,7 @@ export function desktopChecks(s: Session): Check[] {
         const input = page.locator('.quick-input-widget input.input');
         await input.waitFor({ timeout: 10_000 });
         if ((await input.inputValue()) !== NAME) throw new Error(`the rename box starts with "${await input.inputValue()}", expected "${NAME}"`);
-        await input.fill(RENAMED);
-        await page.keyboard.press('Enter');
+        await submitInput(input, RENAMED);
         await rowByLabel(page, RENAMED).waitFor({ timeout: 20_000 });
         const id = await createdId(RENAMED);
         if (!id || emu.desktop(id)?.name !== RENAMED) throw new Error(`the emulator holds the name "${id && emu.desktop(id)?.name}"`);
@@ -93,8 +91,7 @@ export function desktopChecks(s: Session): Check[] {
         await input.fill(RENAMED.toUpperCase());
         await page.locator('.quick-input-widget', { hasText: `Type ${RENAMED} exactly` }).first().waitFor({ timeout: 10_000 });
         if (!emu.desktop(id)) throw new Error('deleted before the name was typed');
-        await input.fill(RENAMED);
-        await page.keyboard.press('Enter');
+        await submitInput(input, RENAMED);
         await toast(page, `Deleted desktop '${RENAMED}' (${id}); its drive was wiped.`).waitFor({ timeout: 20_000 });
         await row.waitFor({ state: 'detached', timeout: 20_000 });
         if (emu.desktop(id)) throw new Error('the emulator still has the desktop');

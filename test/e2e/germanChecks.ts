@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../tools/vscode-host/codeServerProcess';
 import { attributes, bundleText, linkLabels, manifest, manifestText, texts } from './localeText';
 import { LocaleSession, type LocaleRun } from './localeSession';
-import { dropOn, poll, rowByLabel, runCommand, sleep, type Check } from './workbench';
+import { dropOn, poll, rowByLabel, runCommand, sleep, submitInput, type Check } from './workbench';
 
 const LOCALE = 'de';
 const DESKTOP = 'dsk_e2egerman001';
@@ -85,8 +85,7 @@ export function germanChecks(browser: Browser, vsix: string, results: string, sh
       await runCommand(page, 'Nen Drive: Set API Key');
       const input = page.locator('.quick-input-widget input.input');
       await input.waitFor({ timeout: 10_000 });
-      await input.fill(API_KEY);
-      await page.keyboard.press('Enter');
+      await submitInput(input, API_KEY);
       const note = page.locator('.notification-toast').first();
       await note.waitFor({ timeout: 10_000 });
       const said = squash((await note.locator('.notification-list-item-message').textContent()) ?? '');

@@ -19,7 +19,7 @@ import { VSCODE_OWN_ACTIONS, assertTransformed, attributes, linkLabels, manifest
 import { paletteTexts, settingsTexts, walkthroughTexts } from './localeParts';
 import { LocaleSession, type LocaleRun } from './localeSession';
 import type { Seen } from './untransformed';
-import { dropOn, rowByLabel, runCommand, sleep, type Check } from './workbench';
+import { dropOn, rowByLabel, runCommand, sleep, submitInput, type Check } from './workbench';
 
 const LOCALE = 'qps-ploc';
 const DESKTOP = 'dsk_e2epseudo0001';
@@ -91,8 +91,7 @@ export function localeChecks(browser: Browser, results: string, shots: string): 
         ...seen('key input prompt', (await texts(widget.locator('.quick-input-message'))).map((t) => t.replace(/\s*\(Press 'Enter' to confirm or 'Escape' to cancel\)$/, ''))),
         ...seen('key input placeholder', await attributes(input, 'placeholder')),
       ];
-      await input.fill(API_KEY);
-      await page.keyboard.press('Enter');
+      await submitInput(input, API_KEY);
       const note = page.locator('.notification-toast').first();
       await note.waitFor({ timeout: 10_000 });
       all.push(...(await toastTexts(note, 'key stored note')));

@@ -14,7 +14,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { seedSamples, startEmulator, type EmulatorHandle } from '../../tools/emulator/server';
 import { CODE_SERVER_ENTRY, REPO_ROOT, startCodeServer, workbenchUrl, type CodeServerHandle } from '../../tools/vscode-host/codeServerProcess';
 import { rowDecoration } from './liveChecks';
-import { activityIcon, dropOn, poll, rowByLabel, runCommand, type Check } from './workbench';
+import { activityIcon, dropOn, poll, rowByLabel, runCommand, submitInput, type Check } from './workbench';
 
 const DESKTOP = 'dsk_e2enewuser001';
 /** A configured desktop the server does not know: its row is the warning row. */
@@ -129,15 +129,13 @@ export function newUserChecks(browser: Browser, vsix: string, results: string, s
         // 1. Set API Key, from the step's own button.
         await step('setKey').click();
         await stepButton(step('setKey'), 'Set API Key').click();
-        await page.locator('.quick-input-widget input.input').fill(API_KEY);
-        await page.keyboard.press('Enter');
+        await submitInput(page.locator('.quick-input-widget input.input'), API_KEY);
         await waitDone(step('setKey'), 'setKey');
         for (const id of STEPS.slice(1)) if (await isDone(step(id))) throw new Error(`step "${id}" ticked with the key`);
         // 2. Add Desktop, from its button.
         await step('addDesktop').click();
         await stepButton(step('addDesktop'), 'Add Desktop').click();
-        await page.locator('.quick-input-widget input.input').fill(DESKTOP);
-        await page.keyboard.press('Enter');
+        await submitInput(page.locator('.quick-input-widget input.input'), DESKTOP);
         await stepButton(step('addDesktop'), 'Show Nen Drive').click();
         const desktop = page.locator('.sidebar .monaco-list-row', { hasText: DESKTOP }).first();
         await desktop.waitFor({ timeout: 30_000 });
@@ -178,15 +176,7 @@ export function newUserChecks(browser: Browser, vsix: string, results: string, s
             // The view's own + button (the walkthrough's step list keeps keys like F1 to itself).
             await page.locator('.sidebar .composite.title .action-label[aria-label^="Add Desktop"]').first().click();
             const input = page.locator('.quick-input-widget input.input[placeholder="dsk_abc123def456"]');
-            await input.fill(GONE_DESKTOP);
-            // Pressed on the input itself, and once more if the box is still up after 3 s: on a
-            // loaded machine (CI, 2026-12-05) a page-level Enter right after the fill was lost
-            // and the box stayed open with the id in it.
-            await input.press('Enter');
-            if (await input.isVisible()) {
-              await page.waitForTimeout(3000);
-              if (await input.isVisible()) await input.press('Enter');
-            }
+            await submitInput(input, GONE_DESKTOP);
             await page.locator('.sidebar .monaco-list-row', { hasText: GONE_DESKTOP }).first().waitFor({ timeout: 30_000 });
           }
           // The picker's names for the themes `workbench.colorTheme` calls "Default High Contrast" and "Default High Contrast Light".

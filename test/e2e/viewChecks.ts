@@ -3,7 +3,7 @@
  * Set API Key welcome (no stored key, no NEN_API_KEY), the desktop and its files with size and
  * age, the icon theme's file icons; and, at the end, a failing listing shown as an error row.
  */
-import { activityIcon, clearNotifications, desktopRow, poll, rowByLabel, runCommand, shot, toast, type Check, type Session } from './workbench';
+import { activityIcon, clearNotifications, desktopRow, poll, rowByLabel, runCommand, shot, toast, submitInput, type Check, type Session } from './workbench';
 import { workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 
 /** Sizes like "12.3 KB" or "812 B", then an age like "2m ago" or "just now". */
@@ -48,8 +48,7 @@ export function startChecks(s: Session): Check[] {
         await input.waitFor({ timeout: 10_000 });
         const type = await input.getAttribute('type');
         if (type !== 'password') throw new Error(`the key input has type "${type}", expected password`);
-        await input.fill(s.apiKey);
-        await page.keyboard.press('Enter');
+        await submitInput(input, s.apiKey);
         await toast(page, /API key stored in VS Code's secret storage/).waitFor({ timeout: 10_000 });
         await desktopRow(s).waitFor({ timeout: 30_000 });
         await clearNotifications(page);

@@ -175,3 +175,22 @@ export async function contextMenu(page: Page, row: Locator, item: string): Promi
   await page.keyboard.press('Enter');
   await entry.waitFor({ state: 'detached', timeout: 5_000 });
 }
+
+/**
+ * Types `value` into a quick input box and presses Enter on the box itself, as a person does.
+ * On a loaded machine an Enter right after the fill has been lost twice (CI, 2026-12-05: the box
+ * stayed open holding the value, and every later step waited on it), so when the same box still
+ * holds `value` after 3 s, Enter is pressed once more. A box that closed, or a next box with
+ * other text, gets no second Enter.
+ */
+export async function submitInput(input: Locator, value: string): Promise<void> {
+  await input.fill(value);
+  await input.press('Enter');
+  const stillWaiting = async (): Promise<boolean> => (await input.isVisible()) && (await input.inputValue({ timeout: 1_000 }).catch(() => '')) === value;
+  const until = Date.now() + 3_000;
+  while (Date.now() < until) {
+    if (!(await stillWaiting())) return;
+    await sleep(150);
+  }
+  if (await stillWaiting()) await input.press('Enter', { timeout: 2_000 }).catch(() => undefined);
+}
