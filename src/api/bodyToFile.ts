@@ -6,6 +6,7 @@
  */
 import { writev } from 'node:fs';
 import { finished, type Readable } from 'node:stream';
+import { transferBuffers } from './bufferPool';
 import { RAW_READ_BYTES, RawBody } from './rawGet';
 
 /** A body with the checks every chunk and its end must pass (see downloadBody.meter). */
@@ -118,20 +119,23 @@ function writeAll(fd: number, batch: Buffer[], bytes: number, done: (error: unkn
   });
 }
 
-/** Size of one slab the views of a {@link RawBody} are copied into on their way to the disk. */
-const SLAB_BYTES = 1024 * 1024;
+/** Size of one slab the views of a {@link RawBody} are copied into on their way to the disk (the shared pool's buffers). */
+const SLAB_BYTES = transferBuffers.bytes;
 
 /**
  * {@link pumpToFd} for a {@link RawBody}: its bytes arrive as views of the socket's one read
  * buffer, so each is copied into one of a few reused slabs (`writeAhead` bytes in all). Whenever
  * no write is in flight, what the slabs hold goes out in one `writev` (so the file follows the
  * socket as closely as the disk allows), and the socket pauses while the free slabs could not
- * take one more read. No allocation per read: the transfer holds the read buffer and the slabs.
+ * take one more read. No allocation per read: the transfer holds the read buffer and the slabs,
+ * which come from the shared pool and go back to it once settled (no write from them in flight).
  */
 function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: number): Promise<number> {
   const maxSlabs = Math.max(2, Math.ceil(writeAhead / SLAB_BYTES));
   return new Promise((resolve, reject) => {
     const free: Buffer[] = [];
+    /** Every slab this transfer took from the pool, given back when it settles. */
+    const taken: Buffer[] = [];
     let made = 0;
     let current: { buf: Buffer; used: number } | undefined;
     let full: { buf: Buffer; used: number }[] = [];
@@ -148,11 +152,20 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
       if (writing || settled) return;
       if (failure) {
         settled = true;
+        release();
         reject(failure.error);
       } else if (ended && full.length === 0 && !current) {
         settled = true;
+        release();
         resolve(written);
       }
+    };
+    // Settled means no write in flight, and none starts after (flush and sink check `settled`).
+    const release = (): void => {
+      full = [];
+      current = undefined;
+      free.length = 0;
+      for (const b of taken.splice(0)) transferBuffers.give(b);
     };
     const fail = (error: unknown): void => {
       if (!failure) {
@@ -163,6 +176,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
       settle();
     };
     const flush = (): void => {
+      if (settled || failure) return;
       if (current && current.used > 0) full.push(current);
       current = undefined;
       if (full.length === 0) return;
@@ -185,7 +199,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
       });
     };
     const sink = (view: Buffer): boolean => {
-      if (failure) return false;
+      if (failure || settled) return false;
       try {
         src.check(view);
       } catch (e) {
@@ -195,7 +209,12 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
       let at = 0;
       while (at < view.length) {
         if (!current) {
-          const buf = free.pop() ?? (made++, Buffer.allocUnsafe(SLAB_BYTES));
+          let buf = free.pop();
+          if (!buf) {
+            made++;
+            buf = transferBuffers.take();
+            taken.push(buf);
+          }
           current = { buf, used: 0 };
         }
         const n = view.copy(current.buf, current.used, at);

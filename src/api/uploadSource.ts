@@ -7,6 +7,7 @@ import * as l10n from '@vscode/l10n';
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { transferBuffers } from './bufferPool';
 import type { RawRequestBody } from './rawGet';
 import { report, type Attempt, type RequestBody } from './attempt';
 import { NenApiError, localError, type MakeError } from './errors';
@@ -106,7 +107,8 @@ function fileSender(path: string, size: number, att: Attempt, onProgress: ((p: P
         throw localError(e, l10n.t({ message: 'Cannot read "{0}"', args: [path], comment: ['followed by ": " and the reason'] }), fail);
       }
       att.onFinish(() => void handle.close().catch(() => undefined));
-      const buffers = Array.from({ length: SEND_BUFFERS }, () => Buffer.allocUnsafe(chunk));
+      const pooled = chunk === transferBuffers.bytes;
+      const buffers = Array.from({ length: SEND_BUFFERS }, () => (pooled ? transferBuffers.take() : Buffer.allocUnsafe(chunk)));
       const inFlight: (Promise<void> | undefined)[] = buffers.map(() => undefined);
       const write = (view: Buffer): Promise<void> => new Promise((resolve, reject) => socket.write(view, (err) => (err ? reject(err) : resolve())));
       const read = async (buf: Buffer, want: number): Promise<number> => {
@@ -136,7 +138,9 @@ function fileSender(path: string, size: number, att: Attempt, onProgress: ((p: P
         await Promise.all(inFlight);
         if ((await read(buffers[0].subarray(0, 1), 1)) > 0) throw changedSize();
       } finally {
+        // Reads are awaited where they start; once the writes came back nothing refers to the buffers.
         await Promise.allSettled(inFlight);
+        if (pooled) buffers.forEach((b) => transferBuffers.give(b));
       }
     },
   };
