@@ -95,6 +95,19 @@ export interface LateReport {
   turnsSeen: Array<[at: number, span: number, onCore: number, waiting: number]>;
 }
 
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** A delay from `monitorEventLoopDelay` (ns) beyond its resolution (the histogram holds the whole interval between its timer's runs), in ms. */
+const beyondResolution = (ns: number, resolutionMs: number): number => Math.max(0, Math.round(ns / 1e4 - resolutionMs * 100) / 100);
+
+/** The tree's row of the 10,000-file desktop. */
+async function listRowOf(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv): Promise<DesktopNode> {
+  const roots = await api.views.tree.getChildren();
+  const row = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.listDesktopId);
+  if (!row) throw new Error('no row for the 10,000-file desktop');
+  return row;
+}
+
 /** The calling thread's time on a core and its run-queue wait so far, in ms (Linux schedstat). */
 function threadTimes(): { onCore: number; waiting: number } | undefined {
   try {
@@ -122,13 +135,12 @@ class LateTurns {
     this.r = { thresholdMs, turns: 0, lateTurns: 0, spanMs: 0, onCoreMs: 0, waitingMs: 0, windowOnCoreMs: 0, windowWaitingMs: 0, turnsSeen: [] };
   }
 
-  start(): boolean {
+  start(): void {
     const now = threadTimes();
-    if (!now) return false;
+    if (!now) return;
     this.prev = { t: performance.now(), ...now };
     this.first = this.prev;
     this.timer = setTimeout(() => this.turn(), this.periodMs);
-    return true;
   }
 
   private turn(): void {
@@ -141,7 +153,6 @@ class LateTurns {
       this.r.spanMs += t - this.prev.t;
       this.r.onCoreMs += now.onCore - this.prev.onCore;
       this.r.waitingMs += now.waiting - this.prev.waiting;
-      const r1 = (x: number): number => Math.round(x * 10) / 10;
       if (this.r.turnsSeen.length < 40 && this.first) this.r.turnsSeen.push([r1(t - this.first.t), r1(t - this.prev.t), r1(now.onCore - this.prev.onCore), r1(now.waiting - this.prev.waiting)]);
     }
     this.prev = { t, ...now };
@@ -152,7 +163,6 @@ class LateTurns {
     clearTimeout(this.timer);
     const now = threadTimes();
     if (!now || !this.first) return undefined;
-    const r1 = (x: number): number => Math.round(x * 10) / 10;
     return {
       ...this.r,
       spanMs: r1(this.r.spanMs),
@@ -248,20 +258,19 @@ export async function run(): Promise<void> {
 }
 
 async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv): Promise<NonNullable<TransferProbeReport['listingRefresh']>> {
-  const roots = await api.views.tree.getChildren();
-  const listRow = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.listDesktopId);
-  if (!listRow) throw new Error('no row for the 10,000-file desktop');
+  const listRow = await listRowOf(api, env);
   const out = { getChildrenMs: [] as number[], maxDelayMs: [] as number[] };
+  const resolutionMs = 2;
   for (let i = 0; i < 5; i++) {
-    const h = monitorEventLoopDelay({ resolution: 2 });
+    const h = monitorEventLoopDelay({ resolution: resolutionMs });
     api.views.tree.refresh(listRow);
     h.enable();
     const ms = await timed(() => api.views.tree.getChildren(listRow));
     // The workbench asks for the rows again after the refresh event; let that run too.
     await new Promise((r) => setTimeout(r, 200));
     h.disable();
-    out.getChildrenMs.push(Math.round(ms * 10) / 10);
-    out.maxDelayMs.push(Math.max(0, Math.round(h.max / 1e5 - 20) / 10));
+    out.getChildrenMs.push(r1(ms));
+    out.maxDelayMs.push(beyondResolution(h.max, resolutionMs));
     await new Promise((r) => setTimeout(r, 300));
   }
   return out;
@@ -285,9 +294,7 @@ async function startProfile(): Promise<() => Promise<unknown>> {
 
 /** Four transfers at once through the commands, the event loop watched, the tree asked meanwhile. */
 async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv, folder: string): Promise<ConcurrentReport> {
-  const roots = await api.views.tree.getChildren();
-  const listRow = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.listDesktopId);
-  if (!listRow) throw new Error('no row for the 10,000-file desktop');
+  const listRow = await listRowOf(api, env);
   // A fresh listing first: the window (about a second, under the listing's 3 s life) then
   // measures the transfers with the tree answering from it. Without it the listing the rounds
   // left expired inside the window in some runs, and its refresh (a 10,000-entry answer parsed,
@@ -333,7 +340,7 @@ async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: Transfer
   for (const d of dirs) {
     if (statSync(join(d, env.downloadName)).size !== env.bytes) throw new Error('a concurrent download is short');
   }
-  const toMs = (ns: number): number => Math.max(0, Math.round(ns / 1e4 - resolutionMs * 100) / 100);
+  const toMs = (ns: number): number => beyondResolution(ns, resolutionMs);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   return { ms, p50: toMs(h.percentile(50)), p99: toMs(h.percentile(99)), max: toMs(h.max), resolutionMs, getChildrenMs, rows, gc: { count: gc.count, maxMs: r2(gc.maxMs), totalMs: r2(gc.totalMs) }, late: lateReport };
 }

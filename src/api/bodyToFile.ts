@@ -134,9 +134,8 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
   const maxSlabs = Math.max(2, Math.ceil(writeAhead / SLAB_BYTES));
   return new Promise((resolve, reject) => {
     const free: Buffer[] = [];
-    /** Every slab this transfer took from the pool, given back when it settles. */
+    /** Every slab this transfer took from the pool (at most maxSlabs), given back when it settles. */
     const taken: Buffer[] = [];
-    let made = 0;
     let current: { buf: Buffer; used: number } | undefined;
     let full: { buf: Buffer; used: number }[] = [];
     let written = 0;
@@ -147,7 +146,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
     let settled = false;
 
     /** Bytes the slabs can still take without waiting for a write. */
-    const room = (): number => (free.length + maxSlabs - made) * SLAB_BYTES + (current ? SLAB_BYTES - current.used : 0);
+    const room = (): number => (free.length + maxSlabs - taken.length) * SLAB_BYTES + (current ? SLAB_BYTES - current.used : 0);
     const settle = (): void => {
       if (writing || settled) return;
       if (failure) {
@@ -162,9 +161,6 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
     };
     // Settled means no write in flight, and none starts after (flush and sink check `settled`).
     const release = (): void => {
-      full = [];
-      current = undefined;
-      free.length = 0;
       for (const b of taken.splice(0)) transferBuffers.give(b);
     };
     const fail = (error: unknown): void => {
@@ -211,8 +207,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
         if (!current) {
           let buf = free.pop();
           if (!buf) {
-            made++;
-            buf = transferBuffers.take();
+            buf = transferBuffers.take(SLAB_BYTES);
             taken.push(buf);
           }
           current = { buf, used: 0 };

@@ -19,7 +19,6 @@ export const POOL_IDLE_MS = 30_000;
 
 export class BufferPool {
   private readonly kept: Buffer[] = [];
-  private readonly keptSet = new Set<Buffer>();
   private timer: NodeJS.Timeout | undefined;
   /** Buffers handed out that were made fresh, and ones that came from the pool (for tests). */
   readonly counts = { made: 0, reused: 0 };
@@ -30,12 +29,15 @@ export class BufferPool {
     private readonly idleMs: number,
   ) {}
 
-  /** A buffer of {@link bytes}: a kept one when there is one, else a new one (contents undefined either way). */
-  take(): Buffer {
+  /**
+   * A buffer of `size` bytes (contents undefined): of the pool's size, a kept one when there is
+   * one, else a new one; of any other size, a new one the pool will not keep.
+   */
+  take(size: number = this.bytes): Buffer {
+    if (size !== this.bytes) return Buffer.allocUnsafe(size);
     this.touch();
     const buf = this.kept.pop();
     if (buf) {
-      this.keptSet.delete(buf);
       this.counts.reused++;
       return buf;
     }
@@ -46,9 +48,8 @@ export class BufferPool {
   /** Gives `buf` back; one of another size, one already kept, or one over the limit is left to the GC. */
   give(buf: Buffer): void {
     if (buf.length !== this.bytes || buf.byteOffset !== 0 || buf.buffer.byteLength !== this.bytes) return;
-    if (this.keptSet.has(buf) || this.kept.length >= this.max) return;
+    if (this.kept.length >= this.max || this.kept.includes(buf)) return;
     this.kept.push(buf);
-    this.keptSet.add(buf);
     this.touch();
   }
 
@@ -60,7 +61,6 @@ export class BufferPool {
   /** Frees every kept buffer now. */
   clear(): void {
     this.kept.length = 0;
-    this.keptSet.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -176,9 +176,8 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (secure ? 443 : 80);
-  const readBytes = opts.readBytes ?? RAW_READ_BYTES;
   // The socket reads into it until the connection closes; every reader copies what it keeps.
-  const readBuffer = readBytes === transferBuffers.bytes ? transferBuffers.take() : Buffer.allocUnsafe(readBytes);
+  const readBuffer = transferBuffers.take(opts.readBytes ?? RAW_READ_BYTES);
 
   return new Promise<RawResponse>((resolve, reject) => {
     let response: RawResponse | undefined;

@@ -107,8 +107,7 @@ function fileSender(path: string, size: number, att: Attempt, onProgress: ((p: P
         throw localError(e, l10n.t({ message: 'Cannot read "{0}"', args: [path], comment: ['followed by ": " and the reason'] }), fail);
       }
       att.onFinish(() => void handle.close().catch(() => undefined));
-      const pooled = chunk === transferBuffers.bytes;
-      const buffers = Array.from({ length: SEND_BUFFERS }, () => (pooled ? transferBuffers.take() : Buffer.allocUnsafe(chunk)));
+      const buffers = Array.from({ length: SEND_BUFFERS }, () => transferBuffers.take(chunk));
       const inFlight: (Promise<void> | undefined)[] = buffers.map(() => undefined);
       const write = (view: Buffer): Promise<void> => new Promise((resolve, reject) => socket.write(view, (err) => (err ? reject(err) : resolve())));
       const read = async (buf: Buffer, want: number): Promise<number> => {
@@ -140,7 +139,7 @@ function fileSender(path: string, size: number, att: Attempt, onProgress: ((p: P
       } finally {
         // Reads are awaited where they start; once the writes came back nothing refers to the buffers.
         await Promise.allSettled(inFlight);
-        if (pooled) buffers.forEach((b) => transferBuffers.give(b));
+        buffers.forEach((b) => transferBuffers.give(b));
       }
     },
   };
