@@ -7,15 +7,20 @@
  */
 import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { fdatasync, promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import { NenApiError, localError, type MakeError } from './errors';
 import { errorCode } from './http';
-import { pumpToFd, type CheckedBody } from './bodyToFile';
+import { DiskWriteError, pumpToFd, type CheckedBody } from './bodyToFile';
 import { longPath } from './localName';
 
 /** A download waiting for the disk holds at most this much before reading from the socket pauses. */
 const WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Every this many bytes written, a download asks the disk for them (`fdatasync` in the thread
+ * pool) while the socket keeps going, so the `fsync` before the rename finds little left to flush.
+ */
+export const EARLY_SYNC_BYTES = 8 * 1024 * 1024;
 /**
  * How much of the target's name the temporary name keeps, in UTF-8 bytes: with the 28 bytes
  * around it (`.`, `.nendrive-`, 12 hex digits, `.part`) it stays under the 255-byte name limit
@@ -57,20 +62,91 @@ export function cutUtf8(s: string, maxBytes: number): string {
   return s.slice(0, end);
 }
 
-/** Creates `temp`, writes the checked body into it and syncs it. Returns the number of bytes written. */
-export async function writeTemp(temp: string, source: CheckedBody, fail: MakeError): Promise<number> {
+/**
+ * Creates `temp`, writes the checked body into it and syncs it. Returns the number of bytes
+ * written. A disk that refuses a write or a sync (full, too large, failing) stops the body at once
+ * and fails as a local error naming the file, never as the network's.
+ */
+export async function writeTemp(temp: string, source: CheckedBody, fail: MakeError, sync: SyncFd = fdatasync): Promise<number> {
+  const cannotWrite = l10n.t({ message: 'Cannot write "{0}"', args: [temp], comment: ['followed by ": " and the reason'] });
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(longPath(temp), 'w');
   } catch (e) {
-    throw localError(e, l10n.t({ message: 'Cannot write "{0}"', args: [temp], comment: ['followed by ": " and the reason'] }), fail);
+    throw localError(e, cannotWrite, fail);
   }
+  const early = new EarlySync(handle.fd, EARLY_SYNC_BYTES, sync, (error) => source.body.destroy(new DiskWriteError(error)));
   try {
-    const written = await pumpToFd(handle.fd, source, WRITE_AHEAD_BYTES);
-    await handle.sync();
+    const written = await pumpToFd(handle.fd, source, WRITE_AHEAD_BYTES, (n) => early.wrote(n));
+    await early.done();
+    await handle.sync().catch((e: unknown) => {
+      throw new DiskWriteError(e);
+    });
     return written;
+  } catch (e) {
+    throw e instanceof DiskWriteError ? localError(e.cause, cannotWrite, fail) : e;
   } finally {
+    // Never close the descriptor under a sync still running on it.
+    await early.done().catch(() => undefined);
     await handle.close().catch(() => undefined);
+  }
+}
+
+/** How a descriptor's data is synced in the background; tests pass one that counts or fails. */
+export type SyncFd = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+
+/**
+ * Background syncs running in this process. One at most: each holds a thread of libuv's pool
+ * (four by default) for as long as the disk takes, and on a slow disk several would leave the
+ * writes of every transfer waiting behind them. A download that finds one running tries again
+ * after its next write.
+ */
+let earlySyncsRunning = 0;
+
+/**
+ * The background syncs of {@link writeTemp}: a new one starts once `every` more bytes were
+ * written and no other runs. A failed one stops the download at once (`onFailure`) and is thrown
+ * by `done()`: Linux reports a writeback error once per open file, so the final `fsync` might
+ * not see it again.
+ */
+export class EarlySync {
+  private unsynced = 0;
+  private running: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+  /** How many syncs this one started. */
+  started = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly every: number,
+    private readonly sync: SyncFd = fdatasync,
+    /** Told at once of a failed sync, to stop the download. */
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {}
+
+  wrote(bytes: number): void {
+    this.unsynced += bytes;
+    if (this.unsynced < this.every || this.failure || earlySyncsRunning > 0) return;
+    this.unsynced = 0;
+    this.started++;
+    earlySyncsRunning++;
+    this.running = new Promise((resolve) => {
+      this.sync(this.fd, (error) => {
+        earlySyncsRunning--;
+        this.running = undefined;
+        resolve();
+        if (error && !this.failure) {
+          this.failure = { error };
+          this.onFailure(error);
+        }
+      });
+    });
+  }
+
+  /** Waits for the sync in flight; throws the first failure of any, as a {@link DiskWriteError}. */
+  async done(): Promise<void> {
+    await this.running;
+    if (this.failure) throw new DiskWriteError(this.failure.error);
   }
 }
 

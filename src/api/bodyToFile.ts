@@ -9,6 +9,13 @@ import { finished, type Readable } from 'node:stream';
 import { transferBuffers } from './bufferPool';
 import { RAW_READ_BYTES, RawBody } from './rawGet';
 
+/** A write of the body to its file failed: the disk's error is the `cause`; the body did not fail. */
+export class DiskWriteError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 /** A body with the checks every chunk and its end must pass (see downloadBody.meter). */
 export interface CheckedBody {
   body: Readable;
@@ -20,12 +27,12 @@ export interface CheckedBody {
 
 /**
  * Resolves with the bytes written once the body ended and every byte is on its way to the disk
- * (the caller syncs). Rejects with the first failure (a check, the body, a write) after the write
+ * (the caller syncs). `onWritten` hears of every write that came back, with its bytes. Rejects with the first failure (a check, the body, a write) after the write
  * in flight has come back, so the caller may close and delete the file at once.
  */
-export function pumpToFd(fd: number, src: CheckedBody, writeAhead: number): Promise<number> {
+export function pumpToFd(fd: number, src: CheckedBody, writeAhead: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
   const { body } = src;
-  if (body instanceof RawBody) return pumpViews(fd, src, body, writeAhead);
+  if (body instanceof RawBody) return pumpViews(fd, src, body, writeAhead, onWritten);
   return new Promise((resolve, reject) => {
     let queue: Buffer[] = [];
     let queued = 0;
@@ -65,6 +72,7 @@ export function pumpToFd(fd: number, src: CheckedBody, writeAhead: number): Prom
         writing = false;
         if (error) return fail(error);
         written += bytes;
+        onWritten(bytes);
         if (!failure && queue.length > 0) return flush();
         settle();
       });
@@ -112,7 +120,7 @@ function whenEnded(body: Readable, src: CheckedBody, failed: () => boolean, fail
 /** One writev of the batch; libuv completes short writes itself, this only guards against a platform that does not. */
 function writeAll(fd: number, batch: Buffer[], bytes: number, done: (error: unknown) => void): void {
   writev(fd, batch, (error, n) => {
-    if (error) return done(error);
+    if (error) return done(new DiskWriteError(error));
     if (n >= bytes) return done(undefined);
     const rest = Buffer.concat(batch).subarray(n);
     writeAll(fd, [rest], rest.length, done);
@@ -130,7 +138,7 @@ const SLAB_BYTES = transferBuffers.bytes;
  * take one more read. No allocation per read: the transfer holds the read buffer and the slabs,
  * which come from the shared pool and go back to it once settled (no write from them in flight).
  */
-function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: number): Promise<number> {
+function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: number, onWritten: (bytes: number) => void): Promise<number> {
   const maxSlabs = Math.max(2, Math.ceil(writeAhead / SLAB_BYTES));
   return new Promise((resolve, reject) => {
     const free: Buffer[] = [];
@@ -185,6 +193,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
         for (const b of batch) free.push(b.buf);
         if (error) return fail(error);
         written += bytes;
+        onWritten(bytes);
         if (failure) return settle();
         if (paused && room() >= RAW_READ_BYTES) {
           paused = false;

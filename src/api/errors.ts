@@ -126,6 +126,12 @@ function localReason(code: string): string | undefined {
       return l10n.t('the disk is full');
     case 'EROFS':
       return l10n.t('the disk is read-only');
+    case 'EFBIG':
+      return l10n.t('the file is too large for this disk');
+    case 'EDQUOT':
+      return l10n.t('the disk quota is used up');
+    case 'EIO':
+      return l10n.t('the disk reported an error');
     default:
       return undefined;
   }
