@@ -127,25 +127,36 @@ function writeAll(fd: number, batch: Buffer[], bytes: number, done: (error: unkn
   });
 }
 
-/** Size of one slab the views of a {@link RawBody} are copied into on their way to the disk (the shared pool's buffers). */
+/** Size of one slab the bytes of a {@link RawBody} gather in on their way to the disk (the shared pool's buffers). */
 const SLAB_BYTES = transferBuffers.bytes;
+/** A slab with less room than this left is not offered to the socket as a read target: reads that small would cost more syscalls than the copy they save. */
+const MIN_TARGET_BYTES = 64 * 1024;
 
 /**
- * {@link pumpToFd} for a {@link RawBody}: its bytes arrive as views of the socket's one read
- * buffer, so each is copied into one of a few reused slabs (`writeAhead` bytes in all). Whenever
- * no write is in flight, what the slabs hold goes out in one `writev` (so the file follows the
- * socket as closely as the disk allows), and the socket pauses while the free slabs could not
- * take one more read. No allocation per read: the transfer holds the read buffer and the slabs,
- * which come from the shared pool and go back to it once settled (no write from them in flight).
+ * {@link pumpToFd} for a {@link RawBody}: the socket reads straight into one of a few reused
+ * slabs (`writeAhead` bytes in all) while one has room (see {@link RawTarget}); bytes that arrive
+ * elsewhere (with the headers, in a chunked body, while every slab waits for the disk) are
+ * copied into them. Whenever no write is in flight, every byte the slabs hold and no write took
+ * yet goes out in one `writev`, the slab being filled included (so the file follows the socket
+ * as closely as the disk allows), and the socket pauses while the free slabs could not take one
+ * more read. No allocation per read: the slabs come from the shared pool and go back to it once
+ * the transfer settled (no write from them in flight, no read into them to come).
  */
 function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: number, onWritten: (bytes: number) => void): Promise<number> {
   const maxSlabs = Math.max(2, Math.ceil(writeAhead / SLAB_BYTES));
+  /** A slab in use: bytes [0, used) arrived, [0, written) reached the file. */
+  interface Slab {
+    buf: Buffer;
+    used: number;
+    written: number;
+  }
   return new Promise((resolve, reject) => {
     const free: Buffer[] = [];
-    /** Every slab this transfer took from the pool (at most maxSlabs), given back when it settles. */
+    /** Every slab this transfer took from the pool (at most maxSlabs, unless copies needed more), given back when it settles. */
     const taken: Buffer[] = [];
-    let current: { buf: Buffer; used: number } | undefined;
-    let full: { buf: Buffer; used: number }[] = [];
+    /** The slabs in use, in the file's order; the last is `current` while it fills. */
+    const inUse: Slab[] = [];
+    let current: Slab | undefined;
     let written = 0;
     let writing = false;
     let ended = false;
@@ -161,13 +172,14 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
         settled = true;
         release();
         reject(failure.error);
-      } else if (ended && full.length === 0 && !current) {
+      } else if (ended && inUse.every((x) => x.written === x.used)) {
         settled = true;
         release();
         resolve(written);
       }
     };
-    // Settled means no write in flight, and none starts after (flush and sink check `settled`).
+    // Settled means no write in flight, and none starts after (flush and sink check `settled`);
+    // the socket is closed by then (the body ended or was destroyed), so no read comes either.
     const release = (): void => {
       for (const b of taken.splice(0)) transferBuffers.give(b);
     };
@@ -179,18 +191,29 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
       }
       settle();
     };
+    /** A slab from the free ones, or a new one from the pool while fewer than maxSlabs were taken (`always`: even beyond). */
+    const slab = (always: boolean): Slab | undefined => {
+      let buf = free.pop();
+      if (!buf) {
+        if (!always && taken.length >= maxSlabs) return undefined;
+        buf = transferBuffers.take(SLAB_BYTES);
+        taken.push(buf);
+      }
+      current = { buf, used: 0, written: 0 };
+      inUse.push(current);
+      return current;
+    };
     const flush = (): void => {
-      if (settled || failure) return;
-      if (current && current.used > 0) full.push(current);
-      current = undefined;
-      if (full.length === 0) return;
-      const batch = full;
-      full = [];
-      const bytes = batch.reduce((n, b) => n + b.used, 0);
+      if (writing || settled || failure) return;
+      const batch = inUse.filter((x) => x.used > x.written).map((x) => ({ slab: x, from: x.written, to: x.used }));
+      if (batch.length === 0) return;
+      const bytes = batch.reduce((n, b) => n + b.to - b.from, 0);
       writing = true;
-      writeAll(fd, batch.map((b) => b.buf.subarray(0, b.used)), bytes, (error) => {
+      writeAll(fd, batch.map((b) => b.slab.buf.subarray(b.from, b.to)), bytes, (error) => {
         writing = false;
-        for (const b of batch) free.push(b.buf);
+        for (const b of batch) b.slab.written = b.to;
+        // A slab no longer filling and all written is free again.
+        while (inUse.length > 0 && inUse[0] !== current && inUse[0].written === inUse[0].used) free.push(inUse.shift()!.buf);
         if (error) return fail(error);
         written += bytes;
         onWritten(bytes);
@@ -199,9 +222,16 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
           paused = false;
           body.resumeSink();
         }
-        if (current || full.length > 0) flush();
+        flush();
         settle();
       });
+    };
+    /** The rest of the current slab, for the socket's next read; a new current one when it has too little room. */
+    const target = (): Buffer | undefined => {
+      if (failure || settled) return undefined;
+      if (current && SLAB_BYTES - current.used < MIN_TARGET_BYTES) current = undefined;
+      const into = current ?? slab(false);
+      return into?.buf.subarray(into.used);
     };
     const sink = (view: Buffer): boolean => {
       if (failure || settled) return false;
@@ -211,33 +241,30 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
         fail(e);
         return false;
       }
+      // The read landed where target() said: the bytes are in the slab already.
+      const inPlace = current !== undefined && view.buffer === current.buf.buffer && view.byteOffset === current.buf.byteOffset + current.used;
       let at = 0;
-      while (at < view.length) {
-        if (!current) {
-          let buf = free.pop();
-          if (!buf) {
-            buf = transferBuffers.take(SLAB_BYTES);
-            taken.push(buf);
-          }
-          current = { buf, used: 0 };
-        }
-        const n = view.copy(current.buf, current.used, at);
-        current.used += n;
-        at += n;
-        if (current.used === SLAB_BYTES) {
-          full.push(current);
-          current = undefined;
-        }
+      if (inPlace) {
+        current!.used += view.length;
+        at = view.length;
+        if (current!.used === SLAB_BYTES) current = undefined;
       }
-      if (!writing) flush();
+      while (at < view.length) {
+        const into = current ?? slab(true)!;
+        const n = view.copy(into.buf, into.used, at);
+        into.used += n;
+        at += n;
+        if (into.used === SLAB_BYTES) current = undefined;
+      }
+      flush();
       if (room() >= RAW_READ_BYTES) return true;
       paused = true;
       return false;
     };
-    body.sinkTo(sink);
+    body.sinkTo(sink, target);
     whenEnded(body, src, () => !!failure, fail, () => {
       ended = true;
-      if (!writing) flush();
+      flush();
       settle();
     });
   });

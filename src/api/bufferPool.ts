@@ -1,6 +1,6 @@
 /**
- * The 1 MiB buffers of the large transfers (a download's socket read buffer and its write slabs,
- * an upload's read-ahead buffers), kept between transfers for a while.
+ * The 1 MiB buffers of the large transfers (a download's slabs, which its socket reads into and
+ * its file is written from; an upload's read-ahead buffers), kept between transfers for a while.
  *
  * Fresh memory is slow to fill the first time: every 4 KiB page faults in on its first write. On
  * the 2-core machine of the bench, filling four fresh 1 MiB buffers took 16 ms and filling them
@@ -13,7 +13,7 @@
  * write from it in flight, no view of it kept. A buffer given twice is kept once.
  */
 export const POOL_BUFFER_BYTES = 1024 * 1024;
-/** Enough for four transfers at once: a download uses up to five (its read buffer, four slabs), an upload four. */
+/** Enough for four transfers at once and more: a download uses up to four (its slabs), an upload four. */
 export const POOL_MAX_BUFFERS = 20;
 export const POOL_IDLE_MS = 30_000;
 

@@ -1,10 +1,12 @@
 /**
- * A GET on its own connection whose socket reads into one reused buffer (Node's `onread`), with
- * the HTTP/1.1 response framing (status, headers, Content-Length, chunked, or to the close)
- * parsed here. A large download to a file takes this path on a direct route: the body reaches
- * the file as views of that buffer, with no allocation per read, so 100 MiB leave no 100 MiB of
+ * A GET (or a raw POST) on its own connection with the HTTP/1.1 response framing (status,
+ * headers, Content-Length, chunked, or to the close) parsed here. A large download to a file
+ * takes this path on a direct route: the socket (Node's `onread`) reads its Content-Length body
+ * straight into the memory of the body's reader (see {@link RawTarget}: the download's slabs),
+ * up to 1 MiB at a time, with no allocation and no copy per read, so 100 MiB leave no 100 MiB of
  * garbage behind (undici and `node:http` both allocate a fresh 64 KiB buffer per socket read,
- * which V8 collects only after some 64 MiB of them) and the socket is read 1 MiB at a time.
+ * which V8 collects only after some 64 MiB of them). Whatever else arrives goes through one small
+ * reused read buffer of the socket's own.
  *
  * The body is also a plain `Readable` (copies of the bytes), which is how redirects and error
  * answers are read. Everything else (keep-alive, proxies, uploads, listings) stays with undici.
@@ -12,10 +14,15 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Readable } from 'node:stream';
-import { transferBuffers } from './bufferPool';
 
-/** One socket read at most this large; 1 MiB measured best (64 KiB and 4 MiB within noise of it, 64 KiB slower). */
+/** One socket read at most this large (a sink's region for it, see {@link RawTarget}); 1 MiB measured best (64 KiB and 4 MiB within noise of it, 64 KiB slower). */
 export const RAW_READ_BYTES = 1024 * 1024;
+/**
+ * The socket's own read buffer, for what does not go straight to a sink: the head, a chunked
+ * body, a body read as a stream, reads while the sink has no room free. Not from the transfer
+ * pool: a download to a file hardly uses it.
+ */
+export const RAW_OWN_READ_BYTES = 64 * 1024;
 /** The status line and headers together may not exceed this. */
 const MAX_HEAD_BYTES = 64 * 1024;
 /** A chunk-size line or a trailer line may not exceed this. */
@@ -58,6 +65,13 @@ export interface RawResponse {
 /** Receives the body's bytes as views valid only during the call; returns false to pause reading. */
 export type RawSink = (view: Buffer) => boolean;
 
+/**
+ * Where the socket's next read may land: a free region of the sink's own memory, so that the
+ * bytes arrive where the sink keeps them and need no copy (the view the sink then gets starts
+ * at that region); undefined for the socket's own read buffer. Asked after every read.
+ */
+export type RawTarget = () => Buffer | undefined;
+
 /** An error with a code, the way Node's own socket errors look (the transport classifies by code). */
 function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -72,6 +86,7 @@ type Framing = { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 
  */
 export class RawBody extends Readable {
   private sink: RawSink | undefined;
+  private target: RawTarget | undefined;
   /** Body bytes that arrived with the headers, before a reader chose how to read. */
   private early: Buffer | undefined;
   private started = false;
@@ -84,13 +99,22 @@ export class RawBody extends Readable {
     super();
   }
 
-  /** Hands every byte to `sink` from now on; call before reading, and resume with {@link resumeSink} after a pause. */
-  sinkTo(sink: RawSink): void {
+  /**
+   * Hands every byte to `sink` from now on; call before reading, and resume with {@link resumeSink}
+   * after a pause. With `target`, reads of a body with a Content-Length land in the sink's memory.
+   */
+  sinkTo(sink: RawSink, target?: RawTarget): void {
     if (this.started) throw new Error('the body is already being read'); // l10n-ignore: a programming error
     this.sink = sink;
+    this.target = target;
     this.start();
     // Flowing with nothing pushed: the stream only carries the end (or the error).
     this.resume();
+  }
+
+  /** From the socket: the sink's region for the next read, if it offers one. */
+  readTarget(): Buffer | undefined {
+    return this.sink && this.target && !this.destroyed ? this.target() : undefined;
   }
 
   /** Reads on after the sink returned false. */
@@ -176,8 +200,9 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (secure ? 443 : 80);
-  // The socket reads into it until the connection closes; every reader copies what it keeps.
-  const readBuffer = transferBuffers.take(opts.readBytes ?? RAW_READ_BYTES);
+  // The socket reads into it (when not into a sink's region) until the connection closes; every
+  // reader copies what it keeps.
+  const readBuffer = Buffer.allocUnsafe(opts.readBytes ?? RAW_OWN_READ_BYTES);
 
   return new Promise<RawResponse>((resolve, reject) => {
     let response: RawResponse | undefined;
@@ -325,7 +350,10 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
       }
     };
 
-    const connectOpts = { host, port, onread: { buffer: readBuffer, callback: onRead } };
+    // After every read the socket asks where the next one goes. A Content-Length body read by a
+    // sink with its own memory goes there (no copy; a chunked one has framing between its bytes).
+    const nextBuffer = (): Buffer => (response && framing.kind === 'length' && !done ? response.body.readTarget() : undefined) ?? readBuffer;
+    const connectOpts = { host, port, onread: { buffer: nextBuffer, callback: onRead } };
     const socket: net.Socket = secure
       ? tls.connect({
           ...connectOpts,
@@ -357,7 +385,6 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
       fail(codedError('other side closed', 'UND_ERR_SOCKET')); // l10n-ignore: classified
     });
     socket.on('close', () => {
-      transferBuffers.give(readBuffer);
       if (!done) fail(codedError('other side closed', 'UND_ERR_SOCKET')); // l10n-ignore: classified
     });
     if (opts.signal.aborted) onAbort();

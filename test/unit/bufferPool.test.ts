@@ -85,3 +85,24 @@ test('a download cancelled in the middle gives its buffers back only when done w
   for (let i = 0; i < 3; i++) assert.equal(sha(await readFile(join(work, `after-${i}.bin`))), sha(big), `after-${i}.bin`);
   assert.ok(transferBuffers.counts.reused > 0, 'the later downloads reused buffers');
 });
+
+test('a download over its own connection reads its body straight into its slabs: almost nothing is copied', async (t) => {
+  const { emu, client, work } = await setup(t, { rawTransferMinBytes: 0 });
+  const big = randomBytes(24 * MIB + 12345);
+  emu.putFile(DESK, 'big.bin', big);
+  // Every copy into a slab-sized buffer is a body byte the socket did not read in place.
+  let copiedIntoSlabs = 0;
+  const copy = Buffer.prototype.copy;
+  Buffer.prototype.copy = function (this: Buffer, target: Uint8Array, ...rest: number[]): number {
+    const n = copy.call(this, target, ...rest);
+    if (target.length === transferBuffers.bytes) copiedIntoSlabs += n;
+    return n;
+  } as typeof Buffer.prototype.copy;
+  t.after(() => {
+    Buffer.prototype.copy = copy;
+  });
+  await client.downloadToFile(DESK, 'big.bin', join(work, 'big.bin'));
+  Buffer.prototype.copy = copy;
+  assert.equal(sha(await readFile(join(work, 'big.bin'))), sha(big));
+  assert.ok(copiedIntoSlabs < 256 * 1024, `${copiedIntoSlabs} bytes of ${big.length} were copied into the slabs`);
+});

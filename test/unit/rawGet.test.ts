@@ -218,3 +218,43 @@ test('https: the certificate is checked against the given CAs, and the body arri
   const res = await get(origin, { secureContext });
   assert.ok((await sunk(res, 5)).equals(data));
 });
+
+/** The body read by a sink that offers regions of its own memory as read targets: the bytes and how many reads landed in place. */
+function targeted(res: RawResponse, size: number): Promise<{ data: Buffer; inPlace: number; copied: number }> {
+  return new Promise((resolve, reject) => {
+    const mem = Buffer.alloc(size + 256 * 1024);
+    let at = 0;
+    let inPlace = 0;
+    let copied = 0;
+    res.body.sinkTo(
+      (view) => {
+        if (view.buffer === mem.buffer && view.byteOffset === mem.byteOffset + at) inPlace++;
+        else copied += view.copy(mem, at);
+        at += view.length;
+        return true;
+      },
+      () => mem.subarray(at, at + 128 * 1024),
+    );
+    res.body.on('error', reject);
+    res.body.on('end', () => resolve({ data: mem.subarray(0, at), inPlace, copied }));
+  });
+}
+
+for (const secure of [false, true]) {
+  test(`${secure ? 'https' : 'http'}: a Content-Length body read into the sink's own memory lands in place, byte-exact; a chunked one is copied`, { timeout: 20_000 }, async (t) => {
+    const data = randomBytes(3 * 1024 * 1024 + 29);
+    const head = `HTTP/1.1 200 OK\r\ncontent-length: ${data.length}\r\n\r\n`;
+    const { origin } = await serve(t, (s) => s.end(Buffer.concat([Buffer.from(head), data])), secure);
+    const opts = secure ? { secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, TEST_CERT] }) } : {};
+    const got = await targeted(await get(origin, opts), data.length);
+    assert.ok(got.data.equals(data));
+    assert.ok(got.inPlace > 3, `${got.inPlace} reads in place`);
+    // Copied: what came with the head, and the read already bound for the socket's own 64 KiB buffer when the sink came.
+    assert.ok(got.copied <= 2 * 64 * 1024, `${got.copied} bytes copied`);
+
+    const chunked = await serve(t, (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n'), chunkedOf(data, [70_000, 13])])), secure);
+    const got2 = await targeted(await get(chunked.origin, opts), data.length);
+    assert.ok(got2.data.equals(data));
+    assert.equal(got2.inPlace, 0, 'the framing sits between the bytes: no read target');
+  });
+}
