@@ -2,8 +2,8 @@
  * When two names are one file on a local disk. Windows (NTFS), macOS (APFS, HFS+) by default
  * and exFAT/FAT ignore letter case, so `A.txt` and `a.txt` are one file there; macOS also
  * compares names in one Unicode form, so an NFC `café.txt` and an NFD `café.txt` are one file
- * too. Linux disks usually do neither. What a folder does is probed once on the folder itself
- * (`probeFolder`), never assumed from the platform; `FolderNames` then decides, without touching
+ * too. Linux disks usually do neither. What a folder does is probed on the folder itself
+ * (`probeFolder`, remembered a minute by `folderRules`), never assumed from the platform; `FolderNames` then decides, without touching
  * the disk, which names of a batch are taken by a file already there or by another file of the
  * same batch. vscode-free.
  */
@@ -72,6 +72,37 @@ export async function probeFolder(folder: string, fs: ProbeFs = fsp, platform: N
   } finally {
     await fs.unlink(probe).catch(() => undefined);
   }
+}
+
+/** How long the probed rules of a folder are reused: a folder's rules stay while it exists. */
+export const RULES_REUSE_MS = 60_000;
+/** At most this many folders' rules are remembered. */
+const RULES_REMEMBERED = 64;
+const rememberedRules = new Map<string, { rules: FolderRules; at: number }>();
+
+/** {@link ProbeFs} and the stat that tells one folder from another. */
+export interface RulesFs extends ProbeFs {
+  stat(path: string): Promise<{ dev: number; ino: number }>;
+}
+
+/**
+ * {@link probeFolder}, the answer remembered for a minute by the folder's identity (its device
+ * and inode: a folder deleted and made again, or a disk mounted in its place, is probed anew).
+ * A second download into the same folder then costs one stat, not a file created and deleted
+ * (2-5 ms of the download command's own time in the extension host). A disk without inode
+ * numbers (0) is probed every time.
+ */
+export async function folderRules(folder: string, fs: RulesFs = fsp, now = Date.now(), platform: NodeJS.Platform = process.platform): Promise<FolderRules> {
+  const st = await fs.stat(folder).catch(() => undefined);
+  const id = st && st.ino !== 0 ? `${st.dev}:${st.ino}` : undefined;
+  const known = id === undefined ? undefined : rememberedRules.get(id);
+  if (known && now - known.at >= 0 && now - known.at < RULES_REUSE_MS) return known.rules;
+  const rules = await probeFolder(folder, fs, platform);
+  if (id !== undefined && rules.probed) {
+    if (rememberedRules.size >= RULES_REMEMBERED) rememberedRules.clear();
+    rememberedRules.set(id, { rules, at: now });
+  }
+  return rules;
 }
 
 /**

@@ -3,7 +3,7 @@ import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { quotedName } from '../api/display';
 import { longPath } from '../api/localName';
-import { probeFolder } from '../api/sameName';
+import { folderRules } from '../api/sameName';
 import { diskPlanFs, TreePlanner, type TreePlace } from '../api/treePlaces';
 import { listDriveTree, type RemoteTreeFile } from '../api/treeTransfer';
 import { describeError, errorKind } from '../drive/errors';
@@ -68,7 +68,7 @@ export async function downloadFolders(
   // One probe for the whole download: the folders below `into` are on the same disk (a disk
   // mounted inside the destination is the rare exception; there the write's own "exists" check
   // still stops a silent overwrite).
-  const planner = new TreePlanner(into, await probeFolder(into), diskPlanFs, await diskPlanFs.list(into));
+  const planner = new TreePlanner(into, await folderRules(into), diskPlanFs, await diskPlanFs.list(into));
   const emptyFolders = await plan(planner, roots, trees, planned, report);
   const jobs = await decide(planner, planned, destination ? (options.overwrite ? 'overwrite' : 'skip') : 'ask', report);
   if (!jobs) return report;

@@ -3,7 +3,7 @@ import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { exists } from '../api/atomicFile';
 import { localName } from '../api/localName';
-import { FolderNames, probeFolder, spelled } from '../api/sameName';
+import { FolderNames, folderRules, spelled } from '../api/sameName';
 import type { DriveFileRef } from './targets';
 
 /** A drive name the local disk cannot hold as it is, and the name it was saved under instead. */
@@ -37,13 +37,13 @@ export interface FolderPlan {
 
 /**
  * Where each drive file goes in the existing local folder `folder`, in order: under its local
- * name (`localName`), checked against the folder's own rule for "same name" (probed once, here)
+ * name (`localName`), checked against the folder's own rule for "same name" (probed here, or remembered from a probe of the last minute)
  * and the entries already there. A later file whose name is the same as an earlier one's on this
  * disk is placed under a free name (`a (1).txt`) with the reason in `renamed`. Names no local
  * file can hold go to `refused`. The one call a download into a folder makes per folder.
  */
 export async function placeInFolder(folder: string, refs: readonly DriveFileRef[], refused: { name: string; reason: string }[]): Promise<FolderPlan> {
-  const rules = await probeFolder(folder);
+  const rules = await folderRules(folder);
   const names = new FolderNames(rules, await fsp.readdir(folder));
   const places: Place[] = [];
   for (const ref of refs) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { FolderNames, probeFolder, sameNameKey, type FolderRules, type ProbeFs } from '../../src/api/sameName';
+import { FolderNames, folderRules, probeFolder, RULES_REUSE_MS, sameNameKey, type FolderRules, type ProbeFs } from '../../src/api/sameName';
 
 const NFC = 'caf\u00e9.txt';
 const NFD = 'cafe\u0301.txt';
@@ -147,4 +147,24 @@ test('free names skip every name the disk treats as taken, by entries and by cla
 test('reasons show names through the display rule: a bidi override is escaped, not obeyed', () => {
   const names = new FolderNames(CASE, ['Report\u202Etxt.exe']);
   assert.equal(names.claim('report\u202Etxt.exe').existing?.because, "'report\\u202Etxt.exe' is the same file as 'Report\\u202Etxt.exe' on this disk, which ignores case");
+});
+
+test('rules remembered: a folder is probed once a minute by its identity; another inode, another minute, or no inode probes again', async () => {
+  const disk = simulatedDisk(true, false);
+  let ino = 1234;
+  const fsWithStat = Object.assign(disk, { stat: async () => ({ dev: 77, ino }) });
+  const t0 = 1_000_000;
+  assert.deepEqual(await folderRules('/dl', fsWithStat, t0), CASE);
+  assert.equal(disk.created.length, 1, 'probed the first time');
+  assert.deepEqual(await folderRules('/dl', fsWithStat, t0 + RULES_REUSE_MS - 1), CASE);
+  assert.equal(disk.created.length, 1, 'the same folder within the minute: no probe file');
+  assert.deepEqual(await folderRules('/dl', fsWithStat, t0 + RULES_REUSE_MS), CASE);
+  assert.equal(disk.created.length, 2, 'a minute later: probed again');
+  ino = 999;
+  await folderRules('/dl', fsWithStat, t0 + RULES_REUSE_MS + 1);
+  assert.equal(disk.created.length, 3, 'the folder was made again (another inode): probed again');
+  ino = 0;
+  await folderRules('/dl', fsWithStat, t0 + RULES_REUSE_MS + 2);
+  await folderRules('/dl', fsWithStat, t0 + RULES_REUSE_MS + 3);
+  assert.equal(disk.created.length, 5, 'without inode numbers: probed every time');
 });
