@@ -15,7 +15,6 @@ type Resolution = Choice;
 export interface Plan extends UploadCandidate {
   /** The remote name, after conflict resolution. */
   name: string;
-  existed: boolean;
 }
 
 /**
@@ -30,6 +29,8 @@ export async function planNames(
   policy: ConflictPolicy,
   skipped: { name: string; reason: string }[],
 ): Promise<Plan[] | undefined> {
+  // Overwrite keeps every name whatever exists: no listing to wait for (7-10 ms in the host).
+  if (policy === 'overwrite') return candidates.map((c) => ({ ...c, name: c.label }));
   const existing = new Set((await remoteNames(services, target)).map((e) => e.name));
   const taken = new Set(existing);
   const answers = new ConflictRun(policy, candidates.filter((c, i) => existing.has(c.label) || candidates.findIndex((o) => o.label === c.label) !== i).length);
@@ -37,7 +38,7 @@ export async function planNames(
   for (const c of candidates) {
     if (!taken.has(c.label)) {
       taken.add(c.label);
-      plans.push({ ...c, name: c.label, existed: false });
+      plans.push({ ...c, name: c.label });
       continue;
     }
     const choice = await answers.next((remaining) => askConflict(c.label, target.label, remaining));
@@ -45,11 +46,11 @@ export async function planNames(
     if (choice === 'skip') {
       skipped.push({ name: c.label, reason: nameExists() });
     } else if (choice === 'overwrite') {
-      plans.push({ ...c, name: c.label, existed: existing.has(c.label) });
+      plans.push({ ...c, name: c.label });
     } else {
       const name = nextFreeName(c.label, taken);
       taken.add(name);
-      plans.push({ ...c, name, existed: false });
+      plans.push({ ...c, name });
     }
   }
   return plans;

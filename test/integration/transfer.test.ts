@@ -116,9 +116,13 @@ suite('Upload and download commands', () => {
     assert.deepEqual(skipped.skipped.map((s) => s.name), ['notes.txt']);
     assert.equal(requestsOf(env.emu, 'POST').length, 0);
     assert.equal(env.emu.readFile(env.desktopId, 'notes.txt')!.toString(), 'remote');
+    const seen = env.emu.requests.length;
     const over = (await vscode.commands.executeCommand(Commands.upload, env.uri(), [mine], { conflict: 'overwrite' })) as UploadReport;
     assert.deepEqual(over.uploaded.map((u) => u.name), ['notes.txt']);
     assert.equal(env.emu.readFile(env.desktopId, 'notes.txt')!.toString(), 'local');
+    // Overwrite keeps the name whatever exists: nothing to list before the upload.
+    const made = env.emu.requests.slice(seen).map((r) => r.method);
+    assert.equal(made[0], 'POST', `the overwrite's first request is its upload: ${made.join(', ')}`);
   });
 
   test('an upload updates the listing the tree and editors read', async () => {
