@@ -7,7 +7,7 @@
 import { writev } from 'node:fs';
 import { finished, type Readable } from 'node:stream';
 import { transferBuffers } from './bufferPool';
-import { RAW_READ_BYTES, RawBody } from './rawGet';
+import { RawBody } from './rawGet';
 
 /** A write of the body to its file failed: the disk's error is the `cause`; the body did not fail. */
 export class DiskWriteError extends Error {
@@ -27,8 +27,9 @@ export interface CheckedBody {
 
 /**
  * Resolves with the bytes written once the body ended and every byte is on its way to the disk
- * (the caller syncs). `onWritten` hears of every write that came back, with its bytes. Rejects with the first failure (a check, the body, a write) after the write
- * in flight has come back, so the caller may close and delete the file at once.
+ * (the caller syncs). `onWritten` hears of every write that came back, with its bytes. Rejects
+ * with the first failure (a check, the body, a write as a {@link DiskWriteError}) after the
+ * write in flight has come back, so the caller may close and delete the file at once.
  */
 export function pumpToFd(fd: number, src: CheckedBody, writeAhead: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
   const { body } = src;
@@ -127,7 +128,11 @@ function writeAll(fd: number, batch: Buffer[], bytes: number, done: (error: unkn
   });
 }
 
-/** Size of one slab the bytes of a {@link RawBody} gather in on their way to the disk (the shared pool's buffers). */
+/**
+ * Size of one slab the bytes of a {@link RawBody} gather in on their way to the disk (the shared
+ * pool's buffers), and so the largest read the socket makes into one: reading pauses while the
+ * slabs have less room than this.
+ */
 const SLAB_BYTES = transferBuffers.bytes;
 /** A slab with less room than this left is not offered to the socket as a read target: reads that small would cost more syscalls than the copy they save. */
 const MIN_TARGET_BYTES = 64 * 1024;
@@ -218,7 +223,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
         written += bytes;
         onWritten(bytes);
         if (failure) return settle();
-        if (paused && room() >= RAW_READ_BYTES) {
+        if (paused && room() >= SLAB_BYTES) {
           paused = false;
           body.resumeSink();
         }
@@ -257,7 +262,7 @@ function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: numb
         if (into.used === SLAB_BYTES) current = undefined;
       }
       flush();
-      if (room() >= RAW_READ_BYTES) return true;
+      if (room() >= SLAB_BYTES) return true;
       paused = true;
       return false;
     };

@@ -15,14 +15,12 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Readable } from 'node:stream';
 
-/** One socket read at most this large (a sink's region for it, see {@link RawTarget}); 1 MiB measured best (64 KiB and 4 MiB within noise of it, 64 KiB slower). */
-export const RAW_READ_BYTES = 1024 * 1024;
 /**
  * The socket's own read buffer, for what does not go straight to a sink: the head, a chunked
  * body, a body read as a stream, reads while the sink has no room free. Not from the transfer
  * pool: a download to a file hardly uses it.
  */
-export const RAW_OWN_READ_BYTES = 64 * 1024;
+const OWN_READ_BYTES = 64 * 1024;
 /** The status line and headers together may not exceed this. */
 const MAX_HEAD_BYTES = 64 * 1024;
 /** A chunk-size line or a trailer line may not exceed this. */
@@ -53,7 +51,6 @@ export interface RawGetOptions {
   /** The TLS context with the extra CAs, when there are any. */
   secureContext?: tls.SecureContext;
   connectTimeoutMs: number;
-  readBytes?: number;
 }
 
 export interface RawResponse {
@@ -114,7 +111,7 @@ export class RawBody extends Readable {
 
   /** From the socket: the sink's region for the next read, if it offers one. */
   readTarget(): Buffer | undefined {
-    return this.sink && this.target && !this.destroyed ? this.target() : undefined;
+    return this.target && !this.destroyed ? this.target() : undefined;
   }
 
   /** Reads on after the sink returned false. */
@@ -202,7 +199,7 @@ export function rawGet(opts: RawGetOptions): Promise<RawResponse> {
   const port = Number(url.port) || (secure ? 443 : 80);
   // The socket reads into it (when not into a sink's region) until the connection closes; every
   // reader copies what it keeps.
-  const readBuffer = Buffer.allocUnsafe(opts.readBytes ?? RAW_OWN_READ_BYTES);
+  const readBuffer = Buffer.allocUnsafe(OWN_READ_BYTES);
 
   return new Promise<RawResponse>((resolve, reject) => {
     let response: RawResponse | undefined;

@@ -37,8 +37,8 @@ export interface FolderPlan {
 
 /**
  * Where each drive file goes in the existing local folder `folder`, in order: under its local
- * name (`localName`), checked against the folder's own rule for "same name" (probed here, or remembered from a probe of the last minute)
- * and the entries already there. A later file whose name is the same as an earlier one's on this
+ * name (`localName`), checked against the folder's own rule for "same name" (probed here, or
+ * remembered from a probe of the last minute) and the entries already there. A later file whose name is the same as an earlier one's on this
  * disk is placed under a free name (`a (1).txt`) with the reason in `renamed`. Names no local
  * file can hold go to `refused`. The one call a download into a folder makes per folder.
  */
