@@ -340,4 +340,18 @@ suite('Case-insensitive destination (exFAT)', () => {
     assert.deepEqual(files.get('tree/sub/deep/x.bin'), drive.get('tree/sub/deep/x.bin'));
     assert.equal(files.size, 12, [...files.keys()].join(', '));
   });
+
+  // The 16 MiB disk is also a real full disk: a download larger than it must say so, as the
+  // disk's failure (not the network's), and leave nothing on it.
+  test('a download larger than the disk: failed with "the disk is full (ENOSPC)" naming the file, nothing left on the disk', async () => {
+    const folder = localFolder({});
+    env!.emu.putFile(env!.desktopId, 'huge.bin', randomBytes(24 * 1024 * 1024));
+    const report = (await vscode.commands.executeCommand(Commands.download, env!.uri('huge.bin'), vscode.Uri.file(folder))) as DownloadReport;
+    assert.deepEqual(report.downloaded, []);
+    assert.equal(report.failed.length, 1, JSON.stringify(report));
+    assert.equal(report.failed[0].name, 'huge.bin');
+    assert.match(report.failed[0].reason, /^Cannot write ".*huge\.bin\.nendrive-[0-9a-f]+\.part": the disk is full \(ENOSPC\)\.$/);
+    assert.deepEqual(fs.readdirSync(folder), [], 'no target and no temporary file');
+    assert.equal(requestsOf(env!.emu, 'GET', 'huge.bin').length, 1, 'not retried as a network failure');
+  });
 });
