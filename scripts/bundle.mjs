@@ -1,6 +1,7 @@
 // Bundles the extension. `vscode` stays external; undici and mime-types are bundled so the
 // .vsix ships no node_modules, but into their own files, loaded on first use:
 //   dist/extension.js  the extension (what activation loads)
+//   dist/transferWorker.js  the thread large transfers run on, started with the first one
 //   dist/undici.js     undici's Agent, ProxyAgent (with Pool and `connect`) and `request`, required by src/api/http.ts on the first request
 //   dist/mime.js       mime-types and its database, required by src/api/names.ts on the first upload
 // The sources keep their plain `require('undici/…')` / `require('mime-types')` (so tsc's out/
@@ -61,7 +62,14 @@ const main = await esbuild.build({
   external: ['vscode'],
   plugins: [vendorSplit],
 });
-const metas = [main.metafile];
+// The transfer thread's script (src/api/transferThread.ts starts it from beside the bundle).
+const worker = await esbuild.build({
+  ...common,
+  entryPoints: ['src/api/transferWorker.ts'],
+  outfile: 'dist/transferWorker.js',
+  plugins: [vendorSplit],
+});
+const metas = [main.metafile, worker.metafile];
 for (const [file, contents] of Object.entries(VENDOR_ENTRIES)) {
   const r = await esbuild.build({
     ...common,

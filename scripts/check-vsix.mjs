@@ -1,5 +1,5 @@
-// Fails unless the .vsix holds only what the extension needs: the bundle (dist/extension.js and
-// the two vendor files it requires on first use, dist/undici.js and dist/mime.js), media, the
+// Fails unless the .vsix holds only what the extension needs: the bundle (dist/extension.js, the transfer thread's dist/transferWorker.js
+// and the two vendor files it requires on first use, dist/undici.js and dist/mime.js), media, the
 // manifest and its German strings, the German l10n bundle, README, CHANGELOG, LICENSE and ThirdPartyNotices.txt (plus the two files vsce always adds).
 // A stray node_modules, source map or test file in the package is a packaging mistake.
 //   node scripts/check-vsix.mjs [nen-drive.vsix]
@@ -37,7 +37,7 @@ const allowed = [
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
   /^extension\/package\.json$/,
-  /^extension\/dist\/(extension|undici|mime)\.js$/,
+  /^extension\/dist\/(extension|transferWorker|undici|mime)\.js$/,
   /^extension\/media\/(?!screenshots\/).+$/,
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
@@ -46,7 +46,7 @@ const allowed = [
   /^extension\/package\.nls(\.de)?\.json$/,
   /^extension\/l10n\/bundle\.l10n\.de\.json$/,
 ];
-const required = ['extension/ThirdPartyNotices.txt', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/undici.js', 'extension/dist/mime.js', 'extension/package.nls.json', 'extension/package.nls.de.json', 'extension/l10n/bundle.l10n.de.json'];
+const required = ['extension/ThirdPartyNotices.txt', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/transferWorker.js', 'extension/dist/undici.js', 'extension/dist/mime.js', 'extension/package.nls.json', 'extension/package.nls.de.json', 'extension/l10n/bundle.l10n.de.json'];
 
 const buf = readFileSync(file);
 const entries = zipEntries(buf).filter((e) => !e.name.endsWith('/'));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DriveClient } from './api/DriveClient';
 import type { NetworkOptions } from './api/proxy';
+import { TRANSFER_WORKER_SCRIPT } from './api/transferThread';
 import { DEFAULT_API_URL } from './api/types';
 import type { ApiKeyStore } from './auth/ApiKeyStore';
 import { HttpSettings, Settings } from './constants';
@@ -156,6 +157,9 @@ export class ClientProvider implements vscode.Disposable {
         transferTimeoutMs: s.transferTimeoutMs,
         network: s.network,
         onRequest: (entry) => this.log.request(entry),
+        // Large transfers run on a worker thread: the host's event loop stays free for the
+        // workbench and every other extension meanwhile.
+        offThread: { script: TRANSFER_WORKER_SCRIPT, l10nBundle: vscode.l10n.bundle },
       });
       this.log.info(`Requests to ${s.apiUrl} go ${this.client.networkRoute}.`);
       this.clientSignature = signature;

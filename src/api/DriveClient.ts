@@ -12,6 +12,7 @@ import { describeRoute } from './proxy';
 import { RETRY_STATUSES, Transport } from './transport';
 import { checkUploadSize } from './uploadLimit';
 import { checkContentType, sourceSize, uploadBody } from './uploadSource';
+import { TransferThread } from './transferThread';
 import type {
   CallOptions,
   Desktop,
@@ -39,10 +40,21 @@ export class DriveClient {
   private readonly t: Transport;
   /** See DriveClientOptions.rawTransferMinBytes. */
   private readonly rawMinBytes: number;
+  /** See DriveClientOptions.offThread. */
+  private readonly thread: TransferThread | undefined;
 
   constructor(opts: DriveClientOptions) {
     this.t = new Transport(opts);
     this.rawMinBytes = opts.rawTransferMinBytes ?? RAW_DOWNLOAD_MIN_BYTES;
+    if (opts.offThread) {
+      const { getApiKey, onRequest, offThread, ...client } = opts;
+      this.thread = new TransferThread(offThread, client, { getApiKey, onRequest });
+    }
+  }
+
+  /** Whether a transfer thread (DriveClientOptions.offThread) is running now. */
+  get transferThreadRunning(): boolean {
+    return this.thread?.running === true;
   }
 
   /** How requests travel, for the log: "directly" or "through the proxy host:port (from http.proxy)"; never credentials. */
@@ -87,6 +99,16 @@ export class DriveClient {
     const contentType = checkContentType(opts.contentType ?? contentTypeFor(name), fail);
     const size = await sourceSize(source, fail);
     checkUploadSize(name, size, fail);
+    if (this.thread && source.kind === 'file' && this.large(size)) {
+      const { signal, onProgress, ...plain } = opts;
+      return this.thread.run({ op: 'upload', desktopId, name, path: source.path, opts: plain }, { signal, onProgress }, () => this.send(path, name, source, size, contentType, opts));
+    }
+    return this.send(path, name, source, size, contentType, opts);
+  }
+
+  /** The upload's request, once its name, type and size passed. */
+  private send(path: string, name: string, source: UploadSource, size: number, contentType: string, opts: UploadOptions): Promise<UploadResult> {
+    const fail = this.t.err;
     const onProgress = opts.onProgress;
     return this.t.exchange({
       method: 'POST',
@@ -98,7 +120,7 @@ export class DriveClient {
       retryStatuses: RETRY_STATUSES,
       makeBody: (att) => uploadBody(source, size, contentType, att, onProgress, fail),
       // A large file goes over a connection of its own, its chunks read into reused buffers.
-      rawBody: source.kind === 'file' && size >= this.rawMinBytes,
+      rawBody: source.kind === 'file' && this.large(size),
       onSuccess: async (res, att) => {
         // A server can only have stored every byte if it answered after reading them all.
         const sentWhenAnswered = att.bytesSent;
@@ -146,12 +168,21 @@ export class DriveClient {
   async downloadToFile(desktopId: string, name: string, targetPath: string, opts: DownloadToFileOptions = {}): Promise<{ size: number }> {
     const fail = this.t.err;
     const path = filePath(desktopId, name, opts.path, fail);
+    if (this.thread && this.large(opts.sizeHint ?? opts.expectedSize)) {
+      const { signal, onProgress, ...plain } = opts;
+      return this.thread.run({ op: 'download', desktopId, name, targetPath, opts: plain }, { signal, onProgress }, () => this.toFile(desktopId, name, path, targetPath, opts));
+    }
+    return this.toFile(desktopId, name, path, targetPath, opts);
+  }
+
+  /** downloadToFile on this thread, `path` checked. */
+  private async toFile(desktopId: string, name: string, path: string, targetPath: string, opts: DownloadToFileOptions): Promise<{ size: number }> {
+    const fail = this.t.err;
     const overwrite = opts.overwrite === true;
     const { target, temp } = await prepareTarget(targetPath, overwrite, fail);
     try {
       const size = await this.allowingGrowth(desktopId, name, opts, async (o) => {
-        const hint = opts.sizeHint ?? o.expectedSize;
-        const raw = hint === undefined ? this.rawMinBytes < Infinity : hint >= this.rawMinBytes;
+        const raw = this.large(opts.sizeHint ?? o.expectedSize);
         const received = await this.getFile(
           path,
           o.signal,
@@ -198,7 +229,7 @@ export class DriveClient {
 
   /** Aborts calls in flight (they fail as `cancelled`) and closes the connections. */
   async close(): Promise<void> {
-    return this.t.close();
+    await Promise.all([this.thread?.close(), this.t.close()]);
   }
 
   /**
@@ -240,6 +271,14 @@ export class DriveClient {
       if (!now || now.isDir || now.size <= opts.expectedSize) throw err;
       return run({ ...opts, expectedSize: now.size });
     }
+  }
+
+  /**
+   * A transfer of this size (undefined: unknown) goes over a connection of its own, and with
+   * `offThread` on the transfer thread (see DriveClientOptions.rawTransferMinBytes).
+   */
+  private large(size: number | undefined): boolean {
+    return size === undefined ? this.rawMinBytes < Infinity : size >= this.rawMinBytes;
   }
 
   /** GET one drive file at a checked `path` (idempotent: retried after resets and 429/502/503/504); `onSuccess` consumes the body. */

@@ -1,4 +1,5 @@
 import type { NetworkOptions } from './proxy';
+import type { OffThreadOptions } from './transferThread';
 
 /**
  * The contract of the Nen API client (`DriveClient`). Everything above the client
@@ -156,6 +157,12 @@ export interface DriveClientOptions {
   rawTransferMinBytes?: number;
   /** Called once per HTTP attempt, after it ends. */
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * Run downloads to a file and uploads of a local file from `rawTransferMinBytes` up on a worker
+   * thread (see transferThread.ts), off the calling thread's event loop. The extension sets it;
+   * without it every call runs on the calling thread.
+   */
+  offThread?: OffThreadOptions;
 }
 
 /** Upload body sources. A local file streams from disk with its exact Content-Length. */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../../src/constants';
 import type { DownloadReport } from '../../src/commands/download';
 import type { UploadReport } from '../../src/commands/upload';
-import { requestsOf, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
+import { getApi, requestsOf, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const MiB = 1024 * 1024;
@@ -166,6 +166,41 @@ suite('Upload and download commands', () => {
     assert.equal(report.cancelled, true);
     assert.deepEqual(report.downloaded, []);
     assert.deepEqual(fs.readdirSync(dest), [], 'no file and no .part file');
+  });
+
+  test('large transfers run on the transfer thread, off the host\'s event loop: the bytes arrive, a cancel there leaves nothing', async () => {
+    env = await setupEmulator();
+    const client = (await getApi()).services.clients.get();
+    const tcpHere = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    // The download stalls after 4 MiB, so it can be watched mid-body.
+    env.emu.putFile(env.desktopId, 'big.bin', randomBytes(24 * MiB));
+    // The command lists the drive first on the host's own pooled connection (both its ends are
+    // sockets on this thread): have that connection open before counting.
+    await client.listFiles(env.desktopId);
+    const before = tcpHere();
+    env.emu.injectFault({ type: 'hang', afterBytes: 4 * MiB }, { method: 'GET', path: '/files/big.bin' });
+    const dest = path.join(local, 'big');
+    fs.mkdirSync(dest);
+    const cts = new vscode.CancellationTokenSource();
+    const running = vscode.commands.executeCommand(Commands.download, env.uri('big.bin'), vscode.Uri.file(dest), { token: cts.token });
+    const partialSize = (): number => fs.readdirSync(dest).filter((n) => n.endsWith('.part')).reduce((n, f) => Math.max(n, fs.statSync(path.join(dest, f)).size), 0);
+    await waitFor(() => partialSize() >= 4 * MiB, 'a partial file holding the 4 MiB sent before the stall', 10_000);
+    assert.equal(client.transferThreadRunning, true, 'the transfer thread runs the download');
+    // The emulator runs in this host: its end of the connection is the one socket more on this
+    // thread. A download on this thread would add its own end as well.
+    assert.ok(tcpHere() <= before + 1, `only the server's end of the download's connection is on the host's thread (${before} before, ${tcpHere()} now)`);
+    cts.cancel();
+    const report = (await running) as DownloadReport;
+    assert.equal(report.cancelled, true);
+    assert.deepEqual(fs.readdirSync(dest), [], 'no file and no .part file');
+
+    const data = randomBytes(12 * MiB + 5);
+    const up = (await vscode.commands.executeCommand(Commands.upload, env.uri(), [localFile('up.bin', data)])) as UploadReport;
+    assert.deepEqual(up.failed, []);
+    assert.equal(sha256(env.emu.readFile(env.desktopId, 'up.bin')!), sha256(data), 'the server holds the uploaded bytes');
+    const down = (await vscode.commands.executeCommand(Commands.download, env.uri('up.bin'), vscode.Uri.file(dest))) as DownloadReport;
+    assert.deepEqual(down.failed, []);
+    assert.equal(sha256(fs.readFileSync(path.join(dest, 'up.bin'))), sha256(data), 'and downloaded, the file holds them');
   });
 
   test('a download cut mid-body leaves no file behind', async () => {

@@ -18,6 +18,7 @@ import { prepareTarget } from '../../src/api/atomicFile';
 import { SHELL_LABELS } from '../../src/api/curlCommand';
 import { pathTooLong } from '../../src/api/localName';
 import { FolderNames } from '../../src/api/sameName';
+import { TRANSFER_WORKER_SCRIPT } from '../../src/api/transferThread';
 import { startEmulator } from '../../tools/emulator/server';
 
 const fail = (kind: ConstructorParameters<typeof NenApiError>[0], message: string): NenApiError => new NenApiError(kind, message);
@@ -78,4 +79,29 @@ test('an unreachable API and a missing key are reported in German', async (t) =>
   const keyless = new DriveClient({ baseUrl: url, getApiKey: () => '' });
   t.after(() => keyless.close());
   await assert.rejects(keyless.listFiles('dsk_abc123def456'), { message: 'Es ist kein Nen-API-Schlüssel festgelegt.' });
+});
+
+test('a transfer on the worker thread speaks German too: the bundle goes with it', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nen-l10n-emu-'));
+  const work = await mkdtemp(join(tmpdir(), 'nen-l10n-local-'));
+  const emu = await startEmulator({ port: 0, dataDir, apiKey: 'sk_nen_l10n_key_123456', desktops: ['dsk_abc123def456'] });
+  t.after(async () => {
+    await emu.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  });
+  const bundle = JSON.parse(readFileSync(join(__dirname, '../../../l10n/bundle.l10n.de.json'), 'utf8')) as Record<string, string>;
+  const opts = { baseUrl: emu.url, getApiKey: () => 'sk_nen_l10n_key_123456' };
+  const [worker, here] = [new DriveClient({ ...opts, offThread: { script: TRANSFER_WORKER_SCRIPT, l10nBundle: bundle } }), new DriveClient(opts)];
+  t.after(() => Promise.all([worker.close(), here.close()]));
+  await writeFile(join(work, 'da.bin'), 'x');
+  const refused = (c: DriveClient): Promise<string> =>
+    c.downloadToFile('dsk_abc123def456', 'da.bin', join(work, 'da.bin')).then(
+      () => assert.fail('the download over an existing file succeeded'),
+      (e: Error) => e.message,
+    );
+  const [there, ours] = [await refused(worker), await refused(here)];
+  assert.equal(worker.transferThreadRunning, true, 'the first ran on the worker');
+  assert.equal(ours, `„${join(work, 'da.bin')}“ ist bereits vorhanden.`);
+  assert.equal(there, ours);
 });

@@ -1,0 +1,241 @@
+import * as l10n from '@vscode/l10n';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { NenApiError } from './errors';
+import type { DownloadToFileOptions, DriveClientOptions, NenErrorKind, NenResource, Progress, RequestLogEntry, TransferOptions, UploadOptions, UploadResult } from './types';
+
+/**
+ * Large transfers on a thread of their own. A 100 MiB download is a few thousand socket reads,
+ * file writes and their callbacks; on the extension host's thread they share the event loop
+ * with every extension and the workbench's requests. A worker thread runs its own client (its
+ * own event loop and connections) for them; this side only forwards the call, the progress (at
+ * most every {@link PROGRESS_EVERY_MS}), the cancel, the key and the request log, and remakes the
+ * outcome: the same `NenApiError` kinds, messages and fields as the client on this thread.
+ *
+ * The worker starts with the first large transfer and ends after `idleMs` without one (a worker
+ * costs about 10 MiB). A worker that cannot start (its script missing, a platform without
+ * worker threads) hands its transfers back to run on this thread, so the transfer still happens.
+ */
+export interface OffThreadOptions {
+  /** The worker's script: `dist/transferWorker.js` beside the bundle, `out/src/api/transferWorker.js` under tsc. */
+  script: string;
+  /** The strings the worker's messages are translated with (`vscode.l10n.bundle`). */
+  l10nBundle?: l10n.l10nJsonFormat;
+  /** An idle worker ends after this long. Default 60 000 ms. */
+  idleMs?: number;
+}
+
+/**
+ * The worker's script beside this code: `dist/transferWorker.js` in the bundle (where this
+ * module is part of `dist/extension.js`), `out/src/api/transferWorker.js` under tsc.
+ */
+export const TRANSFER_WORKER_SCRIPT = join(__dirname, 'transferWorker.js');
+
+/** What a worker's client is built from: the client's options without its callbacks. */
+export type ThreadClientOptions = Omit<DriveClientOptions, 'getApiKey' | 'onRequest' | 'offThread'>;
+
+export interface WorkerInit {
+  client: ThreadClientOptions;
+  l10nBundle?: l10n.l10nJsonFormat;
+}
+
+type Plain<T> = Omit<T, 'signal' | 'onProgress'>;
+export type ThreadJob =
+  | { op: 'download'; desktopId: string; name: string; targetPath: string; opts: Plain<DownloadToFileOptions> }
+  | { op: 'upload'; desktopId: string; name: string; path: string; opts: Plain<UploadOptions> };
+type Outcome<J extends ThreadJob> = J extends { op: 'download' } ? { size: number } : UploadResult;
+
+export interface SentError {
+  kind?: NenErrorKind;
+  message: string;
+  status?: number;
+  retryAfterMs?: number;
+  code?: string;
+  resource?: NenResource;
+}
+
+export type ToWorker = { t: 'run'; id: number; job: ThreadJob } | { t: 'abort'; id: number } | { t: 'key'; n: number; key: string | undefined };
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'progress'; id: number; done: number; total?: number }
+  | { t: 'request'; entry: RequestLogEntry }
+  | { t: 'key?'; n: number }
+  | { t: 'done'; id: number; value: unknown }
+  | { t: 'fail'; id: number; error: SentError };
+
+/** Progress crosses the threads at most this often (and once more at the end): the bar moves as smoothly, the host thread wakes far less. */
+export const PROGRESS_EVERY_MS = 40;
+const DEFAULT_IDLE_MS = 60_000;
+
+export function sendError(e: unknown): SentError {
+  if (e instanceof NenApiError) return { kind: e.kind, message: e.message, status: e.status, retryAfterMs: e.retryAfterMs, code: e.code, resource: e.resource };
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+function remakeError(s: SentError): Error {
+  if (!s.kind) return new Error(s.message);
+  const extra = Object.fromEntries(Object.entries({ status: s.status, retryAfterMs: s.retryAfterMs, code: s.code, resource: s.resource }).filter(([, v]) => v !== undefined));
+  return new NenApiError(s.kind, s.message, extra);
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  onProgress?: (p: Progress) => void;
+  /** Runs the transfer on this thread instead, when the worker never started. */
+  here: () => Promise<unknown>;
+  job: ThreadJob;
+  detach: () => void;
+}
+
+export class TransferThread {
+  private worker: Worker | undefined;
+  private ready = false;
+  /** The worker could not start: every transfer runs on this thread from now on. */
+  private broken = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly opts: OffThreadOptions,
+    private readonly client: ThreadClientOptions,
+    private readonly hooks: Pick<DriveClientOptions, 'getApiKey' | 'onRequest'>,
+  ) {}
+
+  /** Whether a worker is running now (for tests and the log). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Runs `job` on the worker; `here` runs it on this thread if the worker cannot start. */
+  run<J extends ThreadJob>(job: J, call: TransferOptions, here: () => Promise<Outcome<J>>): Promise<Outcome<J>> {
+    const worker = this.broken ? undefined : this.start();
+    if (!worker) return here();
+    clearTimeout(this.idle);
+    const id = ++this.nextId;
+    return new Promise<Outcome<J>>((resolve, reject) => {
+      const signal = call.signal;
+      const onAbort = (): void => worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onProgress: call.onProgress,
+        here,
+        job,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      });
+      worker.ref();
+      worker.postMessage({ t: 'run', id, job } satisfies ToWorker);
+      if (signal?.aborted) onAbort();
+    });
+  }
+
+  /** Cancels what runs on the worker (each fails as `cancelled`, its temporary file removed) and ends it. */
+  async close(): Promise<void> {
+    clearTimeout(this.idle);
+    const worker = this.worker;
+    if (!worker) return;
+    const left = [...this.pending.entries()].map(([id]) => {
+      worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+      return new Promise<void>((r) => {
+        const p = this.pending.get(id)!;
+        const [res, rej] = [p.resolve, p.reject];
+        p.resolve = (v) => (res(v), r());
+        p.reject = (e) => (rej(e), r());
+      });
+    });
+    await Promise.race([Promise.all(left), new Promise((r) => setTimeout(r, 5000).unref())]);
+    this.worker = undefined;
+    await worker.terminate();
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker) return this.worker;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.opts.script, { workerData: { client: this.client, l10nBundle: this.opts.l10nBundle } satisfies WorkerInit });
+    } catch {
+      this.broken = true;
+      return undefined;
+    }
+    this.worker = worker;
+    this.ready = false;
+    worker.unref();
+    worker.on('message', (m: FromWorker) => this.onMessage(worker, m));
+    worker.on('error', (err) => this.lost(worker, err));
+    worker.on('exit', (code) => this.lost(worker, new Error(l10n.t({ message: 'exit code {0}', args: [code], comment: ['how a thread ended; {0} is a number'] }))));
+    return worker;
+  }
+
+  private onMessage(worker: Worker, m: FromWorker): void {
+    switch (m.t) {
+      case 'ready':
+        this.ready = true;
+        return;
+      case 'progress':
+        this.pending.get(m.id)?.onProgress?.({ done: m.done, total: m.total });
+        return;
+      case 'request':
+        this.hooks.onRequest?.(m.entry);
+        return;
+      case 'key?':
+        void Promise.resolve()
+          .then(() => this.hooks.getApiKey())
+          .catch(() => undefined)
+          .then((key) => worker.postMessage({ t: 'key', n: m.n, key } satisfies ToWorker));
+        return;
+      case 'done':
+      case 'fail': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        p.detach();
+        if (m.t === 'done') p.resolve(m.value);
+        else p.reject(remakeError(m.error));
+        if (this.pending.size === 0) this.rest(worker);
+        return;
+      }
+    }
+  }
+
+  /** No transfer left: the worker no longer keeps the process alive, and ends after `idleMs`. */
+  private rest(worker: Worker): void {
+    worker.unref();
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      if (this.worker !== worker || this.pending.size > 0) return;
+      this.worker = undefined;
+      void worker.terminate();
+    }, this.opts.idleMs ?? DEFAULT_IDLE_MS);
+    this.idle.unref();
+  }
+
+  /**
+   * The worker ended or failed. Before it was ready nothing had started: its transfers run here
+   * (and every later one). After, a transfer it was running is lost with it and fails.
+   */
+  private lost(worker: Worker, err: unknown): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    const wasReady = this.ready;
+    if (!wasReady) this.broken = true;
+    const left = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of left) {
+      p.detach();
+      if (!wasReady) {
+        p.here().then(p.resolve, p.reject);
+        continue;
+      }
+      const reason = err instanceof Error ? err.message : String(err);
+      p.reject(
+        new NenApiError(
+          'unavailable',
+          l10n.t({ message: 'The transfer thread stopped ({0}); the transfer did not finish. Try again.', args: [reason], comment: ['{0} is a technical reason, e.g. "exit code 1"'] }),
+        ),
+      );
+    }
+  }
+}
