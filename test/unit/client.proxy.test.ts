@@ -18,6 +18,7 @@ import type { NetworkOptions } from '../../src/api/proxy';
 import { clientFixture, DESK } from './clientFixture';
 import { TEST_CERT, TEST_KEY } from './tlsFixture';
 import { startTinyproxy, freePort, type ProxyShape, type Tinyproxy } from './tinyproxy';
+import { TRANSFER_WORKER_SCRIPT } from '../../src/api/transferThread';
 
 const KEY = 'sk_nen_proxy_Rt5Kw2Xv8Lm3Pq7';
 const { setup, expectKind, texts } = clientFixture(KEY);
@@ -74,6 +75,28 @@ test('https through a plain proxy: listing, upload and download byte-exact; the 
   const port = new URL(s.emu.url).port;
   assert.ok(requestLines(p).length > 0 && requestLines(p).every((l) => l.startsWith(`CONNECT 127.0.0.1:${port} `)), `the requests did not go through the proxy as CONNECT: ${requestLines(p).join(' | ')}`);
   assert.ok(s.emu.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`), 'the API got the key');
+  assertProxyNeverSawKey(p);
+});
+
+test('on the transfer thread too: a large https upload and download through the proxy, byte-exact, its CA and proxy settings carried over', async (t) => {
+  const p = await proxy(t, { kind: 'plain' });
+  const s = await setup(
+    t,
+    { network: { proxy: p.url, proxyLoopback: true, env: { NODE_EXTRA_CA_CERTS: caFile } }, maxRetries: 2, offThread: { script: TRANSFER_WORKER_SCRIPT } },
+    { tls: { key: TEST_KEY, cert: TEST_CERT } },
+  );
+  const data = randomBytes(9 * 1024 * 1024 + 7);
+  const local = join(s.work, 'big.bin');
+  writeFileSync(local, data);
+  await s.client.upload(DESK, 'big.bin', { kind: 'file', path: local });
+  assert.equal(s.client.transferThreadRunning, true, 'the upload ran on the transfer thread');
+  assert.ok(s.emu.readFile(DESK, 'big.bin')?.equals(data), 'the bytes on the server are not the bytes sent');
+  const target = join(s.work, 'back.bin');
+  await s.client.downloadToFile(DESK, 'big.bin', target);
+  assert.ok(readFileSync(target).equals(data), 'the file downloaded is not the bytes on the server');
+  const port = new URL(s.emu.url).port;
+  assert.equal(s.emu.requests.length, 2);
+  assert.ok(requestLines(p).length > 0 && requestLines(p).every((l) => l.startsWith(`CONNECT 127.0.0.1:${port} `)), `not through the proxy as CONNECT: ${requestLines(p).join(' | ')}`);
   assertProxyNeverSawKey(p);
 });
 
