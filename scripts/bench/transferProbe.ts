@@ -55,9 +55,9 @@ export interface TransferProbeReport {
   /**
    * The tree's Refresh of the 10,000-file desktop, nothing else running, five times: how long
    * getChildren took (a new listing: the request, the parse, the diff, the rows) and the longest
-   * the event loop waited meanwhile, in ms.
+   * the event loop waited meanwhile, and the garbage collections' total time meanwhile, in ms.
    */
-  listingRefresh?: { getChildrenMs: number[]; maxDelayMs: number[] };
+  listingRefresh?: { getChildrenMs: number[]; maxDelayMs: number[]; gcMs: number[] };
   error?: string;
 }
 
@@ -259,18 +259,25 @@ export async function run(): Promise<void> {
 
 async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv): Promise<NonNullable<TransferProbeReport['listingRefresh']>> {
   const listRow = await listRowOf(api, env);
-  const out = { getChildrenMs: [] as number[], maxDelayMs: [] as number[] };
+  const out = { getChildrenMs: [] as number[], maxDelayMs: [] as number[], gcMs: [] as number[] };
   const resolutionMs = 2;
   for (let i = 0; i < 5; i++) {
     const h = monitorEventLoopDelay({ resolution: resolutionMs });
+    let gcMs = 0;
+    const gcWatch = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    gcWatch.observe({ entryTypes: ['gc'] });
     api.views.tree.refresh(listRow);
     h.enable();
     const ms = await timed(() => api.views.tree.getChildren(listRow));
     // The workbench asks for the rows again after the refresh event; let that run too.
     await new Promise((r) => setTimeout(r, 200));
     h.disable();
+    gcWatch.disconnect();
     out.getChildrenMs.push(r1(ms));
     out.maxDelayMs.push(beyondResolution(h.max, resolutionMs));
+    out.gcMs.push(r1(gcMs));
     await new Promise((r) => setTimeout(r, 300));
   }
   return out;
