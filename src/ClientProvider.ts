@@ -159,7 +159,7 @@ export class ClientProvider implements vscode.Disposable {
         onRequest: (entry) => this.log.request(entry),
         // Large transfers run on a worker thread: the host's event loop stays free for the
         // workbench and every other extension meanwhile.
-        offThread: { script: TRANSFER_WORKER_SCRIPT, l10nBundle: vscode.l10n.bundle },
+        offThread: { script: TRANSFER_WORKER_SCRIPT, l10nBundle: vscode.l10n.bundle, onLog: (m) => this.log.info(m) },
       });
       this.log.info(`Requests to ${s.apiUrl} go ${this.client.networkRoute}.`);
       this.clientSignature = signature;

@@ -25,6 +25,8 @@ export interface OffThreadOptions {
   l10nBundle?: l10n.l10nJsonFormat;
   /** An idle worker ends after this long. Default 60 000 ms. */
   idleMs?: number;
+  /** Told when the worker starts, ends, cannot start or is lost (for the log; English, never a key). */
+  onLog?: (message: string) => void;
 }
 
 /**
@@ -90,6 +92,8 @@ interface Pending {
   detach: () => void;
 }
 
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 export class TransferThread {
   private worker: Worker | undefined;
   private ready = false;
@@ -153,13 +157,24 @@ export class TransferThread {
     await worker.terminate();
   }
 
+  private readonly log = {
+    info: (message: string): void => {
+      try {
+        this.opts.onLog?.(message);
+      } catch {
+        // a log that fails changes nothing for the transfers
+      }
+    },
+  };
+
   private start(): Worker | undefined {
     if (this.worker) return this.worker;
     let worker: Worker;
     try {
       worker = new Worker(this.opts.script, { workerData: { client: this.client, l10nBundle: this.opts.l10nBundle } satisfies WorkerInit });
-    } catch {
+    } catch (err) {
       this.broken = true;
+      this.log.info(`The transfer thread could not start (${reasonOf(err)}); large transfers run on this thread.`);
       return undefined;
     }
     this.worker = worker;
@@ -175,6 +190,7 @@ export class TransferThread {
     switch (m.t) {
       case 'ready':
         this.ready = true;
+        this.log.info(`The transfer thread started (thread ${worker.threadId}).`);
         return;
       case 'progress':
         this.pending.get(m.id)?.onProgress?.({ done: m.done, total: m.total });
@@ -209,6 +225,7 @@ export class TransferThread {
     this.idle = setTimeout(() => {
       if (this.worker !== worker || this.pending.size > 0) return;
       this.worker = undefined;
+      this.log.info(`The transfer thread ended after ${(this.opts.idleMs ?? DEFAULT_IDLE_MS) / 1000} s without a transfer.`);
       void worker.terminate();
     }, this.opts.idleMs ?? DEFAULT_IDLE_MS);
     this.idle.unref();
@@ -223,6 +240,11 @@ export class TransferThread {
     this.worker = undefined;
     const wasReady = this.ready;
     if (!wasReady) this.broken = true;
+    this.log.info(
+      wasReady
+        ? `The transfer thread stopped (${reasonOf(err)}) with ${this.pending.size} transfer(s) running; they fail, the next one starts a new thread.`
+        : `The transfer thread could not start (${reasonOf(err)}); large transfers run on this thread.`,
+    );
     const left = [...this.pending.values()];
     this.pending.clear();
     for (const p of left) {

@@ -138,17 +138,21 @@ test('close() during an upload cancels it and ends the worker', async (t) => {
 });
 
 test('a worker that cannot start hands its transfers back: they run on this thread', async (t) => {
-  const { emu, client, work } = await setup(t, { offThread: { script: join(__dirname, 'no-such-worker.js') } });
+  const said: string[] = [];
+  const { emu, client, work } = await setup(t, { offThread: { script: join(__dirname, 'no-such-worker.js'), onLog: (m) => said.push(m) } });
   const data = randomBytes(10 * MIB);
   emu.putFile(DESK, 'f.bin', data);
   await client.downloadToFile(DESK, 'f.bin', join(work, 'f.bin'));
   assert.ok((await readFile(join(work, 'f.bin'))).equals(data));
   await client.downloadToFile(DESK, 'f.bin', join(work, 'g.bin'));
   assert.ok((await readFile(join(work, 'g.bin'))).equals(data), 'and the next one too');
+  assert.equal(said.length, 1, `the log says it once: ${JSON.stringify(said)}`);
+  assert.match(said[0], /^The transfer thread could not start \(.*no-such-worker\.js.*\); large transfers run on this thread\.$/);
 });
 
 test('a worker that dies mid-transfer fails it with a message saying so; the next transfer starts a new worker', async (t) => {
-  const { emu, client, work } = await setup(t, { offThread });
+  const said: string[] = [];
+  const { emu, client, work } = await setup(t, { offThread: { ...offThread, onLog: (m) => said.push(m) } });
   const data = randomBytes(12 * MIB);
   emu.putFile(DESK, 'd.bin', data);
   emu.injectFault({ type: 'hang', afterBytes: 1 * MIB }, { method: 'GET' });
@@ -163,15 +167,26 @@ test('a worker that dies mid-transfer fails it with a message saying so; the nex
   assert.match(e.message, /The transfer thread stopped \(exit code 1\); the transfer did not finish\. Try again\./);
   await client.downloadToFile(DESK, 'd.bin', join(work, 'e.bin'));
   assert.ok((await readFile(join(work, 'e.bin'))).equals(data), 'a new worker ran the next one');
+  assert.deepEqual(
+    said.map((m) => m.replace(/thread \d+/, 'thread N')),
+    [
+      'The transfer thread started (thread N).',
+      'The transfer thread stopped (exit code 1) with 1 transfer(s) running; they fail, the next one starts a new thread.',
+      'The transfer thread started (thread N).',
+    ],
+    'the log tells the story',
+  );
 });
 
 test('an idle worker ends after idleMs', async (t) => {
-  const { emu, client, work } = await setup(t, { offThread: { ...offThread, idleMs: 100 } });
+  const said: string[] = [];
+  const { emu, client, work } = await setup(t, { offThread: { ...offThread, idleMs: 100, onLog: (m) => said.push(m) } });
   emu.putFile(DESK, 'i.bin', randomBytes(9 * MIB));
   await client.downloadToFile(DESK, 'i.bin', join(work, 'i.bin'));
   assert.equal(client.transferThreadRunning, true);
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(client.transferThreadRunning, false);
+  assert.equal(said.at(-1), 'The transfer thread ended after 0.1 s without a transfer.');
 });
 
 /** The nice value of each of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
