@@ -88,7 +88,6 @@ interface Pending {
   onProgress?: (p: Progress) => void;
   /** Runs the transfer on this thread instead, when the worker never started. */
   here: () => Promise<unknown>;
-  job: ThreadJob;
   detach: () => void;
 }
 
@@ -129,7 +128,6 @@ export class TransferThread {
         reject,
         onProgress: call.onProgress,
         here,
-        job,
         detach: () => signal?.removeEventListener('abort', onAbort),
       });
       worker.ref();
@@ -155,6 +153,12 @@ export class TransferThread {
     await Promise.race([Promise.all(left), new Promise((r) => setTimeout(r, 5000).unref())]);
     this.worker = undefined;
     await worker.terminate();
+    // A transfer that did not answer its cancel within 5 s ended with the thread.
+    for (const p of this.pending.values()) {
+      p.detach();
+      p.reject(new NenApiError('cancelled', l10n.t('The client was closed.')));
+    }
+    this.pending.clear();
   }
 
   private readonly log = {

@@ -219,3 +219,18 @@ test('the transfer thread runs at a lower priority than the calling thread (Linu
   assert.equal(lowered.length, 1, `one new thread at nice ${TRANSFER_NICE} (threads: ${JSON.stringify([...during])})`);
   assert.equal(during.get(process.pid), 0, 'the calling thread keeps its priority');
 });
+
+test('close() ends a thread that does not answer its cancel: after 5 s its transfer fails as closed, nothing hangs', { timeout: 20_000 }, async (t) => {
+  const { client, work } = await setup(t, {
+    offThread: { script: join(__dirname, 'transferThreadDeaf.js') },
+  });
+  const p = expectKind(client.downloadToFile(DESK, 'x.bin', join(work, 'x.bin'), { sizeHint: 50 * MIB }), 'cancelled');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(client.transferThreadRunning, true);
+  const t0 = performance.now();
+  await client.close();
+  const e = await p;
+  assert.equal(e.message, 'The client was closed.');
+  assert.ok(performance.now() - t0 < 7000, 'close() waited about 5 s, not forever');
+  assert.equal(client.transferThreadRunning, false);
+});
