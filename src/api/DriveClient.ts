@@ -169,8 +169,8 @@ export class DriveClient {
     const fail = this.t.err;
     const path = filePath(desktopId, name, opts.path, fail);
     if (this.thread && this.large(opts.sizeHint ?? opts.expectedSize)) {
-      const { signal, onProgress, ...plain } = opts;
-      return this.thread.run({ op: 'download', desktopId, name, targetPath, opts: plain }, { signal, onProgress }, () => this.toFile(desktopId, name, path, targetPath, opts));
+      const { signal, onProgress, onTempFile, ...plain } = opts;
+      return this.thread.run({ op: 'download', desktopId, name, targetPath, opts: plain }, { signal, onProgress, onTempFile }, () => this.toFile(desktopId, name, path, targetPath, opts));
     }
     return this.toFile(desktopId, name, path, targetPath, opts);
   }
@@ -180,6 +180,7 @@ export class DriveClient {
     const fail = this.t.err;
     const overwrite = opts.overwrite === true;
     const { target, temp } = await prepareTarget(targetPath, overwrite, fail);
+    opts.onTempFile?.(temp);
     try {
       const size = await this.allowingGrowth(desktopId, name, opts, async (o) => {
         const raw = this.large(opts.sizeHint ?? o.expectedSize);

@@ -1,5 +1,7 @@
 import * as l10n from '@vscode/l10n';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { longPath } from './localName';
 import { Worker } from 'node:worker_threads';
 import { NenApiError } from './errors';
 import type { DownloadToFileOptions, DriveClientOptions, NenErrorKind, NenResource, Progress, RequestLogEntry, TransferOptions, UploadOptions, UploadResult } from './types';
@@ -43,7 +45,7 @@ export interface WorkerInit {
   l10nBundle?: l10n.l10nJsonFormat;
 }
 
-type Plain<T> = Omit<T, 'signal' | 'onProgress'>;
+type Plain<T> = Omit<T, 'signal' | 'onProgress' | 'onTempFile'>;
 export type ThreadJob =
   | { op: 'download'; desktopId: string; name: string; targetPath: string; opts: Plain<DownloadToFileOptions> }
   | { op: 'upload'; desktopId: string; name: string; path: string; opts: Plain<UploadOptions> };
@@ -62,6 +64,7 @@ export type ToWorker = { t: 'run'; id: number; job: ThreadJob } | { t: 'abort'; 
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'progress'; id: number; done: number; total?: number }
+  | { t: 'temp'; id: number; path: string }
   | { t: 'request'; entry: RequestLogEntry }
   | { t: 'key?'; n: number }
   | { t: 'done'; id: number; value: unknown }
@@ -88,6 +91,9 @@ interface Pending {
   onProgress?: (p: Progress) => void;
   /** Runs the transfer on this thread instead, when the worker never started. */
   here: () => Promise<unknown>;
+  /** A download's temporary file, once the worker chose it: removed here if the worker is lost. */
+  temp?: string;
+  onTempFile?: (path: string) => void;
   detach: () => void;
 }
 
@@ -114,7 +120,7 @@ export class TransferThread {
   }
 
   /** Runs `job` on the worker; `here` runs it on this thread if the worker cannot start. */
-  run<J extends ThreadJob>(job: J, call: TransferOptions, here: () => Promise<Outcome<J>>): Promise<Outcome<J>> {
+  run<J extends ThreadJob>(job: J, call: TransferOptions & { onTempFile?: (path: string) => void }, here: () => Promise<Outcome<J>>): Promise<Outcome<J>> {
     const worker = this.broken ? undefined : this.start();
     if (!worker) return here();
     clearTimeout(this.idle);
@@ -127,6 +133,7 @@ export class TransferThread {
         resolve: resolve as (v: unknown) => void,
         reject,
         onProgress: call.onProgress,
+        onTempFile: call.onTempFile,
         here,
         detach: () => signal?.removeEventListener('abort', onAbort),
       });
@@ -199,6 +206,13 @@ export class TransferThread {
       case 'progress':
         this.pending.get(m.id)?.onProgress?.({ done: m.done, total: m.total });
         return;
+      case 'temp': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        p.temp = m.path;
+        p.onTempFile?.(m.path);
+        return;
+      }
       case 'request':
         this.hooks.onRequest?.(m.entry);
         return;
@@ -258,12 +272,13 @@ export class TransferThread {
         continue;
       }
       const reason = err instanceof Error ? err.message : String(err);
-      p.reject(
-        new NenApiError(
-          'unavailable',
-          l10n.t({ message: 'The transfer thread stopped ({0}); the transfer did not finish. Try again.', args: [reason], comment: ['{0} is a technical reason, e.g. "exit code 1"'] }),
-        ),
+      const failure = new NenApiError(
+        'unavailable',
+        l10n.t({ message: 'The transfer thread stopped ({0}); the transfer did not finish. Try again.', args: [reason], comment: ['{0} is a technical reason, e.g. "exit code 1"'] }),
       );
+      // The thread cannot remove a download's temporary file any more: this side does.
+      const removed = p.temp ? fsp.unlink(longPath(p.temp)).catch(() => undefined) : Promise.resolve();
+      void removed.then(() => p.reject(failure));
     }
   }
 }

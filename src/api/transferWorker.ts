@@ -54,7 +54,7 @@ function serve(port: MessagePort, init: WorkerInit): void {
       if (wait <= 0) flush();
       else later ??= setTimeout(flush, wait);
     };
-    const call = { ...job.opts, signal: ac.signal, onProgress };
+    const call = { ...job.opts, signal: ac.signal, onProgress, onTempFile: (path: string) => post({ t: 'temp', id, path }) };
     try {
       const value =
         job.op === 'download'

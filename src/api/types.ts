@@ -111,6 +111,11 @@ export interface DownloadToFileOptions extends DownloadOptions {
    * given, the body comes over its own connection read into one reused buffer (see rawGet).
    */
   sizeHint?: number;
+  /**
+   * Told the temporary file's path once it is chosen. The transfer thread reports it this way,
+   * so that a thread lost mid-download still leaves nothing behind.
+   */
+  onTempFile?: (path: string) => void;
 }
 
 /** A request the client made, for the log channel. Never contains the key. */

@@ -150,21 +150,25 @@ test('a worker that cannot start hands its transfers back: they run on this thre
   assert.match(said[0], /^The transfer thread could not start \(.*no-such-worker\.js.*\); large transfers run on this thread\.$/);
 });
 
-test('a worker that dies mid-transfer fails it with a message saying so; the next transfer starts a new worker', async (t) => {
+test('a worker that dies mid-transfer fails it with a message saying so and leaves no file; the next transfer starts a new worker', async (t) => {
   const said: string[] = [];
   const { emu, client, work } = await setup(t, { offThread: { ...offThread, onLog: (m) => said.push(m) } });
   const data = randomBytes(12 * MIB);
   emu.putFile(DESK, 'd.bin', data);
   emu.injectFault({ type: 'hang', afterBytes: 1 * MIB }, { method: 'GET' });
-  const p = client.downloadToFile(DESK, 'd.bin', join(work, 'd.bin'), {
-    onProgress: () => {
-      // The worker's thread ends as a crash would end it.
-      const w = (client['thread'] as unknown as { worker?: { terminate(): Promise<number> } }).worker;
-      void w?.terminate();
-    },
-  });
-  const e: NenApiError = await expectKind(p, 'unavailable');
+  const p = expectKind(client.downloadToFile(DESK, 'd.bin', join(work, 'd.bin')), 'unavailable');
+  // The first MiB arrives and is written to the temporary file, then the body stalls.
+  const partial = async (): Promise<number> => {
+    const part = (await readdir(work)).find((n) => n.endsWith('.part'));
+    return part ? (await readFile(join(work, part))).length : 0;
+  };
+  for (let i = 0; i < 100 && (await partial()) < MIB; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await partial(), MIB, 'the temporary file holds the first MiB');
+  // The worker's thread ends as a crash would end it.
+  await (client['thread'] as unknown as { worker?: { terminate(): Promise<number> } }).worker?.terminate();
+  const e: NenApiError = await p;
   assert.match(e.message, /The transfer thread stopped \(exit code 1\); the transfer did not finish\. Try again\./);
+  assert.deepEqual(await readdir(work), [], 'the temporary file the lost thread was writing is gone');
   await client.downloadToFile(DESK, 'd.bin', join(work, 'e.bin'));
   assert.ok((await readFile(join(work, 'e.bin'))).equals(data), 'a new worker ran the next one');
   assert.deepEqual(
