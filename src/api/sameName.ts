@@ -4,8 +4,8 @@
  * compares names in one Unicode form, so an NFC `café.txt` and an NFD `café.txt` are one file
  * too. Linux disks usually do neither. What a folder does is probed on the folder itself
  * (`probeFolder`, remembered a minute by `folderRules`), never assumed from the platform;
- * `FolderNames` then decides, without touching the disk, which names of a batch are taken by a file already there or by another file of the
- * same batch. vscode-free.
+ * `FolderNames` then decides, without touching the disk, which names of a batch are taken by a
+ * file already there or by another file of the same batch. vscode-free.
  */
 import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';

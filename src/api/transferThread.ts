@@ -1,9 +1,9 @@
 import * as l10n from '@vscode/l10n';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { longPath } from './localName';
 import { Worker } from 'node:worker_threads';
 import { NenApiError } from './errors';
+import { longPath } from './localName';
 import type { DownloadToFileOptions, DriveClientOptions, NenErrorKind, NenResource, Progress, RequestLogEntry, TransferOptions, UploadOptions, UploadResult } from './types';
 
 /**
@@ -17,8 +17,9 @@ import type { DownloadToFileOptions, DriveClientOptions, NenErrorKind, NenResour
  * The worker starts with the first large transfer (about 110 ms before its first byte) and ends
  * after `idleMs` without one: while it runs, the process holds about 30 MiB more (measured in
  * plain Node; V8's young-generation limit made no difference), and about 8 MiB of it stays with
- * the allocator after it ended, the same after eight starts and ends. A worker that cannot start (its script missing, a platform without
- * worker threads) hands its transfers back to run on this thread, so the transfer still happens.
+ * the allocator after it ended, the same after eight starts and ends. A worker that cannot start
+ * (its script missing, a platform without worker threads) hands its transfers back to run on
+ * this thread, so the transfer still happens.
  */
 export interface OffThreadOptions {
   /** The worker's script: `dist/transferWorker.js` beside the bundle, `out/src/api/transferWorker.js` under tsc. */
@@ -80,9 +81,7 @@ export function sendError(e: unknown): SentError {
 }
 
 function remakeError(s: SentError): Error {
-  if (!s.kind) return new Error(s.message);
-  const extra = Object.fromEntries(Object.entries({ status: s.status, retryAfterMs: s.retryAfterMs, code: s.code, resource: s.resource }).filter(([, v]) => v !== undefined));
-  return new NenApiError(s.kind, s.message, extra);
+  return s.kind ? new NenApiError(s.kind, s.message, s) : new Error(s.message);
 }
 
 interface Pending {
@@ -114,7 +113,7 @@ export class TransferThread {
     private readonly hooks: Pick<DriveClientOptions, 'getApiKey' | 'onRequest'>,
   ) {}
 
-  /** Whether a worker is running now (for tests and the log). */
+  /** Whether a worker is running now (for tests). */
   get running(): boolean {
     return this.worker !== undefined;
   }
@@ -148,10 +147,9 @@ export class TransferThread {
     clearTimeout(this.idle);
     const worker = this.worker;
     if (!worker) return;
-    const left = [...this.pending.entries()].map(([id]) => {
+    const left = [...this.pending.entries()].map(([id, p]) => {
       worker.postMessage({ t: 'abort', id } satisfies ToWorker);
       return new Promise<void>((r) => {
-        const p = this.pending.get(id)!;
         const [res, rej] = [p.resolve, p.reject];
         p.resolve = (v) => (res(v), r());
         p.reject = (e) => (rej(e), r());
@@ -271,10 +269,9 @@ export class TransferThread {
         p.here().then(p.resolve, p.reject);
         continue;
       }
-      const reason = err instanceof Error ? err.message : String(err);
       const failure = new NenApiError(
         'unavailable',
-        l10n.t({ message: 'The transfer thread stopped ({0}); the transfer did not finish. Try again.', args: [reason], comment: ['{0} is a technical reason, e.g. "exit code 1"'] }),
+        l10n.t({ message: 'The transfer thread stopped ({0}); the transfer did not finish. Try again.', args: [reasonOf(err)], comment: ['{0} is a technical reason, e.g. "exit code 1"'] }),
       );
       // The thread cannot remove a download's temporary file any more: this side does.
       const removed = p.temp ? fsp.unlink(longPath(p.temp)).catch(() => undefined) : Promise.resolve();

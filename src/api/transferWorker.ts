@@ -9,6 +9,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { DriveClient } from './DriveClient';
+import { Throttle } from './throttle';
 import { PROGRESS_EVERY_MS, sendError, type FromWorker, type ThreadJob, type ToWorker, type WorkerInit } from './transferThread';
 import type { Progress } from './types';
 
@@ -36,34 +37,25 @@ function serve(port: MessagePort, init: WorkerInit): void {
     const ac = new AbortController();
     running.set(id, ac);
     let last: Progress | undefined;
-    let sentAt = 0;
-    // A figure held back is sent when its interval is up even if no other follows (a stalled
-    // body must not leave the bar, or a caller waiting for a figure, behind).
-    let later: NodeJS.Timeout | undefined;
-    const flush = (): void => {
-      clearTimeout(later);
-      later = undefined;
+    const progress = new Throttle(PROGRESS_EVERY_MS, () => {
       if (!last) return;
       post({ t: 'progress', id, done: last.done, total: last.total });
       last = undefined;
-      sentAt = performance.now();
-    };
+    });
     const onProgress = (p: Progress): void => {
       last = p;
-      const wait = sentAt + PROGRESS_EVERY_MS - performance.now();
-      if (wait <= 0) flush();
-      else later ??= setTimeout(flush, wait);
+      progress.request();
     };
-    const call = { ...job.opts, signal: ac.signal, onProgress, onTempFile: (path: string) => post({ t: 'temp', id, path }) };
+    const call = { ...job.opts, signal: ac.signal, onProgress };
     try {
       const value =
         job.op === 'download'
-          ? await client.downloadToFile(job.desktopId, job.name, job.targetPath, call)
+          ? await client.downloadToFile(job.desktopId, job.name, job.targetPath, { ...call, onTempFile: (path) => post({ t: 'temp', id, path }) })
           : await client.upload(job.desktopId, job.name, { kind: 'file', path: job.path }, call);
-      flush();
+      progress.request(true);
       post({ t: 'done', id, value });
     } catch (err) {
-      flush();
+      progress.request(true);
       post({ t: 'fail', id, error: sendError(err) });
     } finally {
       running.delete(id);

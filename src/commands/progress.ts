@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { NenApiError } from '../api/errors';
 import { runPool } from '../api/pool';
+import { Throttle } from '../api/throttle';
 import { describeError, errorKind } from '../drive/errors';
 import type { Direction, Transfer, TransferInfo, TransferRegistry } from '../transfers/TransferRegistry';
 import { formatSize } from '../views/format';
@@ -13,17 +14,19 @@ class TransferProgress {
   private readonly done = new Map<number, number>();
   private doneTotal = 0;
   private reportedPercent = 0;
-  private lastReport = 0;
   private finished = 0;
-  /** The report held back by the rate limit, sent when it allows (so a stall shows the last bytes). */
-  private held: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * A notification redraw per chunk would cost more than the transfer: at most 10 a second, the
+   * last bytes of a burst sent once the 100 ms are up (so a stall shows them).
+   */
+  private readonly reports = new Throttle(100, () => this.send());
 
   constructor(
     private readonly progress: vscode.Progress<ProgressStep>,
     private readonly totalBytes: number,
     private readonly files: number,
   ) {
-    this.report(true);
+    this.reports.request(true);
   }
 
   /** Bytes `done` so far of transfer `index` (restarts from 0 on a retry are handled). */
@@ -31,29 +34,15 @@ class TransferProgress {
     const before = this.done.get(index) ?? 0;
     this.done.set(index, done);
     this.doneTotal += done - before;
-    this.report(false);
+    this.reports.request();
   }
 
   fileDone(): void {
     this.finished++;
-    this.report(true);
+    this.reports.request(true);
   }
 
-  private report(force: boolean): void {
-    const now = Date.now();
-    // A notification redraw per chunk would cost more than the transfer: at most 10 a second,
-    // the last bytes of a burst sent once the 100 ms are up.
-    const wait = this.lastReport + 100 - now;
-    if (!force && wait > 0) {
-      this.held ??= setTimeout(() => {
-        this.held = undefined;
-        this.report(true);
-      }, wait);
-      return;
-    }
-    clearTimeout(this.held);
-    this.held = undefined;
-    this.lastReport = now;
+  private send(): void {
     const percent = this.totalBytes > 0 ? Math.min(100, (this.doneTotal / this.totalBytes) * 100) : 0;
     const increment = Math.max(0, percent - this.reportedPercent);
     this.reportedPercent += increment;
