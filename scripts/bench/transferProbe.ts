@@ -57,7 +57,7 @@ export interface TransferProbeReport {
    * getChildren took (a new listing: the request, the parse, the diff, the rows) and the longest
    * the event loop waited meanwhile, and the garbage collections' total time meanwhile, in ms.
    */
-  listingRefresh?: { getChildrenMs: number[]; maxDelayMs: number[]; gcMs: number[] };
+  listingRefresh?: { getChildrenMs: number[]; maxDelayMs: number[]; gcMs: number[]; longestGcMs: number[]; longestGcKind: string[] };
   error?: string;
 }
 
@@ -259,25 +259,35 @@ export async function run(): Promise<void> {
 
 async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv): Promise<NonNullable<TransferProbeReport['listingRefresh']>> {
   const listRow = await listRowOf(api, env);
-  const out = { getChildrenMs: [] as number[], maxDelayMs: [] as number[], gcMs: [] as number[] };
+  const out = { getChildrenMs: [] as number[], maxDelayMs: [] as number[], gcMs: [] as number[], longestGcMs: [] as number[], longestGcKind: [] as string[] };
+  const kinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
   const resolutionMs = 2;
   for (let i = 0; i < 5; i++) {
     const h = monitorEventLoopDelay({ resolution: resolutionMs });
     let gcMs = 0;
+    let longest = { ms: 0, kind: '' };
     const gcWatch = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) gcMs += e.duration;
+      for (const e of list.getEntries()) {
+        gcMs += e.duration;
+        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+        if (e.duration > longest.ms) longest = { ms: e.duration, kind: kinds[kind] ?? String(kind) };
+      }
     });
     gcWatch.observe({ entryTypes: ['gc'] });
+    const profile = i === 2 && process.env.NEN_BENCH_REFRESH_PROFILE ? await startProfile() : undefined;
     api.views.tree.refresh(listRow);
     h.enable();
     const ms = await timed(() => api.views.tree.getChildren(listRow));
     // The workbench asks for the rows again after the refresh event; let that run too.
     await new Promise((r) => setTimeout(r, 200));
     h.disable();
+    if (profile) writeFileSync(process.env.NEN_BENCH_REFRESH_PROFILE!, JSON.stringify(await profile()));
     gcWatch.disconnect();
     out.getChildrenMs.push(r1(ms));
     out.maxDelayMs.push(beyondResolution(h.max, resolutionMs));
     out.gcMs.push(r1(gcMs));
+    out.longestGcMs.push(r1(longest.ms));
+    out.longestGcKind.push(longest.kind);
     await new Promise((r) => setTimeout(r, 300));
   }
   return out;
