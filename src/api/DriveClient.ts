@@ -11,6 +11,7 @@ import { checkName, filePath, filesPath, listingResource } from './routes';
 import { describeRoute } from './proxy';
 import { RETRY_STATUSES, Transport } from './transport';
 import { checkUploadSize } from './uploadLimit';
+import { Slicer } from './slices';
 import { checkContentType, sourceSize, uploadBody } from './uploadSource';
 import { TransferThread } from './transferThread';
 import type {
@@ -75,7 +76,11 @@ export class DriveClient {
       retryResets: true,
       retryStatuses: RETRY_STATUSES,
       maxRetries: opts.maxRetries,
-      onSuccess: async (res, att) => ({ value: parseFileList(await readJson(res, att, this.t.err), this.t.err) }),
+      onSuccess: async (res, att) => {
+        // A 10,000-file answer is parsed in slices, so the host's other work runs between them.
+        const slicer = new Slicer();
+        return { value: await parseFileList(await readJson(res, att, this.t.err, slicer), this.t.err, slicer) };
+      },
     });
   }
 

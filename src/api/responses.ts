@@ -11,6 +11,7 @@ import { quotedName } from './display';
 import { MAX_NAME_BYTES, validateName } from './names';
 import type { Desktop, DriveEntry, DroppedEntry, UploadResult } from './types';
 import { formatCount } from './format';
+import { forEachSliced, Slicer } from './slices';
 
 /** JSON answers larger than this are not a file list or a desktop: refuse rather than buffer. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -36,8 +37,12 @@ export async function readText(res: Dispatcher.ResponseData, att: Attempt, limit
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function readJson(res: Dispatcher.ResponseData, att: Attempt, fail: MakeError): Promise<unknown> {
-  return parseJson(await readText(res, att, MAX_JSON_BODY_BYTES, fail), res.statusCode, fail);
+/** With a `slicer`, a big body's text and its parse run in separate turns of the event loop (see slices.ts). */
+export async function readJson(res: Dispatcher.ResponseData, att: Attempt, fail: MakeError, slicer?: Slicer): Promise<unknown> {
+  const text = await readText(res, att, MAX_JSON_BODY_BYTES, fail);
+  const pause = slicer?.checkpoint();
+  if (pause) await pause;
+  return parseJson(text, res.statusCode, fail);
 }
 
 function parseJson(text: string, status: number, fail: MakeError): unknown {
@@ -59,15 +64,19 @@ type Listing = DriveEntry[] & { readonly dropped?: readonly DroppedEntry[] };
  * `unreachableReason`; an entry no path could address (`''`, `.`, `..`, `/`, NUL) or with an
  * absurd time is left out and reported by {@link droppedEntries}; a wrong type fails the listing.
  */
-export function parseFileList(json: unknown, fail: MakeError): DriveEntry[] {
+export async function parseFileList(json: unknown, fail: MakeError, slicer = new Slicer()): Promise<DriveEntry[]> {
   if (!isObject(json) || !Array.isArray(json.files)) throw fail('protocol', l10n.t('The file list has no "files" array.'), { status: 200 });
   const entries: Listing = [];
   const dropped: DroppedEntry[] = [];
-  for (const raw of json.files) {
-    const parsed = parseEntry(raw, fail);
-    if ('reason' in parsed) dropped.push(parsed);
-    else entries.push(parsed);
-  }
+  await forEachSliced(
+    json.files as unknown[],
+    (raw) => {
+      const parsed = parseEntry(raw, fail);
+      if ('reason' in parsed) dropped.push(parsed);
+      else entries.push(parsed);
+    },
+    slicer,
+  );
   if (dropped.length > 0) Object.defineProperty(entries, 'dropped', { value: dropped });
   return entries;
 }

@@ -1,7 +1,7 @@
 import { normalizeFolderPath } from '../api/names';
 import type { DriveEntry } from '../api/types';
 import { diffListings, isEmptyDiff, type EntryDiff } from './diff';
-import { byName, containerKey, fileKey, isOwnVersion, isReplacedVersion, normalize, parseKey, withEntry, type OwnWrite } from './keys';
+import { byNameSliced, containerKey, fileKey, isOwnVersion, isReplacedVersion, normalize, parseKey, withEntry, type OwnWrite } from './keys';
 
 export { containerKey, parseKey };
 
@@ -224,7 +224,8 @@ export class ListingCache {
         if ((this.generations.get(key) ?? 0) === generation) this.emit({ key, container: ref, ok: false, error });
         throw error;
       }
-      const listing: Listing = { entries, byName: byName(entries), fetchedAt, seq };
+      // Indexed in slices (10,000 names take several ms), before the check: what follows it is one turn.
+      const listing: Listing = { entries, byName: await byNameSliced(entries), fetchedAt, seq };
       if ((this.generations.get(key) ?? 0) !== generation) return listing; // invalidated meanwhile: answer, but store nothing
       const change = this.absorb(ref, key, listing);
       this.fresh.set(key, listing);
@@ -241,18 +242,24 @@ export class ListingCache {
 
   /** Diffs a new listing against the known one, confirming own uploads, and stores it as known. */
   private absorb(ref: ContainerRef, key: string, listing: Listing): ListingChange | undefined {
+    // Walks this window's own uploads and read versions in this folder (a handful), not the
+    // listing's entries (thousands), looking each up by name.
     const confirmed: DriveEntry[] = [];
-    for (const entry of listing.entries) {
-      const fk = fileKey(ref, entry.name);
-      const own = this.ownWrites.get(fk);
-      if (own && isOwnVersion(own, entry)) {
+    const prefix = fileKey(ref, '');
+    for (const [fk, own] of this.ownWrites) {
+      const entry = fk.startsWith(prefix) ? listing.byName.get(fk.slice(prefix.length)) : undefined;
+      if (!entry) continue;
+      if (isOwnVersion(own, entry)) {
         this.ownWrites.delete(fk);
         confirmed.push(entry);
-      } else if (own && !isReplacedVersion(own, entry)) {
+      } else if (!isReplacedVersion(own, entry)) {
         this.ownWrites.delete(fk); // someone else wrote after us: a real change
       }
-      const s = this.seen.get(fk);
-      if (s?.unconfirmed && entry.size === s.size && (s.unconfirmed.before === undefined || entry.modified !== s.unconfirmed.before)) {
+    }
+    for (const [fk, s] of this.seen) {
+      if (!s.unconfirmed || !fk.startsWith(prefix)) continue;
+      const entry = listing.byName.get(fk.slice(prefix.length));
+      if (entry && entry.size === s.size && (s.unconfirmed.before === undefined || entry.modified !== s.unconfirmed.before)) {
         this.seen.set(fk, { size: entry.size, modified: entry.modified });
       }
     }

@@ -1,4 +1,5 @@
 import { normalizeFolderPath } from '../api/names';
+import { forEachSliced } from '../api/slices';
 import type { DriveEntry } from '../api/types';
 import type { ContainerRef, Listing } from './ListingCache';
 
@@ -43,6 +44,13 @@ export function normalize(ref: ContainerRef): ContainerRef {
 export function byName(entries: readonly DriveEntry[]): Map<string, DriveEntry> {
   const map = new Map<string, DriveEntry>();
   for (const e of entries) map.set(e.name, e);
+  return map;
+}
+
+/** {@link byName} in slices of the event loop (see slices.ts), for a listing of thousands. */
+export async function byNameSliced(entries: readonly DriveEntry[]): Promise<Map<string, DriveEntry>> {
+  const map = new Map<string, DriveEntry>();
+  await forEachSliced(entries, (e) => map.set(e.name, e));
   return map;
 }
 

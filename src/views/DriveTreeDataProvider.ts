@@ -31,7 +31,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private generation = 0;
   private readonly listedIn = new Map<string, number>();
   /** Sorted children per listing array: a re-render of an unchanged listing is free. */
-  private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; order: SortOrder; nodes: EntryNode[] }>();
+  private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; order: SortOrder; nodes: Promise<EntryNode[]> }>();
   /** Name, size or modified (folders first always); remembered per workspace. */
   private order: SortOrder;
   private readonly disposables: vscode.Disposable[] = [];
@@ -311,8 +311,12 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     }
     const cached = this.sorted.get(entries);
     if (cached && cached.parent === container && cached.order === this.order) return cached.nodes;
-    const nodes = entryNodes(container, folder, entries, Date.now(), this.order);
-    for (const n of nodes) if (n.kind === 'folder') this.containers.set(keyOfContainer(n), n);
+    // Built in slices of the event loop; a second ask meanwhile (the workbench's, after a
+    // refresh event) shares the same rows.
+    const nodes = entryNodes(container, folder, entries, Date.now(), this.order).then((rows) => {
+      for (const n of rows) if (n.kind === 'folder') this.containers.set(keyOfContainer(n), n);
+      return rows;
+    });
     this.sorted.set(entries, { parent: container, order: this.order, nodes });
     return nodes;
   }

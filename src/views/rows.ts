@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { displayName } from '../api/display';
+import { forEachSliced, Slicer } from '../api/slices';
 import type { Desktop, DriveEntry, NenErrorKind } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
@@ -51,14 +52,12 @@ class EntryRow implements EntryNode {
   }
 }
 
-/** Builds the sorted rows of one listing: folders first, then the tree's order (natural names by default). */
-export function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now(), order: SortOrder = 'name'): EntryNode[] {
-  const sorted = sortEntries(entries, order);
+/** Builds the sorted rows of one listing: folders first, then the tree's order (natural names by default). In slices of the event loop. */
+export async function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now(), order: SortOrder = 'name'): Promise<EntryNode[]> {
+  const slicer = new Slicer();
+  const sorted = await sortEntries(entries, order, slicer);
   const nodes: EntryNode[] = new Array(sorted.length);
-  for (let i = 0; i < sorted.length; i++) {
-    const entry = sorted[i];
-    nodes[i] = new EntryRow(entry.isDir ? 'folder' : 'file', parent.desktopId, folder, entry, parent, nowMs);
-  }
+  await forEachSliced(sorted, (entry, i) => (nodes[i] = new EntryRow(entry.isDir ? 'folder' : 'file', parent.desktopId, folder, entry, parent, nowMs)), slicer);
   return nodes;
 }
 

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { DriveEntry } from '../api/types';
+import { forEachSliced, Slicer } from '../api/slices';
 import { compareKeys, naturalKey } from './format';
 
 /** How the tree orders a folder's rows. Folders always come before files. */
@@ -30,9 +31,12 @@ interface Keyed {
  * size (largest first; folders, which have no size of their own, by name) or modified (newest
  * first) — with the natural name order breaking ties, so the order is total.
  */
-export function sortEntries(entries: readonly DriveEntry[], order: SortOrder): DriveEntry[] {
+export async function sortEntries(entries: readonly DriveEntry[], order: SortOrder, slicer = new Slicer()): Promise<DriveEntry[]> {
   const keyed: Keyed[] = new Array(entries.length);
-  for (let i = 0; i < entries.length; i++) keyed[i] = { key: naturalKey(entries[i].name), entry: entries[i] };
+  // The keys in slices of the event loop (see slices.ts); the sort itself is one turn.
+  await forEachSliced(entries, (entry, i) => (keyed[i] = { key: naturalKey(entry.name), entry }), slicer);
+  const pause = slicer.checkpoint();
+  if (pause) await pause;
   keyed.sort((a, b) => {
     if (a.entry.isDir !== b.entry.isDir) return a.entry.isDir ? -1 : 1;
     return compareField(a.entry, b.entry, order) || compareKeys(a.key, b.key);

@@ -110,10 +110,10 @@ test('a folder that fails to list is reported and the others are still listed', 
   assert.deepEqual(report.failed.map((f) => f.folder), ['broken']);
 });
 
-test('sort orders: folders first always; name is natural order, size largest first, modified newest first', () => {
+test('sort orders: folders first always; name is natural order, size largest first, modified newest first', async () => {
   const entries = [file('file10.txt', 30, 200), dir('zeta', 900), file('file2.txt', 5000, 300), dir('Alpha', 100), file('big.bin', 10, 100), file('same.txt', 30, 200)];
-  const names = (order: 'name' | 'size' | 'modified') => sortEntries(entries, order).map((e) => e.name);
-  assert.deepEqual(names('name'), ['Alpha', 'zeta', 'big.bin', 'file2.txt', 'file10.txt', 'same.txt']);
-  assert.deepEqual(names('size'), ['Alpha', 'zeta', 'file2.txt', 'file10.txt', 'same.txt', 'big.bin'], 'folders by name; equal sizes by name');
-  assert.deepEqual(names('modified'), ['zeta', 'Alpha', 'file2.txt', 'file10.txt', 'same.txt', 'big.bin'], 'folders newest first too; equal times by name');
+  const names = async (order: 'name' | 'size' | 'modified') => (await sortEntries(entries, order)).map((e) => e.name);
+  assert.deepEqual(await names('name'), ['Alpha', 'zeta', 'big.bin', 'file2.txt', 'file10.txt', 'same.txt']);
+  assert.deepEqual(await names('size'), ['Alpha', 'zeta', 'file2.txt', 'file10.txt', 'same.txt', 'big.bin'], 'folders by name; equal sizes by name');
+  assert.deepEqual(await names('modified'), ['zeta', 'Alpha', 'file2.txt', 'file10.txt', 'same.txt', 'big.bin'], 'folders newest first too; equal times by name');
 });
