@@ -1,7 +1,7 @@
 import { normalizeFolderPath } from '../api/names';
 import type { DriveEntry } from '../api/types';
 import { diffListings, isEmptyDiff, type EntryDiff } from './diff';
-import { byNameSliced, containerKey, fileKey, isOwnVersion, isReplacedVersion, normalize, parseKey, withEntry, type OwnWrite } from './keys';
+import { containerKey, indexListing, fileKey, isOwnVersion, isReplacedVersion, normalize, parseKey, withEntry, type OwnWrite } from './keys';
 
 export { containerKey, parseKey };
 
@@ -225,7 +225,7 @@ export class ListingCache {
         throw error;
       }
       // Indexed in slices (10,000 names take several ms), before the check: what follows it is one turn.
-      const listing: Listing = { entries, byName: await byNameSliced(entries), fetchedAt, seq };
+      const listing: Listing = { entries, byName: await indexListing(entries, this.known.get(key)?.byName), fetchedAt, seq };
       if ((this.generations.get(key) ?? 0) !== generation) return listing; // invalidated meanwhile: answer, but store nothing
       const change = this.absorb(ref, key, listing);
       this.fresh.set(key, listing);

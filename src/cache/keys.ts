@@ -47,11 +47,24 @@ export function byName(entries: readonly DriveEntry[]): Map<string, DriveEntry> 
   return map;
 }
 
-/** {@link byName} in slices of the event loop (see slices.ts), for a listing of thousands. */
-export async function byNameSliced(entries: readonly DriveEntry[]): Promise<Map<string, DriveEntry>> {
+/**
+ * {@link byName} in slices of the event loop (see slices.ts), for a listing of thousands. An
+ * entry the `previous` listing of the folder has with the same fields replaces the new one in
+ * `entries`: a poll that finds little changed then keeps the objects the host already holds (long
+ * promoted) and the new ones die young, which keeps the garbage collector's pauses short.
+ */
+export async function indexListing(entries: DriveEntry[], previous?: ReadonlyMap<string, DriveEntry>): Promise<Map<string, DriveEntry>> {
   const map = new Map<string, DriveEntry>();
-  await forEachSliced(entries, (e) => map.set(e.name, e));
+  await forEachSliced(entries, (e, i) => {
+    const before = previous?.get(e.name);
+    if (before && sameEntry(before, e)) entries[i] = e = before;
+    map.set(e.name, e);
+  });
   return map;
+}
+
+function sameEntry(a: DriveEntry, b: DriveEntry): boolean {
+  return a.size === b.size && a.modified === b.modified && a.isDir === b.isDir && a.unreachableReason === b.unreachableReason;
 }
 
 export function withEntry(listing: Listing, entry: DriveEntry): Listing {

@@ -191,3 +191,30 @@ test('diffListings on 10,000 entries finds exactly the three differences', () =>
   assert.deepEqual(diff.changed.map((e) => e.name), ['file-42.txt']);
   assert.deepEqual(diff.deleted.map((e) => e.name), ['file-7.txt']);
 });
+
+test('a new listing keeps the objects of entries that did not change (they are long-lived; the new copies die young), and its diff is still exact', async () => {
+  const server = fakeServer();
+  const many = Array.from({ length: 600 }, (_, i) => file(`f${i}.txt`, i, 1000 + i + 0.25));
+  server.set('', many.map((e) => ({ ...e })));
+  const cache = new ListingCache(server.fetch);
+  const seen = changes(cache);
+  const first = await cache.get({ desktopId: D }, { maxAgeMs: 0 });
+  const next = many.map((e) => ({ ...e }));
+  next[5] = file('f5.txt', 99, 1005.25); // grew
+  next[7] = { ...next[7], unreachableReason: 'refused now' };
+  next.splice(9, 1); // f9 deleted
+  next.push(file('new.txt', 1, 2000));
+  server.set('', next);
+  const second = await cache.get({ desktopId: D }, { maxAgeMs: 0 });
+  const kept = second.entries.filter((e) => first.byName.get(e.name) === e).map((e) => e.name);
+  assert.equal(kept.length, 600 - 3, 'every unchanged entry is the object the first listing held');
+  for (const name of ['f5.txt', 'f7.txt', 'new.txt']) assert.notEqual(first.byName.get(name), second.byName.get(name), name);
+  assert.equal(second.byName.get('f5.txt')?.size, 99);
+  assert.equal(second.byName.get('f7.txt')?.unreachableReason, 'refused now');
+  for (const e of second.entries) assert.equal(second.byName.get(e.name), e, 'the index and the entries hold the same objects');
+  assert.deepEqual(second.entries.map((e) => e.name), next.map((e) => e.name), "the server's order");
+  assert.equal(seen.length, 1);
+  assert.deepEqual(seen[0].changed.map((e) => e.name), ['f5.txt']);
+  assert.deepEqual(seen[0].created.map((e) => e.name), ['new.txt']);
+  assert.deepEqual(seen[0].deleted.map((e) => e.name), ['f9.txt']);
+});
