@@ -57,6 +57,8 @@ export const Commands = {
   openAsWorkspaceFolder: 'nenDrive.openAsWorkspaceFolder',
   showLog: 'nenDrive.showLog',
   retry: 'nenDrive.retry',
+  /** The click of a folder's "Show more" row: more of its rows in the Desktops view. */
+  showMoreRows: 'nenDrive.showMoreRows',
   showTransfers: 'nenDrive.showTransfers',
   cancelAllTransfers: 'nenDrive.cancelAllTransfers',
   goToFile: 'nenDrive.goToFile',

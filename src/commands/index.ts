@@ -44,6 +44,9 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
     ...compareCommands(services, tree),
     [Commands.refresh]: refresh,
     [Commands.retry]: refresh,
+    [Commands.showMoreRows]: (node?: unknown) => {
+      if (isDriveNode(node) && node.kind === 'message' && node.parent) tree.showMore(node.parent);
+    },
     [Commands.showLog]: () => services.log.show(),
     [Commands.upload]: async (target?: unknown, second?: unknown, options?: unknown) => {
       // From a context menu the second argument is the selection; from a script, the files.

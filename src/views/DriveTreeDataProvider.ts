@@ -4,7 +4,8 @@ import { containerKey, type ContainerRef, type FetchOutcome } from '../cache/Lis
 import { ContextKeys } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
 import type { Services } from '../services';
-import { folderOf, type DesktopNode, type DriveNode, type EntryNode } from './nodes';
+import { folderOf, type DesktopNode, type DriveNode, type EntryNode, type MessageNode } from './nodes';
+import { formatCount } from '../api/format';
 import type { Desktop } from '../api/types';
 import { DesktopStatusWatch, type StatusAnswer } from './DesktopStatusWatch';
 import { applyDesktop, desktopNode, entryNodes, errorRow, isSettling, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
@@ -17,6 +18,9 @@ import { treeItemFor, withTooltip, type RowMarks } from './treeItems';
  * `getChildren`, which VS Code calls only while the view is visible, so a hidden view costs
  * no requests. Listings come from the file system provider's cache; Refresh asks for fresh ones.
  */
+/** Rows the Desktops view shows of one folder before its "Show more" row; each click doubles it. */
+export const ROWS_SHOWN = 500;
+
 export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DriveNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -32,6 +36,10 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private readonly listedIn = new Map<string, number>();
   /** Sorted children per listing array: a re-render of an unchanged listing is free. */
   private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; order: SortOrder; nodes: Promise<EntryNode[]> }>();
+  /** Rows shown per container beyond {@link ROWS_SHOWN} (raised by its "Show more" row, or to reveal a row). */
+  private readonly rowLimits = new Map<string, number>();
+  /** The listing each container's rows were last built from. */
+  private readonly listings = new Map<string, readonly DriveEntry[]>();
   /** Name, size or modified (folders first always); remembered per workspace. */
   private order: SortOrder;
   private readonly disposables: vscode.Disposable[] = [];
@@ -177,6 +185,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       // Every row is rebuilt: VS Code asks again for the children of what stays expanded, and
       // only those become live again (a desktop that left the list stops being polled now).
       this.containers.clear();
+      this.listings.clear();
       this.expanded.clear();
       this.desktops = [];
       this.statusWatch.restart();
@@ -309,6 +318,12 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     if (entries.length === 0) {
       return [{ kind: 'message', parent: container, label: vscode.l10n.t('No files yet'), detail: vscode.l10n.t('drop files here or use Upload'), action: 'upload', isError: false }];
     }
+    this.listings.set(key, entries);
+    return this.shownRows(container, key, await this.rowsOf(container, folder, entries));
+  }
+
+  /** Every row of a listing, sorted; built once per listing array and order. */
+  private rowsOf(container: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[]): Promise<EntryNode[]> {
     const cached = this.sorted.get(entries);
     if (cached && cached.parent === container && cached.order === this.order) return cached.nodes;
     // Built in slices of the event loop; a second ask meanwhile (the workbench's, after a
@@ -319,6 +334,53 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     });
     this.sorted.set(entries, { parent: container, order: this.order, nodes });
     return nodes;
+  }
+
+  /**
+   * The rows VS Code gets: the first {@link ROWS_SHOWN} (or the container's raised limit), then a
+   * "Show more" row. VS Code makes a tree item of every row it is given and sends them all to the
+   * window on every refresh, on the extension host's thread: 10,000 rows held it for about 300 ms.
+   */
+  private shownRows(container: DesktopNode | EntryNode, key: string, rows: EntryNode[]): DriveNode[] {
+    const limit = this.rowLimits.get(key) ?? ROWS_SHOWN;
+    if (rows.length <= limit) return rows;
+    const more = Math.min(limit, rows.length - limit);
+    const row: MessageNode = {
+      kind: 'message',
+      parent: container,
+      label: vscode.l10n.t({ message: 'Show {0} more', args: [formatCount(more)], comment: ['the last row of a long folder; {0} is a number of rows'] }),
+      detail: vscode.l10n.t({ message: '{0} of {1} shown · Go to File… finds any', args: [formatCount(limit), formatCount(rows.length)], comment: ['beside "Show N more"; Go to File… is the command that searches the drive'] }),
+      action: 'more',
+      isError: false,
+    };
+    return [...rows.slice(0, limit), row];
+  }
+
+  /** The click of a "Show more" row: twice as many of the container's rows (no new listing). */
+  showMore(container: DesktopNode | EntryNode): void {
+    const key = keyOfContainer(container);
+    this.rowLimits.set(key, (this.rowLimits.get(key) ?? ROWS_SHOWN) * 2);
+    this.changed.fire(this.containers.get(key) ?? container);
+  }
+
+  /**
+   * Makes the row of `name` one VS Code is given (for a reveal): raises the container's limit to
+   * include it. True when the limit rose (VS Code then asks for the rows again).
+   */
+  async showRowNamed(container: DesktopNode | EntryNode, name: string): Promise<boolean> {
+    const folder = folderOf(container);
+    const key = keyOfContainer(container);
+    const entries = this.listings.get(key);
+    if (!entries) return false;
+    const rows = await this.rowsOf(container, folder, entries);
+    const at = rows.findIndex((r) => r.entry.name === name);
+    const limit = this.rowLimits.get(key) ?? ROWS_SHOWN;
+    if (at < limit) return false;
+    let raised = limit;
+    while (raised <= at) raised *= 2;
+    this.rowLimits.set(key, raised);
+    this.changed.fire(this.containers.get(key) ?? container);
+    return true;
   }
 
   dispose(): void {

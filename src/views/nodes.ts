@@ -40,7 +40,7 @@ export interface MessageNode {
   readonly label: string;
   readonly detail?: string;
   /** What clicking the row does. */
-  readonly action?: 'retry' | 'setApiKey' | 'upload';
+  readonly action?: 'retry' | 'setApiKey' | 'upload' | 'more';
   readonly isError: boolean;
 }
 

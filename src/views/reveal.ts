@@ -16,8 +16,10 @@ export async function findRow(tree: DriveTreeDataProvider, uri: vscode.Uri): Pro
   if (!desktop || name === undefined) return desktop;
   let row: DesktopNode | EntryNode = desktop;
   for (const segment of [...(folder ? folder.split('/') : []), name]) {
-    const children: DriveNode[] = await tree.getChildren(row);
-    const next = children.find((c): c is EntryNode => (c.kind === 'file' || c.kind === 'folder') && c.entry.name === segment);
+    const named = (children: DriveNode[]) => children.find((c): c is EntryNode => (c.kind === 'file' || c.kind === 'folder') && c.entry.name === segment);
+    let next = named(await tree.getChildren(row));
+    // Past the folder's "Show more" row: shown now, so VS Code is given it.
+    if (!next && (await tree.showRowNamed(row, segment))) next = named(await tree.getChildren(row));
     if (!next) return undefined;
     row = next;
   }

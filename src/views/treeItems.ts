@@ -69,7 +69,7 @@ function bareItemFor(node: DriveNode, desktopIcon: { light: vscode.Uri; dark: vs
     case 'message': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.contextValue = node.isError ? ContextValues.error : ContextValues.message;
-      item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
+      item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : node.action === 'more' ? 'ellipsis' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
       if (node.detail) item.description = node.detail;
       item.tooltip = [node.label, node.detail].filter(Boolean).join('\n');
       const command = node.action && actionCommand(node.action);
@@ -148,6 +148,8 @@ function actionCommand(action: NonNullable<MessageNode['action']>): string | und
       return Commands.setApiKey;
     case 'upload':
       return Commands.upload;
+    case 'more':
+      return Commands.showMoreRows;
   }
 }
 

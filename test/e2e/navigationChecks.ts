@@ -163,6 +163,44 @@ export function navigationChecks(s: Session): Check[] {
       },
     },
     {
+      name: 'A folder of 520 files shows 500 rows and a last "Show 20 more" row (of 520 shown, Go to File finds any); a click shows the rest',
+      run: async () => {
+        const folder = 'many-files';
+        for (let i = 1; i <= 520; i++) emu.putFile(s.desktop, `scan ${i}.png`, 'x', { path: folder });
+        try {
+          if (!(await desktopRow(s).isVisible())) await activityIcon(page, 'Nen Drive').click();
+          await runCommand(page, 'Nen Drive: Refresh');
+          const folderRow = page.locator('.sidebar .monaco-list-row[aria-level="2"]').filter({ has: page.locator('.label-name', { hasText: folder }) }).first();
+          await folderRow.waitFor({ timeout: 20_000 });
+          await folderRow.click();
+          await page.locator('.sidebar .monaco-list-row', { hasText: 'scan 1.png' }).first().waitFor({ timeout: 20_000 });
+          // The tree draws only the rows in sight: page down (the folder row has the focus) to its last row.
+          const more = page.locator('.sidebar .monaco-list-row', { hasText: 'Show 20 more' }).first();
+          await page.mouse.move(640, 700);
+          await poll('the "Show 20 more" row', 30_000, async () => {
+            if (await more.isVisible()) return true;
+            await page.keyboard.press('PageDown');
+            await sleep(50);
+            return undefined;
+          });
+          const rowText = ((await more.textContent()) ?? '').replace(/\u00a0/g, ' ');
+          if (!rowText.includes('500 of 520 shown · Go to File… finds any')) throw new Error(`the row reads "${rowText}"`);
+          const before = page.locator('.sidebar .monaco-list-row', { hasText: 'scan 500.png' }).first();
+          if (!(await before.isVisible())) throw new Error('"scan 500.png" is not the row above it');
+          await sleep(300);
+          await shot(s, 'show-more.png', page.locator('.sidebar'));
+          await more.click();
+          await page.locator('.sidebar .monaco-list-row', { hasText: 'scan 501.png' }).first().waitFor({ timeout: 10_000 });
+          await more.waitFor({ state: 'detached', timeout: 10_000 });
+          await folderRow.scrollIntoViewIfNeeded().catch(() => undefined);
+        } finally {
+          for (let i = 1; i <= 520; i++) emu.removeFile(s.desktop, `scan ${i}.png`, { path: folder });
+          fs.rmSync(path.join(emu.dataDir, s.desktop, folder), { recursive: true, force: true });
+          await runCommand(page, 'Nen Drive: Refresh');
+        }
+      },
+    },
+    {
       name: 'Compare with Nen Drive File… on an Explorer file opens a diff: the drive file read-only on the left, the local file on the right',
       run: async () => {
         await runCommand(page, 'View: Close All Editors');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import type { DriveFileItem } from '../../src/commands/drivePicker';
-import type { DesktopNode, EntryNode } from '../../src/views/nodes';
+import type { DesktopNode, DriveNode, EntryNode, MessageNode } from '../../src/views/nodes';
 import { revealRow } from '../../src/views/reveal';
 import { closeAllEditors, countDriveRequests, randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
@@ -208,6 +208,74 @@ suite('Sort By', () => {
     assert.equal(await vscode.commands.executeCommand(Commands.sortByName), 'name');
     assert.deepEqual(await order(), ['folder:alpha', 'folder:zeta', 'file:big.bin', 'file:file2.txt', 'file:file10.txt']);
     assert.equal(env.services.context.workspaceState.get('nenDrive.sortOrder'), 'name');
+  });
+});
+
+suite('Long folders', () => {
+  let env: EmulatorSetup | undefined;
+  teardown(async () => {
+    await env?.dispose();
+    env = undefined;
+  });
+
+  /** A desktop of 1,200 files ("item 1.txt" … "item 1200.txt") and its row. */
+  async function longDrive(): Promise<{ tree: EmulatorSetup['api']['views']['tree']; desktop: DesktopNode }> {
+    env = await setupEmulator();
+    for (let i = 1; i <= 1200; i++) env.emu.putFile(env.desktopId, `item ${i}.txt`, 'x');
+    const desktop = (await desktopRows(env)).get(env.desktopId)!;
+    return { tree: env.api.views.tree, desktop };
+  }
+
+  const names = (rows: DriveNode[]): string[] => rows.map((n) => (n.kind === 'file' ? n.entry.name : `${n.kind}:${n.kind === 'message' ? n.label : ''}`));
+
+  test('a folder of 1,200 files shows its first 500 rows and a "Show more" row; each click doubles them, without a new listing', async () => {
+    const { tree, desktop } = await longDrive();
+    let rows = await tree.getChildren(desktop);
+    assert.equal(rows.length, 501);
+    assert.deepEqual(names(rows).slice(0, 3), ['item 1.txt', 'item 2.txt', 'item 3.txt'], 'natural order, as always');
+    assert.equal(names(rows)[499], 'item 500.txt');
+    const more = rows[500] as MessageNode;
+    assert.equal(more.kind, 'message');
+    const item = tree.getTreeItem(more);
+    assert.equal(item.label, 'Show 500 more');
+    assert.equal(item.description, '500 of 1,200 shown · Go to File… finds any');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'ellipsis');
+    assert.equal(item.command?.command, Commands.showMoreRows, 'a click shows more');
+    const listings = countDriveRequests(env!.emu, env!.desktopId).listings;
+
+    const changed: unknown[] = [];
+    const sub = tree.onDidChangeTreeData((n) => changed.push(n));
+    try {
+      await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+      assert.deepEqual(changed, [desktop], 'VS Code is told to ask for that folder again');
+      rows = await tree.getChildren(desktop);
+      assert.equal(rows.length, 1001);
+      assert.equal(names(rows)[999], 'item 1000.txt');
+      const second = tree.getTreeItem(rows[1000]);
+      assert.equal(second.label, 'Show 200 more');
+      assert.equal(second.description, '1,000 of 1,200 shown · Go to File… finds any');
+      await vscode.commands.executeCommand(second.command!.command, ...(second.command!.arguments ?? []));
+      rows = await tree.getChildren(desktop);
+      assert.equal(rows.length, 1200, 'all of them, no "Show more" row');
+      assert.ok(rows.every((n) => n.kind === 'file'));
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(countDriveRequests(env!.emu, env!.desktopId).listings, listings, 'the rows come from the listing the tree has');
+  });
+
+  test('Reveal in Nen Drive reaches a file past the "Show more" row, and selects it', async () => {
+    const { tree, desktop } = await longDrive();
+    assert.equal((await tree.getChildren(desktop)).length, 501);
+    const uri = env!.uri('item 1100.txt');
+    await vscode.window.showTextDocument(uri);
+    assert.equal(await vscode.commands.executeCommand(Commands.revealInTree), true);
+    const view = env!.api.views.view;
+    const selected = await waitFor(() => view.selection[0], 'a selected row');
+    assert.equal((selected as EntryNode).uri.toString(), uri.toString());
+    const rows = await tree.getChildren(desktop);
+    assert.ok(rows.length >= 1100, `${rows.length} rows shown`);
+    assert.ok(rows.some((n) => n === selected), 'the selected row is one VS Code was given');
   });
 });
 
