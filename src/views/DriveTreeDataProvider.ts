@@ -12,15 +12,14 @@ import { applyDesktop, desktopNode, entryNodes, errorRow, isSettling, keyOfConta
 import { SORT_ORDER_STATE_KEY, storedSortOrder, type SortOrder } from './sortOrder';
 import { treeItemFor, withTooltip, type RowMarks } from './treeItems';
 
+/** Rows the Desktops view shows of one folder before its "Show more" row; each click doubles it. */
+export const ROWS_SHOWN = 500;
 
 /**
  * The Nen Drive tree: desktops at the root, their files below. It only fetches inside
  * `getChildren`, which VS Code calls only while the view is visible, so a hidden view costs
  * no requests. Listings come from the file system provider's cache; Refresh asks for fresh ones.
  */
-/** Rows the Desktops view shows of one folder before its "Show more" row; each click doubles it. */
-export const ROWS_SHOWN = 500;
-
 export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DriveNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
