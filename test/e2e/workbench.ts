@@ -73,12 +73,23 @@ export function activityIcon(page: Page, label: string): Locator {
 
 /** Runs a command from the command palette (F1) by its title, as a person would. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
   const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await entry.waitFor({ timeout: 10_000 });
+  // The palette closes when it loses the focus; the workbench settling after the previous step
+  // once took it as the palette opened (the input went hidden before it could be typed in, CI
+  // at 337fa0c). Open it again then, up to three times; the command itself is chosen once.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      await entry.waitFor({ timeout: 10_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await sleep(500);
+    }
+  }
   await entry.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
