@@ -43,6 +43,12 @@ export interface ListingChange extends EntryDiff {
   readonly confirmed: DriveEntry[];
   /** This window's own upload (recorded by `recordOwnWrite`), not a listing from the server. */
   readonly own: boolean;
+  /**
+   * The entries the diff compares with (the folder's listing known before) and the new ones:
+   * a view built from `base` may apply the diff to its rows instead of building them again.
+   */
+  readonly base: readonly DriveEntry[];
+  readonly entries: readonly DriveEntry[];
 }
 
 /** Every completed fetch, successful or not: pollers and the tree follow a folder's health. */
@@ -191,14 +197,17 @@ export class ListingCache {
     this.bump(key);
     this.inflight.delete(key);
     const fresh = this.fresh.get(key);
-    if (fresh) this.fresh.set(key, withEntry(fresh, entry));
     const known = this.known.get(key);
+    // One new listing when the cached one is the known one (usually): the array a view gets
+    // from the cache is then the one the change announces.
+    const updated = known && withEntry(known, entry);
+    if (fresh) this.fresh.set(key, fresh === known ? updated! : withEntry(fresh, entry));
     const fk = fileKey(ref, name);
     this.ownWrites.set(fk, { size, before: opts.replacedModified });
     if (opts.asEditorVersion) this.seen.set(fk, { size, modified, unconfirmed: { before: opts.replacedModified } });
     if (!known) return undefined;
     const previous = known.byName.get(name);
-    this.known.set(key, withEntry(known, entry));
+    this.known.set(key, updated!);
     const change: ListingChange = {
       container: ref,
       key,
@@ -207,6 +216,8 @@ export class ListingCache {
       deleted: [],
       confirmed: [],
       own: true,
+      base: known.entries,
+      entries: updated!.entries,
     };
     this.emit({ key, container: ref, ok: true, change });
     return change;
@@ -225,7 +236,11 @@ export class ListingCache {
         throw error;
       }
       // Indexed in slices (10,000 names take several ms), before the check: what follows it is one turn.
-      const listing: Listing = { entries, byName: await indexListing(entries, this.known.get(key)?.byName), fetchedAt, seq };
+      const previous = this.known.get(key);
+      const indexed = await indexListing(entries, previous?.byName);
+      // Nothing changed: the previous entries array itself, so whoever built something from it
+      // (the tree's rows) sees the same listing and keeps what it built.
+      const listing: Listing = indexed.unchanged && previous ? { entries: previous.entries, byName: previous.byName, fetchedAt, seq } : { entries, byName: indexed.byName, fetchedAt, seq };
       if ((this.generations.get(key) ?? 0) !== generation) return listing; // invalidated meanwhile: answer, but store nothing
       const change = this.absorb(ref, key, listing);
       this.fresh.set(key, listing);
@@ -277,7 +292,7 @@ export class ListingCache {
       const own = this.ownWrites.get(fileKey(ref, e.name));
       return !(own && isReplacedVersion(own, e));
     });
-    const change: ListingChange = { container: ref, key, ...diff, confirmed, own: false };
+    const change: ListingChange = { container: ref, key, ...diff, confirmed, own: false, base: previous.entries, entries: listing.entries };
     return isEmptyDiff(change) && confirmed.length === 0 ? undefined : change;
   }
 

@@ -52,15 +52,22 @@ export function byName(entries: readonly DriveEntry[]): Map<string, DriveEntry> 
  * entry the `previous` listing of the folder has with the same fields replaces the new one in
  * `entries`: a poll that finds little changed then keeps the objects the host already holds (long
  * promoted) and the new ones die young, which keeps the garbage collector's pauses short.
+ * `unchanged`: every entry is one of `previous`, and no other.
  */
-export async function indexListing(entries: DriveEntry[], previous?: ReadonlyMap<string, DriveEntry>): Promise<Map<string, DriveEntry>> {
+export async function indexListing(entries: DriveEntry[], previous?: ReadonlyMap<string, DriveEntry>): Promise<{ byName: Map<string, DriveEntry>; unchanged: boolean }> {
   const map = new Map<string, DriveEntry>();
+  let reused = 0;
   await forEachSliced(entries, (e, i) => {
     const before = previous?.get(e.name);
-    if (before && sameEntry(before, e)) entries[i] = e = before;
+    if (before && sameEntry(before, e)) {
+      entries[i] = e = before;
+      reused++;
+    }
     map.set(e.name, e);
   });
-  return map;
+  // Every entry the previous listing's, and as many: the same entries (order aside).
+  const unchanged = previous !== undefined && reused === entries.length && map.size === entries.length && previous.size === entries.length;
+  return { byName: map, unchanged };
 }
 
 function sameEntry(a: DriveEntry, b: DriveEntry): boolean {

@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
 import type { DriveEntry } from '../api/types';
-import { containerKey, type ContainerRef, type FetchOutcome } from '../cache/ListingCache';
+import { containerKey, type ContainerRef, type FetchOutcome, type ListingChange } from '../cache/ListingCache';
 import { ContextKeys } from '../constants';
 import { describeError, errorKind } from '../drive/errors';
+import { parseDriveUri } from '../drive/uri';
 import type { Services } from '../services';
 import { folderOf, type DesktopNode, type DriveNode, type EntryNode, type MessageNode } from './nodes';
 import { formatCount } from '../api/format';
 import type { Desktop } from '../api/types';
 import { DesktopStatusWatch, type StatusAnswer } from './DesktopStatusWatch';
-import { applyDesktop, desktopNode, entryNodes, errorRow, isSettling, keyOfContainer, notFoundNode, refOf, shortReason } from './rows';
+import { applyDesktop, desktopNode, errorRow, isSettling, keyOfContainer, notFoundNode, refOf, shortReason, sortedRows, type SortedRows } from './rows';
 import { SORT_ORDER_STATE_KEY, storedSortOrder, type SortOrder } from './sortOrder';
 import { treeItemFor, withTooltip, type RowMarks } from './treeItems';
 
@@ -21,7 +22,7 @@ export const ROWS_SHOWN = 500;
  * no requests. Listings come from the file system provider's cache; Refresh asks for fresh ones.
  */
 export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<DriveNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<DriveNode | DriveNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
   /** The root rows, kept until a refresh, a settings change or a key change. */
@@ -34,7 +35,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private generation = 0;
   private readonly listedIn = new Map<string, number>();
   /** Sorted children per listing array: a re-render of an unchanged listing is free. */
-  private readonly sorted = new WeakMap<readonly DriveEntry[], { parent: DesktopNode | EntryNode; order: SortOrder; nodes: Promise<EntryNode[]> }>();
+  private readonly sorted = new WeakMap<readonly DriveEntry[], SortedRecord>();
   /** Rows shown per container beyond {@link ROWS_SHOWN} (raised by its "Show more" row, or to reveal a row). */
   private readonly rowLimits = new Map<string, number>();
   /** The listing each container's rows were last built from. */
@@ -51,6 +52,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   private readonly failed = new Map<string, unknown>();
   /** Containers showing an error row now: further failures do not repaint them, a success does. */
   private readonly showingError = new Set<string>();
+  /** Containers whose row VS Code last got as holding marked files (its screen-reader label says so). */
+  private readonly labelledMarked = new Set<string>();
 
   private readonly desktopIcon: { light: vscode.Uri; dark: vscode.Uri };
   /** The desktop rows of the latest root listing (what status checks update in place). */
@@ -152,7 +155,33 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
       return;
     }
     this.failed.delete(outcome.key);
-    if (this.showingError.has(outcome.key) || outcome.change) this.changed.fire(node);
+    if (this.showingError.has(outcome.key)) return this.changed.fire(node);
+    if (!outcome.change) return;
+    const rows = this.applyInPlace(outcome.change);
+    if (!rows) this.changed.fire(node);
+    else if (rows.length > 0) this.changed.fire(rows);
+  }
+
+  /**
+   * A change of sizes and times only, in a tree sorted by name, to rows built from the listing
+   * the change compares with: the rows shown are updated in place and returned (VS Code then
+   * repaints those rows, not the folder's 500), and the new listing keeps these rows. Undefined
+   * when the folder must be built again (files came or went, another order, other rows shown).
+   * A growing log in a long folder otherwise costs a whole folder's repaint at every poll.
+   */
+  private applyInPlace(change: ListingChange): EntryNode[] | undefined {
+    if (change.created.length > 0 || change.deleted.length > 0 || this.order !== 'name') return undefined;
+    if (this.listings.get(change.key) !== change.base) return undefined;
+    // Someone else changed a file: it gets a mark, and the folder's own row, unless it already
+    // says so, must now read "has new or changed files", which takes repainting the folder.
+    if (!change.own && change.changed.length > 0 && !this.labelledMarked.has(change.key)) return undefined;
+    const record = this.sorted.get(change.base);
+    if (!record?.ready || record.order !== 'name') return undefined;
+    const rows = record.ready.apply(change.entries, Date.now());
+    if (!rows) return undefined;
+    this.listings.set(change.key, change.entries);
+    this.sorted.set(change.entries, record);
+    return rows;
   }
 
   /** Expanded containers whose ancestors are all expanded, while the view is visible. */
@@ -204,12 +233,37 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   /**
-   * A file's mark came or went (opened, or found new by a poll): every shown row is built again
-   * from what the tree has, no listing, so its screen-reader label and hover say the current
-   * state ("new on the drive" goes once the file is opened).
+   * Files' marks came or went (opened, or found new or changed by a poll): VS Code repaints the
+   * rows of those files it has, and each desktop or folder row above them whose "has new or
+   * changed files" no longer holds (no listing), so screen-reader labels and hovers say the
+   * current state. A growing log marked at every poll repaints its own row, not the tree.
    */
-  relabel(): void {
-    this.changed.fire(undefined);
+  relabel(uris: readonly vscode.Uri[]): void {
+    const rows = new Set<DriveNode>();
+    for (const uri of uris) {
+      let where: { desktopId: string; folder?: string; name?: string };
+      try {
+        where = parseDriveUri(uri);
+      } catch {
+        continue;
+      }
+      if (where.name === undefined) continue;
+      const row = this.shownRow(containerKey(where.desktopId, where.folder), where.name);
+      if (row) rows.add(row);
+      const segments = where.folder ? where.folder.split('/') : [];
+      for (let depth = 0; depth <= segments.length; depth++) {
+        const key = containerKey(where.desktopId, depth === 0 ? undefined : segments.slice(0, depth).join('/'));
+        const container = this.containers.get(key);
+        if (container && this.marks && this.marks.hasMarksUnder(container.uri) !== this.labelledMarked.has(key)) rows.add(container);
+      }
+    }
+    if (rows.size > 0) this.changed.fire([...rows]);
+  }
+
+  /** The row VS Code was given for `name` in a container, if any. */
+  private shownRow(key: string, name: string): EntryNode | undefined {
+    const listing = this.listings.get(key);
+    return listing && this.sorted.get(listing)?.ready?.made(name);
   }
 
   get sortOrder(): SortOrder {
@@ -226,6 +280,11 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   getTreeItem(node: DriveNode): vscode.TreeItem {
+    if ((node.kind === 'desktop' || node.kind === 'folder') && this.marks) {
+      const key = keyOfContainer(node);
+      if (this.marks.hasMarksUnder(node.uri)) this.labelledMarked.add(key);
+      else this.labelledMarked.delete(key);
+    }
     return treeItemFor(node, desktopIconFor(this.desktopIcon, vscode.window.activeColorTheme.kind), this.marks);
   }
 
@@ -321,18 +380,19 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     return this.shownRows(container, key, await this.rowsOf(container, folder, entries));
   }
 
-  /** Every row of a listing, sorted; built once per listing array and order. */
-  private rowsOf(container: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[]): Promise<EntryNode[]> {
+  /** A listing's rows, sorted once per listing array and order; each row made when first shown. */
+  private rowsOf(container: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[]): Promise<SortedRows> {
     const cached = this.sorted.get(entries);
-    if (cached && cached.parent === container && cached.order === this.order) return cached.nodes;
-    // Built in slices of the event loop; a second ask meanwhile (the workbench's, after a
+    if (cached && cached.parent === container && cached.order === this.order) return cached.rows;
+    // Sorted in slices of the event loop; a second ask meanwhile (the workbench's, after a
     // refresh event) shares the same rows.
-    const nodes = entryNodes(container, folder, entries, Date.now(), this.order).then((rows) => {
-      for (const n of rows) if (n.kind === 'folder') this.containers.set(keyOfContainer(n), n);
-      return rows;
+    const rows = sortedRows(container, folder, entries, Date.now(), this.order, (row) => {
+      if (row.kind === 'folder') this.containers.set(keyOfContainer(row), row);
     });
-    this.sorted.set(entries, { parent: container, order: this.order, nodes });
-    return nodes;
+    const record: SortedRecord = { parent: container, order: this.order, rows };
+    void rows.then((ready) => (record.ready = ready));
+    this.sorted.set(entries, record);
+    return rows;
   }
 
   /**
@@ -340,19 +400,20 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
    * "Show more" row. VS Code makes a tree item of every row it is given and sends them all to the
    * window on every refresh, on the extension host's thread: 10,000 rows held it for about 300 ms.
    */
-  private shownRows(container: DesktopNode | EntryNode, key: string, rows: EntryNode[]): DriveNode[] {
+  private shownRows(container: DesktopNode | EntryNode, key: string, rows: SortedRows): DriveNode[] {
     const limit = this.rowLimits.get(key) ?? ROWS_SHOWN;
-    if (rows.length <= limit) return rows;
+    const shown: DriveNode[] = rows.first(limit);
+    if (rows.length <= limit) return shown;
     const more = Math.min(limit, rows.length - limit);
-    const row: MessageNode = {
+    shown.push({
       kind: 'message',
       parent: container,
       label: vscode.l10n.t({ message: 'Show {0} more', args: [formatCount(more)], comment: ['the last row of a long folder; {0} is a number of rows'] }),
       detail: vscode.l10n.t({ message: '{0} of {1} shown · Go to File… finds any', args: [formatCount(limit), formatCount(rows.length)], comment: ['beside "Show N more"; Go to File… is the command that searches the drive'] }),
       action: 'more',
       isError: false,
-    };
-    return [...rows.slice(0, limit), row];
+    } satisfies MessageNode);
+    return shown;
   }
 
   /** The click of a "Show more" row: twice as many of the container's rows (no new listing). */
@@ -372,7 +433,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     const entries = this.listings.get(key);
     if (!entries) return false;
     const rows = await this.rowsOf(container, folder, entries);
-    const at = rows.findIndex((r) => r.entry.name === name);
+    const at = rows.indexOf(name);
     const limit = this.rowLimits.get(key) ?? ROWS_SHOWN;
     if (at < limit) return false;
     let raised = limit;
@@ -385,6 +446,15 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** A listing's sorted rows, for one container object and order. */
+interface SortedRecord {
+  parent: DesktopNode | EntryNode;
+  order: SortOrder;
+  rows: Promise<SortedRows>;
+  /** The rows once sorted. */
+  ready?: SortedRows;
 }
 
 /**

@@ -39,11 +39,17 @@ export function registerViews(services: Services): RegisteredViews {
   });
   // Only what the view shows expanded is live (polled); a hidden view polls nothing.
   tree.setVisible(view.visible);
-  // Marks change in bursts (a poll marks many files at once): the rows are rebuilt once per burst.
+  // Marks change in bursts (a poll marks many files at once): their rows are repainted once per burst.
   let relabel: NodeJS.Timeout | undefined;
-  const marksWatch = decorations.onDidChangeFileDecorations(() => {
+  let marked: vscode.Uri[] = [];
+  const marksWatch = decorations.onDidChangeFileDecorations((uris) => {
+    marked.push(...uris);
     clearTimeout(relabel);
-    relabel = setTimeout(() => tree.relabel(), 100);
+    relabel = setTimeout(() => {
+      const burst = marked;
+      marked = [];
+      tree.relabel(burst);
+    }, 100);
   });
   const viewState = vscode.Disposable.from(
     marksWatch,

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { displayName } from '../api/display';
-import { forEachSliced, Slicer } from '../api/slices';
 import type { Desktop, DriveEntry, NenErrorKind } from '../api/types';
 import { containerKey, type ContainerRef } from '../cache/ListingCache';
 import { describeError, errorKind } from '../drive/errors';
@@ -33,32 +32,123 @@ class EntryRow implements EntryNode {
     readonly kind: 'file' | 'folder',
     readonly desktopId: string,
     readonly folder: string | undefined,
-    readonly entry: DriveEntry,
+    private current: DriveEntry,
     readonly parent: DesktopNode | EntryNode,
-    private readonly listedAtMs: number,
+    private listedAtMs: number,
   ) {}
 
+  get entry(): DriveEntry {
+    return this.current;
+  }
+
   get uri(): vscode.Uri {
-    return (this.cachedUri ??= entryUri(this.desktopId, this.folder, this.entry.name));
+    return (this.cachedUri ??= entryUri(this.desktopId, this.folder, this.current.name));
   }
 
   /** "100 KB · 2m ago" (folders: the age only), relative to when the listing arrived. */
   get description(): string {
     if (this.cachedDescription === undefined) {
-      const age = formatAge(this.entry.modified, this.listedAtMs);
-      this.cachedDescription = this.kind === 'folder' ? age : `${formatSize(this.entry.size)} · ${age}`;
+      const age = formatAge(this.current.modified, this.listedAtMs);
+      this.cachedDescription = this.kind === 'folder' ? age : `${formatSize(this.current.size)} · ${age}`;
     }
     return this.cachedDescription;
   }
+
+  /** A newer version of the same entry (its size or time changed): the row stays, its text follows. */
+  update(entry: DriveEntry, listedAtMs: number): void {
+    this.current = entry;
+    this.listedAtMs = listedAtMs;
+    this.cachedDescription = undefined;
+  }
 }
 
-/** Builds the sorted rows of one listing: folders first, then the tree's order (natural names by default). In slices of the event loop. */
-export async function entryNodes(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now(), order: SortOrder = 'name'): Promise<EntryNode[]> {
-  const slicer = new Slicer();
-  const sorted = await sortEntries(entries, order, slicer);
-  const nodes: EntryNode[] = new Array(sorted.length);
-  await forEachSliced(sorted, (entry, i) => (nodes[i] = new EntryRow(entry.isDir ? 'folder' : 'file', parent.desktopId, folder, entry, parent, nowMs)), slicer);
-  return nodes;
+/**
+ * The rows of one listing in the tree's order (folders first, then the tree's order, natural
+ * names by default). The sort sees every entry, in slices of the event loop; a row object is
+ * made only when a row is first shown (`first`), so a 10,000-file folder showing 500 rows makes
+ * 500, not 10,000, on every listing of it.
+ */
+export class SortedRows {
+  private readonly rows: EntryRow[] = [];
+  /** Position by name, made on first use. */
+  private positions: Map<string, number> | undefined;
+
+  constructor(
+    /** The listing's entries, sorted (owned: {@link apply} replaces entries in it). */
+    private readonly entries: DriveEntry[],
+    private readonly parent: DesktopNode | EntryNode,
+    private readonly folder: string | undefined,
+    /** When the listing arrived: every row's age is relative to it, whenever the row is made. */
+    private readonly listedAtMs: number,
+    /** Told of every row made. */
+    private readonly onRow: (row: EntryNode) => void = () => undefined,
+  ) {}
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** The first `count` rows (all of them when fewer), made now where not made before. */
+  first(count: number): EntryNode[] {
+    const end = Math.min(count, this.entries.length);
+    for (let i = this.rows.length; i < end; i++) {
+      const entry = this.entries[i];
+      const row = new EntryRow(entry.isDir ? 'folder' : 'file', this.parent.desktopId, this.folder, entry, this.parent, this.listedAtMs);
+      this.rows.push(row);
+      this.onRow(row);
+    }
+    return this.rows.slice(0, end);
+  }
+
+  /** The row of `name`, if made (shown). */
+  made(name: string): EntryNode | undefined {
+    const i = this.indexOf(name);
+    return i >= 0 ? this.rows[i] : undefined;
+  }
+
+  /** The position of `name` in the tree's order, or -1 (the index by name is made on first use). */
+  indexOf(name: string): number {
+    this.positions ??= new Map(this.entries.map((e, i) => [e.name, i]));
+    return this.positions.get(name) ?? -1;
+  }
+
+  /**
+   * The folder's new listing, with the same names as these rows (sizes or times changed), for a
+   * tree sorted by name, where neither changes a row's place. Every entry that is not the object
+   * these rows hold (a listing keeps the objects of unchanged entries) replaces it: rows already
+   * made are updated in place and returned (VS Code repaints just those); the rest take the new
+   * entries when made. Undefined, and nothing changed, when the names differ or one changed kind.
+   */
+  apply(listing: readonly DriveEntry[], listedAtMs: number): EntryNode[] | undefined {
+    if (listing.length !== this.entries.length) return undefined;
+    const at: number[] = [];
+    const changed: DriveEntry[] = [];
+    for (const entry of listing) {
+      const i = this.indexOf(entry.name);
+      if (i < 0) return undefined;
+      const held = this.entries[i];
+      if (held === entry) continue;
+      if (held.isDir !== entry.isDir) return undefined;
+      at.push(i);
+      changed.push(entry);
+    }
+    const repainted: EntryNode[] = [];
+    changed.forEach((entry, k) => {
+      const i = at[k];
+      this.entries[i] = entry;
+      const row = this.rows[i];
+      if (row) {
+        row.update(entry, listedAtMs);
+        repainted.push(row);
+      }
+    });
+    return repainted;
+  }
+}
+
+/** Sorts one listing for the tree (in slices of the event loop); rows are made as shown. */
+export async function sortedRows(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now(), order: SortOrder = 'name', onRow?: (row: EntryNode) => void): Promise<SortedRows> {
+  return new SortedRows(await sortEntries(entries, order), parent, folder, nowMs, onRow);
 }
 
 export function desktopNode(d: Desktop, configured: boolean): DesktopNode {

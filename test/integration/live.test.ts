@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SaveConflict } from '../../src/drive/DriveFileSystemProvider';
-import type { DesktopNode, DriveNode } from '../../src/views/nodes';
+import type { DesktopNode, DriveNode, EntryNode } from '../../src/views/nodes';
 import { revealRow } from '../../src/views/reveal';
 import { closeAllEditors, countDriveRequests, rejects, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
@@ -282,7 +282,7 @@ suite('Live drive', () => {
     const views = env.api.views;
     assert.ok(views);
     env.emu.putFile(env.desktopId, 'before.txt', 'x');
-    const fired: (DriveNode | undefined)[] = [];
+    const fired: (DriveNode | DriveNode[] | undefined)[] = [];
     const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
     try {
       await vscode.commands.executeCommand('nenDrive.desktops.focus');
@@ -298,7 +298,7 @@ suite('Live drive', () => {
       env.emu.putFile(env.desktopId, 'appeared.txt', 'hello'); // the desktop writes, nobody clicks
       await waitFor(async () => (await views.tree.getChildren(desktop)).some((n) => n.kind === 'file' && n.entry.name === 'appeared.txt'), 'the new row', (2 * INTERVAL_S + 3) * 1000);
       await waitFor(() => fired.length > 0, 'a repaint');
-      assert.ok(fired.every((n) => n?.kind === 'desktop' && n.desktopId === env.desktopId), `only the desktop container repainted, never the whole tree: ${JSON.stringify(fired.map((n) => n?.kind ?? 'ALL'))}`);
+      assert.ok(fired.every((n) => !Array.isArray(n) && n?.kind === 'desktop' && n.desktopId === env.desktopId), `only the desktop container repainted, never the whole tree: ${JSON.stringify(fired.map((n) => (Array.isArray(n) ? 'rows' : (n?.kind ?? 'ALL'))))}`);
 
       env.emu.removeFile(env.desktopId, 'before.txt');
       await waitFor(async () => !(await views.tree.getChildren(desktop)).some((n) => n.kind === 'file' && n.entry.name === 'before.txt'), 'the vanished row to go', (4 * INTERVAL_S + 3) * 1000);
@@ -312,6 +312,69 @@ suite('Live drive', () => {
       // Collapsed: no longer live.
       await vscode.commands.executeCommand('workbench.actions.treeView.nenDrive.desktops.collapseAll');
       await waitFor(() => !env.services.live.targets.some((t) => t.desktopId === env.desktopId), 'the collapsed desktop to stop being polled', 5000);
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
+    }
+  });
+
+  test('a file that only grows repaints its own row, in place: the folder is not built again', async () => {
+    const views = env.api.views;
+    assert.ok(views);
+    for (let i = 0; i < 600; i++) env.emu.putFile(env.desktopId, `item ${i}.txt`, 'x');
+    env.emu.putFile(env.desktopId, 'agent.log', 'line 1\n');
+    const fired: (DriveNode | DriveNode[] | undefined)[] = [];
+    const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
+    try {
+      await vscode.commands.executeCommand('nenDrive.desktops.focus');
+      await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
+      const desktop = (await views.tree.getChildren()).find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
+      assert.ok(desktop, 'the desktop row');
+      assert.ok(await revealRow(views.tree, views.view, desktop.uri, { expand: true }), 'the desktop row revealed');
+      await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
+      const rows = (await views.tree.getChildren(desktop)) as EntryNode[];
+      const log = rows.find((r) => r.entry?.name === 'agent.log');
+      assert.ok(log, 'the log row is among the 500 shown');
+      assert.equal(views.tree.getTreeItem(log).description?.toString().split(' · ')[0], '7 B');
+
+      // The first change by someone else repaints the folder once: its row now reads "has new or changed files".
+      fired.length = 0;
+      env.emu.putFile(env.desktopId, 'agent.log', 'line 1\nline 2\n');
+      await waitFor(() => fired.length > 0, 'a repaint', (2 * INTERVAL_S + 3) * 1000);
+      assert.deepEqual(fired.map((n) => (Array.isArray(n) ? 'rows' : n?.kind)), ['desktop'], 'the first change repaints the folder, whose label changes');
+      const again = (await views.tree.getChildren(desktop)) as EntryNode[];
+      const log2 = again.find((r) => r.entry?.name === 'agent.log')!;
+      assert.equal(log2.entry.size, 14);
+      assert.match(views.tree.getTreeItem(desktop).accessibilityInformation?.label ?? '', /has new or changed files/);
+      await sleep(500); // the mark's repaint, 100 ms after the change
+
+      // Every later growth: that row alone, the same object, with its new size.
+      for (const [text, size] of [['line 1\nline 2\nline 3\n', '21 B'], ['line 1\nline 2\nline 3\nline 4\n', '28 B']] as const) {
+        fired.length = 0;
+        env.emu.clearRequests();
+        env.emu.putFile(env.desktopId, 'agent.log', text);
+        await waitFor(() => fired.length > 0, 'a repaint', (2 * INTERVAL_S + 3) * 1000);
+        await sleep(500); // the row's new size, then its new mark (100 ms later)
+        const shown = fired.map((n) => (Array.isArray(n) ? n.map((r) => (r.kind === 'file' ? `${r.entry.name} ${r === log2}` : r.kind)).join() : (n?.kind ?? 'ALL')));
+        assert.ok(fired.length <= 2 && fired.every((n) => Array.isArray(n) && n.length === 1 && n[0] === log2), `the log row alone, the object VS Code has: ${JSON.stringify(shown)}`);
+        assert.equal(views.tree.getTreeItem(log2).description?.toString().split(' · ')[0], size, 'the row shows the new size');
+        assert.match(views.tree.getTreeItem(log2).accessibilityInformation?.label ?? '', /changed by someone else/);
+        const listed = countDriveRequests(env.emu, env.desktopId).listings;
+        const now = (await views.tree.getChildren(desktop)) as EntryNode[];
+        assert.equal(now.length, 501);
+        const differs = now.slice(0, 500).findIndex((r, i) => r !== again[i]);
+        assert.equal(differs, -1, `VS Code asking again gets the same 500 rows (and a "Show more" row), the log row updated: ${differs >= 0 ? `${now[differs].kind} ${now[differs].entry?.name}` : ''}`);
+        assert.equal(countDriveRequests(env.emu, env.desktopId).listings, listed, 'from the listing the poll brought');
+      }
+
+      // A file that comes still repaints the folder (rows move).
+      fired.length = 0;
+      env.emu.putFile(env.desktopId, 'item 0a.txt', 'new');
+      await waitFor(() => fired.length > 0, 'a repaint', (2 * INTERVAL_S + 3) * 1000);
+      assert.ok(fired.every((n) => !Array.isArray(n) && n?.kind === 'desktop'), 'a new file repaints the folder');
+      const withNew = (await views.tree.getChildren(desktop)) as EntryNode[];
+      assert.ok(withNew.some((r) => r.entry.name === 'item 0a.txt'), 'the new file is shown');
     } finally {
       sub.dispose();
       await vscode.commands.executeCommand('workbench.view.explorer');

@@ -4,6 +4,7 @@ import { Commands } from '../../src/constants';
 import type { ViewsApi } from '../../src/views';
 import type { DesktopNode, DriveNode, EntryNode, MessageNode } from '../../src/views/nodes';
 import { compareNames, formatAge, formatSize } from '../../src/views/format';
+import { sortedRows } from '../../src/views/rows';
 import { randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 function viewsOf(env: EmulatorSetup): ViewsApi {
@@ -230,6 +231,42 @@ suite('Tree', () => {
     env.emu.clearRequests();
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(env.emu.requests.map((r) => `${r.method} ${r.path}`), []);
+  });
+
+  test('a listing of 10,000 entries makes a row object only for each row shown, and keeps it while more are shown', async () => {
+    const parent: DesktopNode = { kind: 'desktop', desktopId: 'dsk_rows', uri: vscode.Uri.parse('nendrive://dsk_rows/'), label: 'dsk_rows', description: '', notFound: false, configured: true };
+    // In reverse order, with ten folders at the end, so the rows must come from the sorted order.
+    const entries = Array.from({ length: 10_000 }, (_, i) => ({ name: i < 9_990 ? `file-${9_989 - i}.dat` : `dir-${9_999 - i}`, size: i, modified: 1_700_000_000, isDir: i >= 9_990 }));
+    const made: EntryNode[] = [];
+    const rows = await sortedRows(parent, undefined, entries, Date.now(), 'name', (row) => made.push(row));
+    assert.equal(rows.length, 10_000);
+    assert.equal(made.length, 0, 'sorting makes no rows');
+    const first = rows.first(500);
+    assert.equal(first.length, 500);
+    assert.equal(made.length, 500, 'the 500 shown, not the 10,000 listed');
+    assert.deepEqual(first.slice(0, 3).map((r) => `${r.kind}:${r.entry.name}`), ['folder:dir-0', 'folder:dir-1', 'folder:dir-2'], 'folders first');
+    assert.equal(first[10].entry.name, 'file-0.dat');
+    assert.equal(first[499].entry.name, 'file-489.dat');
+    const more = rows.first(1000);
+    assert.equal(made.length, 1000, 'the next 500 only');
+    assert.ok(first.every((r, i) => more[i] === r), 'the rows shown before are the same objects');
+    assert.equal(more[999].entry.name, 'file-989.dat');
+    assert.equal(rows.indexOf('file-5000.dat'), 5010, 'a row not made yet is found by name');
+    assert.equal(rows.indexOf('nothing.txt'), -1);
+    // A new listing of the same names: the entries that are new objects replace the ones held;
+    // rows made are updated in place (a folder's time too), the others take theirs when made.
+    const next = entries.map((e) => (e.name === 'file-3.dat' || e.name === 'file-9000.dat' ? { ...e, size: 7 } : e.name === 'dir-2' ? { ...e, modified: 1_800_000_000 } : e));
+    const repainted = rows.apply(next, Date.now());
+    assert.deepEqual(repainted?.map((r) => r.entry.name).sort(), ['dir-2', 'file-3.dat'], 'the rows made, in place');
+    assert.equal(more[13].entry.size, 7);
+    assert.equal(more[2].entry.modified, 1_800_000_000);
+    assert.equal(rows.apply(next.slice(1), Date.now()), undefined, 'one fewer: built again');
+    assert.equal(rows.apply([...next.slice(1), { ...next[0], name: 'other.dat' }], Date.now()), undefined, 'a renamed file: built again');
+    assert.equal(rows.apply(next.map((e) => (e.name === 'dir-3' ? { ...e, isDir: false } : e)), Date.now()), undefined, 'a folder turned file: built again');
+    const all = rows.first(20_000);
+    assert.equal(all.length, 10_000);
+    assert.equal(made.length, 10_000);
+    assert.equal(all[rows.indexOf('file-9000.dat')].entry.size, 7, 'a row made later has the new entry');
   });
 
   test('getChildren for a drive of 10,000 files gives VS Code its first 500 rows and a "Show more" row (timing printed)', async () => {

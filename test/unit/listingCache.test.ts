@@ -182,6 +182,34 @@ test('knownFolders lists the folders listed under a folder', async () => {
   assert.equal(cache.knownFolders('dsk_other').length, 0);
 });
 
+test('a listing with nothing changed (in any order) is the previous entries array itself; any change, a new one', async () => {
+  const server = fakeServer();
+  const many = Array.from({ length: 300 }, (_, i) => file(`f${i}.txt`, i, 1000 + i));
+  server.set('', many.map((e) => ({ ...e })));
+  const cache = new ListingCache(server.fetch);
+  const seen = changes(cache);
+  const first = await cache.get({ desktopId: D }, { maxAgeMs: 0 });
+  server.set('', many.map((e) => ({ ...e })).reverse());
+  const second = await cache.get({ desktopId: D }, { maxAgeMs: 0 });
+  assert.equal(second.entries, first.entries, 'the same array, so what was built from it still applies');
+  assert.equal(second.byName, first.byName);
+  assert.ok(second.seq > first.seq, 'a new listing all the same (its time and sequence)');
+  assert.equal(seen.length, 0);
+  for (const next of [
+    [...many.slice(0, 299), file('f299.txt', 299, 1299.5)], // one time changed
+    many.slice(0, 299), // one gone
+    [...many, file('new.txt', 1, 1)], // one more
+    [...many.slice(0, 299), file('other.txt', 299, 1299)], // one renamed: same count
+  ]) {
+    const before = await cache.get({ desktopId: D }, { maxAgeMs: 60_000 });
+    server.set('', next.map((e) => ({ ...e })));
+    const after = await cache.get({ desktopId: D }, { maxAgeMs: 0 });
+    assert.notEqual(after.entries, before.entries);
+    assert.deepEqual(after.entries.map((e) => e.name).sort(), next.map((e) => e.name).sort());
+  }
+  assert.equal(seen.length, 4, 'each change reported');
+});
+
 test('diffListings on 10,000 entries finds exactly the three differences', () => {
   const before = Array.from({ length: 10_000 }, (_, i) => file(`file-${i}.txt`, i, 1000 + i));
   const after = before.map((e) => (e.name === 'file-42.txt' ? { ...e, size: e.size + 1 } : e)).filter((e) => e.name !== 'file-7.txt');
