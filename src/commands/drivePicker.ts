@@ -9,6 +9,7 @@ import type { DesktopNode } from '../views/nodes';
 import { GO_TO_FILE_LIMITS, walkDrives, type FoundFile, type WalkReport } from './driveWalk';
 import { counted, showNote } from './messages';
 import { formatCount } from '../api/format';
+import { forEachSliced, Slicer } from '../api/slices';
 
 /** One drive file in the pick: its name, "desktop › folder", and "size · age". */
 export interface DriveFileItem extends vscode.QuickPickItem {
@@ -51,14 +52,31 @@ export async function pickDriveFile(services: Services, tree: DriveTreeDataProvi
   const cancel = new vscode.CancellationTokenSource();
   const items: DriveFileItem[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Items the picker has: VS Code sends every item to the window at each assignment (10,000 at once for a long folder). */
+  let given = 0;
   const flush = (): void => {
     timer = undefined;
+    if (items.length === given) return;
+    given = items.length;
     picker.items = items.slice();
   };
+  // Items are made in slices of the event loop (10,000 take 25-100 ms), a listing's files all
+  // before the next flush is planned, so a long folder reaches the pick in one assignment.
+  const arrived: FoundFile[][] = [];
+  let building: Promise<void> | undefined;
+  const build = async (): Promise<void> => {
+    const slicer = new Slicer();
+    for (let files = arrived.shift(); files; files = arrived.shift()) {
+      const nowMs = Date.now();
+      await forEachSliced(files, (f) => items.push(fileItem(f, labels.get(f.desktopId) ?? f.desktopId, nowMs, options.itemButton?.button)), slicer);
+      if (cancel.token.isCancellationRequested) break; // the pick closed meanwhile
+      timer ??= setTimeout(flush, FLUSH_MS);
+    }
+    building = undefined;
+  };
   const onFiles = (files: FoundFile[]): void => {
-    const nowMs = Date.now();
-    for (const f of files) items.push(fileItem(f, labels.get(f.desktopId) ?? f.desktopId, nowMs, options.itemButton?.button));
-    timer ??= setTimeout(flush, FLUSH_MS);
+    arrived.push(files);
+    building ??= build();
   };
   try {
     return await new Promise<DriveFileItem | undefined>((resolve) => {
@@ -78,7 +96,8 @@ export async function pickDriveFile(services: Services, tree: DriveTreeDataProvi
       options.onShow?.(picker);
       // Fresh listings (shared with any already in flight): the pick shows the drive as it is now.
       const list = (desktopId: string, folder: string | undefined) => services.fs.list(desktopId, folder, { fresh: true });
-      void walkDrives(desktops.map((d) => d.desktopId), list, onFiles, cancel.token, GO_TO_FILE_LIMITS).then((report) => {
+      void walkDrives(desktops.map((d) => d.desktopId), list, onFiles, cancel.token, GO_TO_FILE_LIMITS).then(async (report) => {
+        await building;
         if (timer) clearTimeout(timer);
         flush();
         picker.busy = false;
