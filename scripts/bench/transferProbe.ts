@@ -23,6 +23,7 @@ import * as inspector from 'node:inspector';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Settings } from '../../src/constants';
+import { pickDriveFile, type DriveFileItem } from '../../src/commands/drivePicker';
 import type { DesktopNode } from '../../src/views/nodes';
 import { revealRow } from '../../src/views/reveal';
 import { driveUriForTest, getApi, waitFor } from '../../tools/vscode-host/inHost';
@@ -67,6 +68,20 @@ export interface TransferProbeReport {
    * for the workbench (its own work, on the same thread). Over 1.5 s from the refresh, five times.
    */
   visibleRefresh?: RefreshReport & { rowsShown: number };
+  /**
+   * With the view open as above: one shown file of the 10,000 grows on the server (another
+   * client's upload), then a listing as a live poll makes it; five times after one warm-up (the
+   * first change by someone else repaints the folder, whose row then says it holds changed
+   * files). `rowsShown`: VS Code's tree items in the last round.
+   */
+  grownRefresh?: RefreshReport & { rowsShown: number };
+  /**
+   * Go to File over both desktops (10,000 files and the transfer desktop's few), three times:
+   * from the call until every file is in the pick and it stopped listing (`shownMs`), the
+   * longest event-loop stall over that time + 500 ms, how many times the pick was given its
+   * items (VS Code sends them all to the window at each), and how many it shows.
+   */
+  goToFile?: { shownMs: number[]; maxDelayMs: number[]; sends: number[]; items: number };
   error?: string;
 }
 
@@ -268,6 +283,10 @@ export async function run(): Promise<void> {
     // Last, as it leaves the view open: the batches above ran with it closed, as in earlier rounds.
     await quiet();
     report.visibleRefresh = await listingRefresh(api, env, true);
+    await quiet();
+    report.grownRefresh = await oneFileGrows(api, env);
+    await quiet();
+    report.goToFile = await goToFile(api, env);
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   }
@@ -369,6 +388,102 @@ async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: Tran
   } finally {
     tree.getChildren = getChildren;
     tree.getTreeItem = getTreeItem;
+  }
+  return out;
+}
+
+/**
+ * A live poll that finds one shown file of the 10,000 grown (the view open, the desktop
+ * expanded, as {@link listingRefresh} left them): the longest stall over 1.5 s from the
+ * listing request, and how many tree items VS Code asked for.
+ */
+async function oneFileGrows(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv): Promise<RefreshReport & { rowsShown: number }> {
+  const tree = api.views.tree;
+  const listRow = await listRowOf(api, env);
+  const out = { getChildrenMs: [] as number[], maxDelayMs: [] as number[], gcMs: [] as number[], longestGcMs: [] as number[], longestGcKind: [] as string[], rowsShown: 0 };
+  const resolutionMs = 2;
+  const file = (await tree.getChildren(listRow)).find((n) => n.kind === 'file');
+  if (!file || file.kind !== 'file') throw new Error('no file row shown for the 10,000-file desktop');
+  let items = 0;
+  const getTreeItem = tree.getTreeItem.bind(tree);
+  tree.getTreeItem = (node) => {
+    items++;
+    return getTreeItem(node);
+  };
+  try {
+    for (let i = 0; i < 6; i++) {
+      // Another client (the running extension's library, not its file system provider): to the
+      // window it is someone else's change, seen by the next listing.
+      await api.services.clients.get().upload(env.listDesktopId, file.entry.name, { kind: 'bytes', data: new Uint8Array(100 + i) });
+      await new Promise((r) => setTimeout(r, 300));
+      const h = monitorEventLoopDelay({ resolution: resolutionMs });
+      const gc = watchGc();
+      items = 0;
+      const t0 = performance.now();
+      h.enable();
+      await api.services.fs.list(env.listDesktopId, undefined, { fresh: true });
+      const ms = performance.now() - t0;
+      await waitFor(() => items > 0, 'VS Code to take the repainted rows', 10_000);
+      await new Promise((r) => setTimeout(r, Math.max(0, 1500 - (performance.now() - t0))));
+      h.disable();
+      const g = gc.stop();
+      if (i === 0) continue;
+      out.rowsShown = items;
+      out.getChildrenMs.push(r1(ms));
+      out.maxDelayMs.push(beyondResolution(h.max, resolutionMs));
+      out.gcMs.push(r1(g.totalMs));
+      out.longestGcMs.push(r1(g.longestMs));
+      out.longestGcKind.push(g.longestKind);
+    }
+  } finally {
+    tree.getTreeItem = getTreeItem;
+  }
+  return out;
+}
+
+/** Go to File opened and left once it has every file (see {@link TransferProbeReport.goToFile}). */
+async function goToFile(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv): Promise<NonNullable<TransferProbeReport['goToFile']>> {
+  const out = { shownMs: [] as number[], maxDelayMs: [] as number[], sends: [] as number[], items: 0 };
+  const resolutionMs = 2;
+  for (let i = 0; i < 3; i++) {
+    let picker: vscode.QuickPick<DriveFileItem> | undefined;
+    let sends = 0;
+    let count = 0;
+    const h = monitorEventLoopDelay({ resolution: resolutionMs });
+    const t0 = performance.now();
+    h.enable();
+    const picked = pickDriveFile(api.services, api.views.tree, {
+      title: 'bench',
+      onShow: (p) => {
+        picker = p;
+        // Count the assignments of `items` on this one object (the setter lives on its class).
+        let proto: object | null = Object.getPrototypeOf(p);
+        let desc: PropertyDescriptor | undefined;
+        while (proto && !(desc = Object.getOwnPropertyDescriptor(proto, 'items'))) proto = Object.getPrototypeOf(proto);
+        if (!desc?.set || !desc.get) return;
+        const { get, set } = desc;
+        Object.defineProperty(p, 'items', {
+          configurable: true,
+          get: () => get.call(p),
+          set: (v: readonly DriveFileItem[]) => {
+            sends++;
+            count = v.length;
+            set.call(p, v);
+          },
+        });
+      },
+    });
+    await waitFor(() => picker !== undefined && !picker.busy && count >= env.listCount, 'Go to File to list every file', 30_000);
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 500));
+    h.disable();
+    out.shownMs.push(r1(ms));
+    out.maxDelayMs.push(beyondResolution(h.max, resolutionMs));
+    out.sends.push(sends);
+    out.items = count;
+    picker!.hide();
+    await picked;
+    await new Promise((r) => setTimeout(r, 300));
   }
   return out;
 }
