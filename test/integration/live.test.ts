@@ -382,6 +382,47 @@ suite('Live drive', () => {
     }
   });
 
+  test('a mark that comes or goes repaints the marked row, and the desktop row only when its "has new or changed files" changes', async () => {
+    const views = env.api.views;
+    assert.ok(views);
+    env.emu.putFile(env.desktopId, 'old.txt', 'old');
+    const fired: (DriveNode | DriveNode[] | undefined)[] = [];
+    const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
+    const label = (n: DriveNode): string => views.tree.getTreeItem(n).accessibilityInformation?.label ?? '';
+    try {
+      await vscode.commands.executeCommand('nenDrive.desktops.focus');
+      await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
+      const desktop = (await views.tree.getChildren()).find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
+      assert.ok(desktop, 'the desktop row');
+      assert.ok(await revealRow(views.tree, views.view, desktop.uri, { expand: true }), 'the desktop row revealed');
+      await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
+
+      env.emu.putFile(env.desktopId, 'fresh.txt', 'new');
+      const row = (await waitFor(async () => ((await views.tree.getChildren(desktop)) as EntryNode[]).find((r) => r.entry?.name === 'fresh.txt'), 'the new row', (2 * INTERVAL_S + 3) * 1000))!;
+      await waitFor(() => views.decorations.kindOf(row.uri) === 'new' || undefined, 'the new file marked');
+      await sleep(500); // the folder's repaint for the new file, and the mark's 100 ms after
+      assert.ok(!fired.includes(undefined), 'a new mark never repaints the whole tree');
+      assert.match(label(desktop), /has new or changed files/);
+      assert.match(label(row), /new on the drive/);
+
+      // Opening the file clears its mark: its row, and the desktop row whose label changes.
+      fired.length = 0;
+      await vscode.workspace.openTextDocument(row.uri);
+      await waitFor(() => fired.length > 0 || undefined, 'a repaint for the cleared mark', 5000);
+      await sleep(300);
+      assert.equal(fired.length, 1, `one repaint: ${JSON.stringify(fired.map((n) => (Array.isArray(n) ? n.map((r) => r.kind) : (n?.kind ?? 'ALL'))))}`);
+      const repainted = fired[0];
+      assert.ok(Array.isArray(repainted), 'rows, not the whole tree');
+      assert.deepEqual(new Set(repainted), new Set<DriveNode>([row, desktop]), 'the file row VS Code holds, and the desktop row');
+      assert.doesNotMatch(label(desktop), /has new or changed files/);
+      assert.doesNotMatch(label(row), /new on the drive/);
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
+    }
+  });
+
   test('liveRefreshSeconds 0 turns polling off', async () => {
     await vscode.workspace.getConfiguration('nenDrive').update('liveRefreshSeconds', 0, vscode.ConfigurationTarget.Global);
     await waitFor(() => env.services.clients.settings.liveRefreshSeconds === 0, 'the setting to apply');
