@@ -42,6 +42,34 @@ function recordWatcher(watcher: vscode.FileSystemWatcher) {
   };
 }
 
+/**
+ * Runs `body` with the Desktops view shown and this desktop's row expanded and live (revealed
+ * through the product's reveal: VS Code may still be replaying a refresh deferred while the view
+ * was hidden), every repaint the tree fires recorded in `fired`; hides the view after.
+ */
+async function inLiveView(
+  env: EmulatorSetup,
+  body: (v: { views: NonNullable<EmulatorSetup['api']['views']>; desktop: DesktopNode; fired: (DriveNode | DriveNode[] | undefined)[] }) => Promise<void>,
+): Promise<void> {
+  const views = env.api.views;
+  assert.ok(views);
+  const fired: (DriveNode | DriveNode[] | undefined)[] = [];
+  const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
+  try {
+    await vscode.commands.executeCommand('nenDrive.desktops.focus');
+    await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
+    const desktop = (await views.tree.getChildren()).find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
+    assert.ok(desktop, 'the desktop row');
+    assert.ok(await revealRow(views.tree, views.view, desktop.uri, { expand: true }), 'the desktop row revealed');
+    await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
+    await body({ views, desktop, fired });
+  } finally {
+    sub.dispose();
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
+  }
+}
+
 suite('Live drive', () => {
   let env: EmulatorSetup;
 
@@ -279,20 +307,8 @@ suite('Live drive', () => {
   });
 
   test('the visible tree follows the drive by itself, repainting only the container that changed', async () => {
-    const views = env.api.views;
-    assert.ok(views);
     env.emu.putFile(env.desktopId, 'before.txt', 'x');
-    const fired: (DriveNode | DriveNode[] | undefined)[] = [];
-    const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
-    try {
-      await vscode.commands.executeCommand('nenDrive.desktops.focus');
-      await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
-      const roots = await views.tree.getChildren();
-      const desktop = roots.find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
-      assert.ok(desktop, 'the desktop row');
-      // Through the product's reveal: VS Code may still be replaying a refresh deferred while the view was hidden.
-      assert.ok(await revealRow(views.tree, views.view, desktop.uri, { expand: true }), 'the desktop row revealed');
-      await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
+    await inLiveView(env, async ({ views, desktop, fired }) => {
       fired.length = 0;
 
       env.emu.putFile(env.desktopId, 'appeared.txt', 'hello'); // the desktop writes, nobody clicks
@@ -312,27 +328,13 @@ suite('Live drive', () => {
       // Collapsed: no longer live.
       await vscode.commands.executeCommand('workbench.actions.treeView.nenDrive.desktops.collapseAll');
       await waitFor(() => !env.services.live.targets.some((t) => t.desktopId === env.desktopId), 'the collapsed desktop to stop being polled', 5000);
-    } finally {
-      sub.dispose();
-      await vscode.commands.executeCommand('workbench.view.explorer');
-      await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
-    }
+    });
   });
 
   test('a file that only grows repaints its own row, in place: the folder is not built again', async () => {
-    const views = env.api.views;
-    assert.ok(views);
     for (let i = 0; i < 600; i++) env.emu.putFile(env.desktopId, `item ${i}.txt`, 'x');
     env.emu.putFile(env.desktopId, 'agent.log', 'line 1\n');
-    const fired: (DriveNode | DriveNode[] | undefined)[] = [];
-    const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
-    try {
-      await vscode.commands.executeCommand('nenDrive.desktops.focus');
-      await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
-      const desktop = (await views.tree.getChildren()).find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
-      assert.ok(desktop, 'the desktop row');
-      assert.ok(await revealRow(views.tree, views.view, desktop.uri, { expand: true }), 'the desktop row revealed');
-      await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
+    await inLiveView(env, async ({ views, desktop, fired }) => {
       const rows = (await views.tree.getChildren(desktop)) as EntryNode[];
       const log = rows.find((r) => r.entry?.name === 'agent.log');
       assert.ok(log, 'the log row is among the 500 shown');
@@ -375,28 +377,13 @@ suite('Live drive', () => {
       assert.ok(fired.every((n) => !Array.isArray(n) && n?.kind === 'desktop'), 'a new file repaints the folder');
       const withNew = (await views.tree.getChildren(desktop)) as EntryNode[];
       assert.ok(withNew.some((r) => r.entry.name === 'item 0a.txt'), 'the new file is shown');
-    } finally {
-      sub.dispose();
-      await vscode.commands.executeCommand('workbench.view.explorer');
-      await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
-    }
+    });
   });
 
   test('a mark that comes or goes repaints the marked row, and the desktop row only when its "has new or changed files" changes', async () => {
-    const views = env.api.views;
-    assert.ok(views);
     env.emu.putFile(env.desktopId, 'old.txt', 'old');
-    const fired: (DriveNode | DriveNode[] | undefined)[] = [];
-    const sub = views.tree.onDidChangeTreeData((n) => fired.push(n));
-    const label = (n: DriveNode): string => views.tree.getTreeItem(n).accessibilityInformation?.label ?? '';
-    try {
-      await vscode.commands.executeCommand('nenDrive.desktops.focus');
-      await waitFor(() => views.view.visible, 'the Nen Drive view to show', 10_000);
-      const desktop = (await views.tree.getChildren()).find((n): n is DesktopNode => n.kind === 'desktop' && n.desktopId === env.desktopId);
-      assert.ok(desktop, 'the desktop row');
-      assert.ok(await revealRow(views.tree, views.view, desktop.uri, { expand: true }), 'the desktop row revealed');
-      await waitFor(() => env.services.live.targets.some((t) => t.desktopId === env.desktopId && t.folder === undefined), 'the expanded desktop to be live', 10_000);
-
+    await inLiveView(env, async ({ views, desktop, fired }) => {
+      const label = (n: DriveNode): string => views.tree.getTreeItem(n).accessibilityInformation?.label ?? '';
       env.emu.putFile(env.desktopId, 'fresh.txt', 'new');
       const row = (await waitFor(async () => ((await views.tree.getChildren(desktop)) as EntryNode[]).find((r) => r.entry?.name === 'fresh.txt'), 'the new row', (2 * INTERVAL_S + 3) * 1000))!;
       await waitFor(() => views.decorations.kindOf(row.uri) === 'new' || undefined, 'the new file marked');
@@ -416,11 +403,7 @@ suite('Live drive', () => {
       assert.deepEqual(new Set(repainted), new Set<DriveNode>([row, desktop]), 'the file row VS Code holds, and the desktop row');
       assert.doesNotMatch(label(desktop), /has new or changed files/);
       assert.doesNotMatch(label(row), /new on the drive/);
-    } finally {
-      sub.dispose();
-      await vscode.commands.executeCommand('workbench.view.explorer');
-      await waitFor(() => !views.view.visible, 'the view to hide again', 10_000);
-    }
+    });
   });
 
   test('liveRefreshSeconds 0 turns polling off', async () => {
