@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
-import type { RefreshReport, TransferProbeEnv, TransferProbeReport } from './transferProbe';
+import type { ConcurrentReport, RefreshReport, TransferProbeEnv, TransferProbeReport } from './transferProbe';
 import { writeFileOfSize, type TransferBench } from './transfers';
 import { median, round } from './stats';
 
@@ -37,6 +37,13 @@ export async function measureInHostTransfers(root: string, tmp: string, env: Omi
   }
 }
 
+
+/** Who had the cores while the batch of four ran: the host's threads, the emulator, the workbench, the rest. */
+function cpuRow(b: TransferBench, k: ConcurrentReport): void {
+  if (!k.cpu?.length) return;
+  const top = k.cpu.slice(0, 7).map((c) => `${c.who} ${Math.round(c.onCoreMs)}`).join('; ');
+  b.rows.push({ measurement: `  time on a core over those ${round(k.ms / 1000)} s, ms (busiest first)`, client: top, reference: '', ratio: '', target: '', result: 'info' });
+}
 
 /** The `inhost` section of the bench: seeds the drive, runs the probe, adds the rows. */
 export async function benchInHost(b: TransferBench, root: string, tmp: string, listDesktopId: string, listCount: number): Promise<void> {
@@ -75,6 +82,7 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
       // What the late turns were made of: the thread's own work, or a wait for one of the machine's cores.
       b.rows.push({ measurement: `  the loop's ${l.lateTurns} turns late by > ${l.thresholdMs} ms (of ${l.turns}): ${l.spanMs} ms`, client: `on a core ${l.onCoreMs} ms`, reference: `waiting for a core ${l.waitingMs} ms (whole window: ${l.windowOnCoreMs} / ${l.windowWaitingMs})`, ratio: '', target: '', result: 'info' });
     }
+    cpuRow(b, k);
     const worst = Math.max(...k.getChildrenMs);
     const refreshRow = (what: string, lr: RefreshReport | undefined, asked: string): void => {
       if (!lr) return;

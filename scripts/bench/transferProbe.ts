@@ -18,9 +18,9 @@
 // eslint-disable-next-line no-restricted-imports -- a bench module that runs inside the extension host
 import * as vscode from 'vscode';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Settings } from '../../src/constants';
 import { pickDriveFile, type DriveFileItem } from '../../src/commands/drivePicker';
@@ -106,6 +106,15 @@ export interface ConcurrentReport {
   gc: { count: number; maxMs: number; totalMs: number };
   /** Where the late turns of the loop went (see {@link LateTurns}); absent off Linux. */
   late?: LateReport;
+  /** Who had the machine's cores over the window (see {@link cpuByTask}); absent off Linux. */
+  cpu?: CpuShare[];
+}
+
+/** A group of threads' time on a core and waiting for one over a window, in ms. */
+export interface CpuShare {
+  who: string;
+  onCoreMs: number;
+  waitingMs: number;
 }
 
 export interface LateReport {
@@ -204,6 +213,83 @@ class LateTurns {
       windowWaitingMs: r1(now.waiting - this.first.waiting),
     };
   }
+}
+
+/** A thread's group (see {@link cpuByTask}) and its schedstat so far, in ms. */
+type TaskTimes = Map<string, { who: string; onCore: number; waiting: number }>;
+
+/**
+ * Every thread's time on a core and its run-queue wait so far (Linux schedstat), by thread id,
+ * with the group it counts in: the host's threads by role (its main thread, the niced transfer
+ * thread, the rest: libuv's pool in Node 20, whose threads keep the name `node`), other
+ * processes by their program (a node process by its script, a Chromium one by its type). A
+ * kernel worker renames itself with its work: its group is the name it had last.
+ */
+function cpuByTask(): TaskTimes | undefined {
+  const out: TaskTimes = new Map();
+  const read = (f: string): string | undefined => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    const own = Number(pid) === process.pid;
+    let group = (read(`/proc/${pid}/comm`) ?? '?').trim();
+    if (!own) {
+      const args = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean);
+      const script = args.slice(1).find((a) => /\.(m?js|ts)$/.test(a));
+      const type = args.find((a) => a.startsWith('--type='));
+      if (script) group += ` ${basename(script)}`;
+      else if (type) group += ` ${type.slice(7)}`;
+      else if (group.startsWith('kworker')) group = 'kernel workers';
+    }
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      const st = read(`/proc/${pid}/task/${tid}/schedstat`);
+      if (!st) continue;
+      const [onCore, waiting] = st.trim().split(/\s+/).map(Number);
+      let who = group;
+      if (own) {
+        const comm = (read(`/proc/${pid}/task/${tid}/comm`) ?? '?').trim();
+        // The name (field 2) is in parentheses and may hold spaces: the nice value is the 17th field after its ')'.
+        const stat = read(`/proc/${pid}/task/${tid}/stat`) ?? '';
+        const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        who = tid === pid ? 'host: main thread' : nice > 0 ? `host: transfer thread (nice ${nice})` : comm === 'node' ? 'host: libuv pool' : `host: ${comm}`;
+      }
+      out.set(`${pid}/${tid}`, { who, onCore: onCore / 1e6, waiting: waiting / 1e6 });
+    }
+  }
+  return out;
+}
+
+/** What each group of {@link cpuByTask} added between two snapshots, the busiest first (those over 5 ms). */
+function cpuShares(before: TaskTimes | undefined, after: TaskTimes | undefined): CpuShare[] | undefined {
+  if (!before || !after) return undefined;
+  const groups = new Map<string, CpuShare>();
+  for (const [task, a] of after) {
+    const b = before.get(task) ?? { onCore: 0, waiting: 0 };
+    const g = groups.get(a.who) ?? { who: a.who, onCoreMs: 0, waitingMs: 0 };
+    g.onCoreMs += a.onCore - b.onCore;
+    g.waitingMs += a.waiting - b.waiting;
+    groups.set(a.who, g);
+  }
+  return [...groups.values()]
+    .filter((g) => g.onCoreMs >= 5)
+    .map((g) => ({ who: g.who, onCoreMs: r1(g.onCoreMs), waitingMs: r1(g.waitingMs) }))
+    .sort((x, y) => y.onCoreMs - x.onCoreMs);
 }
 
 async function configure(env: TransferProbeEnv): Promise<Awaited<ReturnType<typeof getApi>>> {
@@ -531,6 +617,7 @@ async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: Transfer
   let running = true;
   const late = new LateTurns(resolutionMs, 10);
   const profile = process.env.NEN_BENCH_CPU_PROFILE ? await startProfile() : undefined;
+  const cpuBefore = cpuByTask();
   const t0 = performance.now();
   h.enable();
   late.start();
@@ -546,13 +633,14 @@ async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: Transfer
   await transfers;
   const ms = performance.now() - t0;
   const lateReport = late.stop();
-  if (profile) writeFileSync(process.env.NEN_BENCH_CPU_PROFILE!, JSON.stringify(await profile()));
   h.disable();
+  const cpu = cpuShares(cpuBefore, cpuByTask());
+  if (profile) writeFileSync(process.env.NEN_BENCH_CPU_PROFILE!, JSON.stringify(await profile()));
   gcWatch.disconnect();
   for (const d of dirs) {
     if (statSync(join(d, env.downloadName)).size !== env.bytes) throw new Error('a concurrent download is short');
   }
   const toMs = (ns: number): number => beyondResolution(ns, resolutionMs);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
-  return { ms, p50: toMs(h.percentile(50)), p99: toMs(h.percentile(99)), max: toMs(h.max), resolutionMs, getChildrenMs, rows, gc: { count: gc.count, maxMs: r2(gc.maxMs), totalMs: r2(gc.totalMs) }, late: lateReport };
+  return { ms, p50: toMs(h.percentile(50)), p99: toMs(h.percentile(99)), max: toMs(h.max), resolutionMs, getChildrenMs, rows, gc: { count: gc.count, maxMs: r2(gc.maxMs), totalMs: r2(gc.totalMs) }, late: lateReport, cpu };
 }
