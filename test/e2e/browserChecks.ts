@@ -8,7 +8,7 @@
  * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
  * the second try), Copy curl Download Command read back from the clipboard and run, an error row
  * for a failing listing, New / Rename / Delete Desktop… (the context menu, the delete modal), the live drive (a file the desktop writes appears in the tree by itself
- * marked N, an open log grows on screen, a removed file's row goes), the main flow with the keyboard only (a11yChecks.ts), and last (it reloads the
+ * marked N, an open log grows on screen, a growing file's row shows its new size, a removed file's row goes), the main flow with the keyboard only (a11yChecks.ts), and last (it reloads the
  * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
  * After those, in a code-server of their own, a new user (newUserChecks.ts): the README's install
  * command, the walkthrough, and both high-contrast themes. Last, in code-servers of their own,
@@ -56,7 +56,7 @@ const API_KEY = 'sk_nen_e2e_browser_checks';
 const RESULTS = path.resolve(process.env.NEN_DRIVE_TEST_RESULTS ?? path.join(REPO_ROOT, 'test-results'));
 const SHOTS = path.join(RESULTS, 'screenshots');
 /** Screenshots the README shows. */
-const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'tree.png', 'upload-conflict.png', 'walkthrough.png', 'high-contrast-dark.png', 'high-contrast-light.png', 'folder-drop.png', 'pseudo-locale.png', 'german-tree.png', 'german-message.png'];
+const README_SHOTS = ['editor.png', 'conflict.png', 'live-tree.png', 'live-grows.png', 'download-same-name.png', 'desktop-menu.png', 'delete-desktop.png', 'transfers-status.png', 'transfers-list.png', 'transfers-summary.png', 'go-to-file.png', 'compare-drive.png', 'tree.png', 'upload-conflict.png', 'walkthrough.png', 'high-contrast-dark.png', 'high-contrast-light.png', 'folder-drop.png', 'pseudo-locale.png', 'german-tree.png', 'german-message.png'];
 
 async function listNames(emulator: EmulatorHandle): Promise<string[]> {
   const res = await fetch(`${emulator.url}/desktops/${DESKTOP}/files`, { headers: { Authorization: `Bearer ${API_KEY}` } });

@@ -2,7 +2,8 @@
  * The live drive as a person sees it: the desktop writes files (here the emulator writes them
  * straight into its data folder, server side, never through the extension) and the workbench
  * follows without a click. A new file's row appears in the tree marked "N" (the desktop row
- * wears the propagated dot), an open log file grows in its editor, a removed file's row goes;
+ * wears the propagated dot), an open log file grows in its editor, a file that grows shows its
+ * new size in its row, a removed file's row goes;
  * and after Open Drive as Workspace Folder, the Explorer's nendrive: folder follows too.
  */
 import * as path from 'node:path';
@@ -112,6 +113,7 @@ export function liveChecks(s: Session): Check[] {
   const { page, emu } = s;
   const newFile = 'screenshot-live.png';
   const logFile = 'agent.log';
+  const growFile = 'agent-steps.csv';
   const logLines = (n: number) => Array.from({ length: n }, (_, i) => `[agent] step ${i + 1}: ${i % 2 ? 'clicked Submit' : 'filled the invoice form'}`).join('\n') + '\n';
 
   return [
@@ -172,6 +174,41 @@ export function liveChecks(s: Session): Check[] {
           if (await isDirty(tab)) throw new Error(`the "${logFile}" tab is dirty after the drive changed under it`);
         }
         await shot(s, 'live-editor.png');
+      },
+    },
+    {
+      name: 'live drive: a file the desktop keeps writing shows its new size in its row, without a click',
+      run: async () => {
+        const desktop = await showExpandedDesktop(s);
+        // Exactly `n` bytes of a CSV the agent appends to: the row's size text is then known.
+        const csv = (n: number): Buffer => Buffer.from('step,field,value,result\n'.repeat(Math.ceil(n / 24) + 1).slice(0, n));
+        emu.putFile(s.desktop, growFile, csv(61));
+        const row = rowByLabel(page, growFile);
+        await row.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await page.mouse.move(900, 400);
+        const description = async (): Promise<string> => ((await row.locator('.label-description').textContent()) ?? '').trim();
+        await poll(`the new "${growFile}" row to read 61 B`, 10_000, async () => ((await description()).startsWith('61 B') ? true : undefined));
+        for (const [bytes, size] of [
+          [1536, '1.5 KB'],
+          [20480, '20 KB'],
+        ] as const) {
+          emu.putFile(s.desktop, growFile, csv(bytes));
+          let last = '';
+          try {
+            await poll(`the "${growFile}" row to read ${size} without a click`, LIVE_TIMEOUT_MS, async () => ((last = await description()).startsWith(`${size} ·`) ? true : undefined));
+          } catch (err) {
+            throw new Error(`${err instanceof Error ? err.message : String(err)}; it read "${last}"`);
+          }
+          // Still marked (a file the desktop wrote and nobody opened yet), in the tree as it was.
+          await waitForDecoration(row, `the "${growFile}" row to keep its mark`, (d) => d.badge === 'N' || d.badge === 'M');
+          if ((await desktop.getAttribute('aria-expanded')) !== 'true') throw new Error('the desktop row collapsed while the row changed');
+          for (const name of s.names) if ((await rowByLabel(page, name).count()) === 0) throw new Error(`"${name}" went while "${growFile}" grew`);
+        }
+        await sleep(300);
+        const bar = await page.locator('.sidebar').boundingBox();
+        const last = await row.boundingBox();
+        if (!bar || !last) throw new Error('the side bar or the row has no box');
+        await page.screenshot({ path: path.join(s.shots, 'live-grows.png'), clip: { x: bar.x, y: bar.y, width: bar.width, height: Math.min(bar.height, last.y + last.height + 40 - bar.y) } });
       },
     },
     {
