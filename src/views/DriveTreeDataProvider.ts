@@ -16,6 +16,9 @@ import { treeItemFor, withTooltip, type RowMarks } from './treeItems';
 /** Rows the Desktops view shows of one folder before its "Show more" row; each click doubles it. */
 export const ROWS_SHOWN = 500;
 
+/** While the view is visible, the ages on its rows are told again this often (see {@link DriveTreeDataProvider.reage}). */
+export const AGE_EVERY_MS = 30_000;
+
 /**
  * The Nen Drive tree: desktops at the root, their files below. It only fetches inside
  * `getChildren`, which VS Code calls only while the view is visible, so a hidden view costs
@@ -48,6 +51,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   /** Containers VS Code shows expanded (their rows' keys); shown only while every ancestor is too. */
   private readonly expanded = new Set<string>();
   private visible = false;
+  /** Tells the rows' ages again while the view is visible. */
+  private ageTimer: NodeJS.Timeout | undefined;
   /** A failure seen by someone else's listing (a poll), shown by the next getChildren without a new request. */
   private readonly failed = new Map<string, unknown>();
   /** Containers showing an error row now: further failures do not repaint them, a success does. */
@@ -92,9 +97,39 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
 
   /** The view's visibility and expansion (from the TreeView's events): what is live. */
   setVisible(visible: boolean): void {
+    const shows = visible && !this.visible;
     this.visible = visible;
     this.publishShown();
     this.watchStatuses();
+    if (!visible) {
+      clearInterval(this.ageTimer);
+      this.ageTimer = undefined;
+    } else if (shows) {
+      // The rows VS Code kept while hidden may tell old ages: those that changed repaint now.
+      this.reage();
+      this.ageTimer = setInterval(() => this.reage(), AGE_EVERY_MS);
+      this.ageTimer.unref?.();
+    }
+  }
+
+  /**
+   * The rows shown (in expanded containers, the view visible) whose age text changed since it
+   * was told, "just now" having become "1m ago" or "59m ago" "1h ago": VS Code repaints those rows
+   * alone, and a folder of files days old repaints nothing. Without it a row kept the age of
+   * when its folder was last built, which a folder whose files only grow (repainted row by row)
+   * or that never changes could keep for hours. Returns the rows repainted.
+   */
+  reage(nowMs = Date.now()): EntryNode[] {
+    const rows: EntryNode[] = [];
+    if (!this.visible) return rows;
+    for (const key of this.expanded) {
+      const node = this.containers.get(key);
+      const listing = this.listings.get(key);
+      const ready = listing && this.sorted.get(listing)?.ready;
+      if (node && ready && this.ancestorsExpanded(node)) rows.push(...ready.reage(nowMs));
+    }
+    if (rows.length > 0) this.changed.fire(rows);
+    return rows;
   }
 
   /**
@@ -444,6 +479,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   dispose(): void {
+    clearInterval(this.ageTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -29,8 +29,10 @@ export interface EntryNode {
   readonly entry: DriveEntry;
   /** `nendrive://<id>/<folder>/<name>` */
   readonly uri: vscode.Uri;
-  /** "100 KB · 2m ago", computed once when the listing arrives. */
+  /** "100 KB · 2m ago", its age told when the listing arrived or last told again (see DriveTreeDataProvider.reage). */
   readonly description: string;
+  /** When the description's age is told (the screen-reader label tells it at the same time); now when absent. */
+  readonly ageAtMs?: number;
   readonly parent: DesktopNode | EntryNode;
 }
 

@@ -41,6 +41,10 @@ class EntryRow implements EntryNode {
     return this.current;
   }
 
+  get ageAtMs(): number {
+    return this.listedAtMs;
+  }
+
   get uri(): vscode.Uri {
     return (this.cachedUri ??= entryUri(this.desktopId, this.folder, this.current.name));
   }
@@ -60,6 +64,19 @@ class EntryRow implements EntryNode {
     this.listedAtMs = listedAtMs;
     this.cachedDescription = undefined;
   }
+
+  /**
+   * Its age told at `nowMs` instead: true, and the row reads the new text from now on, when that
+   * text differs from the one it shows ("just now" became "1m ago"). The entry is the server's
+   * still; only the clock moved.
+   */
+  reage(nowMs: number): boolean {
+    const modified = this.current.modified;
+    if (formatAge(modified, nowMs) === formatAge(modified, this.listedAtMs)) return false;
+    this.listedAtMs = nowMs;
+    this.cachedDescription = undefined;
+    return true;
+  }
 }
 
 /**
@@ -78,8 +95,8 @@ export class SortedRows {
     private readonly entries: DriveEntry[],
     private readonly parent: DesktopNode | EntryNode,
     private readonly folder: string | undefined,
-    /** When the listing arrived: every row's age is relative to it, whenever the row is made. */
-    private readonly listedAtMs: number,
+    /** When the listing arrived (or its ages were last told again): a row made later tells its age at it. */
+    private listedAtMs: number,
     /** Told of every row made. */
     private readonly onRow: (row: EntryNode) => void = () => undefined,
   ) {}
@@ -133,6 +150,7 @@ export class SortedRows {
       changed.push(entry);
     }
     const repainted: EntryNode[] = [];
+    this.listedAtMs = listedAtMs;
     changed.forEach((entry, k) => {
       const i = at[k];
       this.entries[i] = entry;
@@ -143,6 +161,12 @@ export class SortedRows {
       }
     });
     return repainted;
+  }
+
+  /** The rows made whose age text changed by `nowMs` (see EntryRow.reage); rows made later tell theirs at it too. */
+  reage(nowMs: number): EntryNode[] {
+    this.listedAtMs = nowMs;
+    return this.rows.filter((row) => row.reage(nowMs));
   }
 }
 

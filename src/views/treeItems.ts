@@ -33,8 +33,10 @@ export function accessibleLabel(node: DriveNode, marks: RowMarks = NO_MARKS): st
     case 'file': {
       const { entry } = node;
       if (entry.unreachableReason !== undefined) return unreachableLabel(entry.name, node.kind === 'folder', entry.unreachableReason);
-      if (node.kind === 'folder') return folderLabel({ name: entry.name, modified: entry.modified, hasNewFiles: marks.hasMarksUnder(node.uri) });
-      return fileLabel({ name: entry.name, size: entry.size, modified: entry.modified, mark: marks.markOf(node.uri) });
+      // The age as the description tells it, at the same time.
+      const at = node.ageAtMs ?? Date.now();
+      if (node.kind === 'folder') return folderLabel({ name: entry.name, modified: entry.modified, hasNewFiles: marks.hasMarksUnder(node.uri) }, at);
+      return fileLabel({ name: entry.name, size: entry.size, modified: entry.modified, mark: marks.markOf(node.uri) }, at);
     }
     case 'message':
       return messageLabel(node.label, node.detail, node.isError);

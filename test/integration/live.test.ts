@@ -406,6 +406,38 @@ suite('Live drive', () => {
     });
   });
 
+  test('the ages on shown rows are told again as time passes: the rows whose text changed repaint, alone', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    env.emu.putFile(env.desktopId, 'fresh.txt', 'x', { mtime: now - 20 });
+    env.emu.putFile(env.desktopId, 'minutes.txt', 'x', { mtime: now - 125 });
+    env.emu.putFile(env.desktopId, 'old.txt', 'x', { mtime: now - 3 * 86400 });
+    const names = ['fresh.txt', 'minutes.txt', 'old.txt'];
+    await inLiveView(env, async ({ views, desktop, fired }) => {
+      const rows = (await views.tree.getChildren(desktop)) as EntryNode[];
+      const byName = new Map(rows.map((r) => [r.entry.name, r]));
+      const ages = (): string[] => names.map((n) => views.tree.getTreeItem(byName.get(n)!).description?.toString().split(' · ')[1] ?? '');
+      assert.deepEqual(ages(), ['just now', '2m ago', '3d ago']);
+      await sleep(300);
+      fired.length = 0;
+      const t = Date.now();
+      // 45 s on, the fresh file is a minute old (65 s and the setup's); the others read as they did.
+      assert.deepEqual(views.tree.reage(t + 45_000).map((r) => r.entry.name), ['fresh.txt']);
+      assert.equal(fired.length, 1);
+      assert.ok(Array.isArray(fired[0]) && fired[0].length === 1 && fired[0][0] === byName.get('fresh.txt'), 'that row alone, the object VS Code holds');
+      assert.deepEqual(ages(), ['1m ago', '2m ago', '3d ago']);
+      assert.match(views.tree.getTreeItem(byName.get('fresh.txt')!).accessibilityInformation?.label ?? '', /modified 1 minute ago/, 'the screen-reader label too');
+      assert.deepEqual(views.tree.reage(t + 46_000).map((r) => r.entry.name), [], 'nothing changed since: nothing repaints');
+      assert.equal(fired.length, 1);
+      // An hour on: both recent files read "1h ago"; the three-day-old one is left alone.
+      assert.deepEqual(views.tree.reage(t + 3_600_000).map((r) => r.entry.name).sort(), ['fresh.txt', 'minutes.txt']);
+      assert.deepEqual(ages(), ['1h ago', '1h ago', '3d ago']);
+      const again = (await views.tree.getChildren(desktop)) as EntryNode[];
+      assert.ok(again.every((r) => byName.get(r.entry.name) === r), 'VS Code asking again gets the same rows');
+      assert.ok(!fired.includes(undefined) && fired.every((n) => Array.isArray(n)), 'never the folder, never the whole tree');
+    });
+    assert.deepEqual(env.api.views!.tree.reage(Date.now() + 7_200_000), [], 'a hidden view repaints nothing');
+  });
+
   test('liveRefreshSeconds 0 turns polling off', async () => {
     await vscode.workspace.getConfiguration('nenDrive').update('liveRefreshSeconds', 0, vscode.ConfigurationTarget.Global);
     await waitFor(() => env.services.clients.settings.liveRefreshSeconds === 0, 'the setting to apply');
