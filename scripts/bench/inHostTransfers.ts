@@ -94,6 +94,10 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
     if (g) {
       b.rows.push({ measurement: `  a poll finding one shown file of the ${listCount} grown, view open (${g.getChildrenMs.length} times; ${g.rowsShown} tree items)`, client: `longest stall ${round(median(g.maxDelayMs))} ms (median; worst ${round(Math.max(...g.maxDelayMs))})`, reference: `the listing ${round(median(g.getChildrenMs))} ms; GC ${round(median(g.gcMs))} ms (median; longest pauses ${g.longestGcMs.map((ms, i) => (ms ? `${ms} ${g.longestGcKind[i]}` : '0')).join(', ')})`, ratio: '', target: '', result: 'info' });
     }
+    const a = r.agesRetold;
+    if (a) {
+      b.rows.push({ measurement: `  every shown row's age re-told at once, view open (${a.getChildrenMs.length} times; ${a.rowsShown} tree items)`, client: `longest stall ${round(median(a.maxDelayMs))} ms (median; worst ${round(Math.max(...a.maxDelayMs))})`, reference: `reage ${round(median(a.getChildrenMs))} ms; GC ${round(median(a.gcMs))} ms (median)`, ratio: '', target: '', result: 'info' });
+    }
     const f = r.goToFile;
     if (f) {
       b.rows.push({ measurement: `  Go to File over ${f.items} files, until all are in the pick (${f.shownMs.length} times)`, client: `longest stall ${round(median(f.maxDelayMs))} ms (median; worst ${round(Math.max(...f.maxDelayMs))})`, reference: `all in ${round(median(f.shownMs))} ms (median); items given ${f.sends.join(', ')} times`, ratio: '', target: '', result: 'info' });
