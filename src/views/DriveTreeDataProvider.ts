@@ -198,20 +198,21 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
   }
 
   /**
-   * A change of sizes and times only, in a tree sorted by name, to rows built from the listing
-   * the change compares with: the rows shown are updated in place and returned (VS Code then
-   * repaints those rows, not the folder's 500), and the new listing keeps these rows. Undefined
-   * when the folder must be built again (files came or went, another order, other rows shown).
-   * A growing log in a long folder otherwise costs a whole folder's repaint at every poll.
+   * A change of sizes and times only, to rows built from the listing the change compares with,
+   * none of which moves (see SortedRows.apply): the rows shown are updated in place and returned
+   * (VS Code then repaints those rows, not the folder's 500), and the new listing keeps these
+   * rows. Undefined when the folder must be built again (files came or went, a row moves, the
+   * order changed, other rows shown). A growing log in a long folder otherwise costs a whole
+   * folder's repaint at every poll.
    */
   private applyInPlace(change: ListingChange): EntryNode[] | undefined {
-    if (change.created.length > 0 || change.deleted.length > 0 || this.order !== 'name') return undefined;
+    if (change.created.length > 0 || change.deleted.length > 0) return undefined;
     if (this.listings.get(change.key) !== change.base) return undefined;
     // Someone else changed a file: it gets a mark, and the folder's own row, unless it already
     // says so, must now read "has new or changed files", which takes repainting the folder.
     if (!change.own && change.changed.length > 0 && !this.labelledMarked.has(change.key)) return undefined;
     const record = this.sorted.get(change.base);
-    if (!record?.ready || record.order !== 'name') return undefined;
+    if (!record?.ready || record.order !== this.order) return undefined;
     const rows = record.ready.apply(change.entries, Date.now());
     if (!rows) return undefined;
     this.listings.set(change.key, change.entries);

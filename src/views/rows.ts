@@ -6,7 +6,7 @@ import { describeError, errorKind } from '../drive/errors';
 import { driveUri, entryUri } from '../drive/uri';
 import { statusWord } from './a11yLabels';
 import { formatAge, formatSize } from './format';
-import { sortEntries, type SortOrder } from './sortOrder';
+import { compareEntries, sortEntries, type SortOrder } from './sortOrder';
 import { folderOf, type DesktopNode, type EntryNode, type MessageNode } from './nodes';
 
 /** The tree's nodes, built from what the API answered: desktops, entries and message rows. */
@@ -99,6 +99,8 @@ export class SortedRows {
     private listedAtMs: number,
     /** Told of every row made. */
     private readonly onRow: (row: EntryNode) => void = () => undefined,
+    /** The order `entries` are in. */
+    private readonly order: SortOrder = 'name',
   ) {}
 
   get length(): number {
@@ -130,11 +132,13 @@ export class SortedRows {
   }
 
   /**
-   * The folder's new listing, with the same names as these rows (sizes or times changed), for a
-   * tree sorted by name, where neither changes a row's place. Every entry that is not the object
-   * these rows hold (a listing keeps the objects of unchanged entries) replaces it: rows already
-   * made are updated in place and returned (VS Code repaints just those); the rest take the new
-   * entries when made. Undefined, and nothing changed, when the names differ or one changed kind.
+   * The folder's new listing, with the same names as these rows (sizes or times changed), where
+   * no row changes place: always in name order; by size or time, when every changed entry still
+   * sorts between its neighbours (a log the desktop keeps writing stays first by time; a file
+   * that grows past another moves). Every entry that is not the object these rows hold (a
+   * listing keeps the objects of unchanged entries) replaces it: rows already made are updated
+   * in place and returned (VS Code repaints just those); the rest take the new entries when
+   * made. Undefined, and nothing changed, when the names differ, one changed kind, or a row moves.
    */
   apply(listing: readonly DriveEntry[], listedAtMs: number): EntryNode[] | undefined {
     if (listing.length !== this.entries.length) return undefined;
@@ -149,6 +153,7 @@ export class SortedRows {
       at.push(i);
       changed.push(entry);
     }
+    if (this.order !== 'name' && !this.staysInOrder(at, changed)) return undefined;
     const repainted: EntryNode[] = [];
     this.listedAtMs = listedAtMs;
     changed.forEach((entry, k) => {
@@ -163,6 +168,18 @@ export class SortedRows {
     return repainted;
   }
 
+  /**
+   * Whether the entries with `changed` at positions `at` still sort as they stand: each in order
+   * with its neighbours (changed or not). The rest of the order is the one before, so that is
+   * the whole order.
+   */
+  private staysInOrder(at: readonly number[], changed: readonly DriveEntry[]): boolean {
+    const replaced = new Map(at.map((i, k) => [i, changed[k]]));
+    const entryAt = (i: number): DriveEntry => replaced.get(i) ?? this.entries[i];
+    const last = this.entries.length - 1;
+    return at.every((i) => (i === 0 || compareEntries(entryAt(i - 1), entryAt(i), this.order) <= 0) && (i === last || compareEntries(entryAt(i), entryAt(i + 1), this.order) <= 0));
+  }
+
   /** The rows made whose age text changed by `nowMs` (see EntryRow.reage); rows made later tell theirs at it too. */
   reage(nowMs: number): EntryNode[] {
     this.listedAtMs = nowMs;
@@ -172,7 +189,7 @@ export class SortedRows {
 
 /** Sorts one listing for the tree (in slices of the event loop); rows are made as shown. */
 export async function sortedRows(parent: DesktopNode | EntryNode, folder: string | undefined, entries: readonly DriveEntry[], nowMs = Date.now(), order: SortOrder = 'name', onRow?: (row: EntryNode) => void): Promise<SortedRows> {
-  return new SortedRows(await sortEntries(entries, order), parent, folder, nowMs, onRow);
+  return new SortedRows(await sortEntries(entries, order), parent, folder, nowMs, onRow, order);
 }
 
 export function desktopNode(d: Desktop, configured: boolean): DesktopNode {

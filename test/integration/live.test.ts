@@ -380,6 +380,42 @@ suite('Live drive', () => {
     });
   });
 
+  test('sorted by time, the log the desktop keeps writing repaints its own row; an older file written now moves up, and the folder is built again', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    env.emu.putFile(env.desktopId, 'old.txt', 'x', { mtime: now - 3600 });
+    env.emu.putFile(env.desktopId, 'agent.log', 'line 1\n', { mtime: now - 60 });
+    await inLiveView(env, async ({ views, desktop, fired }) => {
+      await views.tree.setSortOrder('modified');
+      try {
+        const order = async (): Promise<string[]> => ((await views.tree.getChildren(desktop)) as EntryNode[]).map((r) => r.entry.name);
+        await waitFor(async () => (await order()).join() === 'agent.log,old.txt' || undefined, 'the newest first');
+        // The first change by someone else repaints the folder once (its row starts saying so).
+        fired.length = 0;
+        env.emu.putFile(env.desktopId, 'agent.log', 'line 1\nline 2\n');
+        await waitFor(() => fired.length > 0, 'a repaint', (2 * INTERVAL_S + 3) * 1000);
+        await sleep(500);
+        const log = ((await views.tree.getChildren(desktop)) as EntryNode[])[0];
+        assert.equal(log.entry.name, 'agent.log');
+
+        fired.length = 0;
+        env.emu.putFile(env.desktopId, 'agent.log', 'line 1\nline 2\nline 3\n');
+        await waitFor(() => fired.length > 0, 'a repaint', (2 * INTERVAL_S + 3) * 1000);
+        await sleep(500);
+        assert.ok(fired.every((n) => Array.isArray(n) && n.length === 1 && n[0] === log), `the log row alone: ${JSON.stringify(fired.map((n) => (Array.isArray(n) ? n.map((r) => r.kind) : (n?.kind ?? 'ALL'))))}`);
+        assert.equal(views.tree.getTreeItem(log).description?.toString().split(' · ')[0], '21 B');
+
+        // old.txt written now is the newest: it moves to the top, which takes the folder.
+        fired.length = 0;
+        env.emu.putFile(env.desktopId, 'old.txt', 'written again');
+        await waitFor(() => fired.length > 0, 'a repaint', (2 * INTERVAL_S + 3) * 1000);
+        assert.ok(fired.some((n) => !Array.isArray(n) && n?.kind === 'desktop'), 'the folder is built again');
+        assert.deepEqual(await order(), ['old.txt', 'agent.log']);
+      } finally {
+        await views.tree.setSortOrder('name');
+      }
+    });
+  });
+
   test('a mark that comes or goes repaints the marked row, and the desktop row only when its "has new or changed files" changes', async () => {
     env.emu.putFile(env.desktopId, 'old.txt', 'old');
     await inLiveView(env, async ({ views, desktop, fired }) => {

@@ -4,7 +4,8 @@ import { Commands } from '../../src/constants';
 import type { ViewsApi } from '../../src/views';
 import type { DesktopNode, DriveNode, EntryNode, MessageNode } from '../../src/views/nodes';
 import { compareNames, formatAge, formatSize } from '../../src/views/format';
-import { sortedRows } from '../../src/views/rows';
+import type { DriveEntry } from '../../src/api/types';
+import { sortedRows, type SortedRows } from '../../src/views/rows';
 import { randomDesktopId, setupEmulator, waitFor, type EmulatorSetup } from './helpers';
 
 function viewsOf(env: EmulatorSetup): ViewsApi {
@@ -267,6 +268,46 @@ suite('Tree', () => {
     assert.equal(all.length, 10_000);
     assert.equal(made.length, 10_000);
     assert.equal(all[rows.indexOf('file-9000.dat')].entry.size, 7, 'a row made later has the new entry');
+  });
+
+  test('sorted by size or by time, a change applies in place only while no row moves', async () => {
+    const parent: DesktopNode = { kind: 'desktop', desktopId: 'dsk_order', uri: vscode.Uri.parse('nendrive://dsk_order/'), label: 'dsk_order', description: '', notFound: false, configured: true };
+    const base: DriveEntry[] = [
+      { name: 'small.txt', size: 100, modified: 200, isDir: false },
+      { name: 'agent.log', size: 500, modified: 400, isDir: false },
+      { name: 'dir', size: 0, modified: 100, isDir: true },
+      { name: 'big.bin', size: 900, modified: 300, isDir: false },
+    ];
+    const names = (rows: EntryNode[] | undefined): string[] | undefined => rows?.map((r) => r.entry.name);
+    /** The next listing from the server: one entry changed, the rest the objects of the last one applied. */
+    const drive = (rows: SortedRows) => {
+      let listing = base;
+      return (name: string, to: Partial<DriveEntry>): EntryNode[] | undefined => {
+        const next = listing.map((e) => (e.name === name ? { ...e, ...to } : e));
+        const repainted = rows.apply(next, Date.now());
+        if (repainted) listing = next;
+        return repainted;
+      };
+    };
+
+    const bySize = await sortedRows(parent, undefined, base, Date.now(), 'size');
+    const sized = bySize.first(10);
+    assert.deepEqual(names(sized), ['dir', 'big.bin', 'agent.log', 'small.txt'], 'folders first, then the largest first');
+    const sizeChange = drive(bySize);
+    assert.deepEqual(names(sizeChange('agent.log', { size: 800, modified: 410 })), ['agent.log'], 'grown, still smaller than big.bin: in place');
+    assert.equal(sized[2].entry.size, 800);
+    assert.equal(sizeChange('agent.log', { size: 1000 }), undefined, 'grown past big.bin: the folder is built again');
+    assert.equal(sized[2].entry.size, 800, 'a change refused changes nothing');
+    assert.equal(sizeChange('big.bin', { size: 50 }), undefined, 'shrunk below small.txt: built again');
+    assert.deepEqual(names(sizeChange('small.txt', { size: 300 })), ['small.txt'], 'grown, still the smallest: in place');
+    assert.deepEqual(names(sizeChange('small.txt', { size: 800 })), ['small.txt'], 'as large as agent.log, which comes first by name: in place');
+
+    const byTime = await sortedRows(parent, undefined, base, Date.now(), 'modified');
+    assert.deepEqual(names(byTime.first(10)), ['dir', 'agent.log', 'big.bin', 'small.txt'], 'folders first, then the newest first');
+    const timeChange = drive(byTime);
+    assert.deepEqual(names(timeChange('agent.log', { size: 600, modified: 500 })), ['agent.log'], 'the newest file written again stays first: in place');
+    assert.equal(timeChange('small.txt', { modified: 900 }), undefined, 'an older file written now moves to the top: built again');
+    assert.deepEqual(names(timeChange('dir', { modified: 999 })), ['dir'], 'the only folder stays first');
   });
 
   test('getChildren for a drive of 10,000 files gives VS Code its first 500 rows and a "Show more" row (timing printed)', async () => {
