@@ -75,6 +75,8 @@ export interface TransferProbeReport {
    * files). `rowsShown`: VS Code's tree items in the last round.
    */
   grownRefresh?: RefreshReport & { rowsShown: number };
+  /** {@link grownRefresh} with the tree sorted by modified time (the grown file, newest, stays first). */
+  grownByTime?: RefreshReport & { rowsShown: number };
   /**
    * With the view open as above: the tree re-tells the ages of its rows as a day had passed, so
    * every row shown reads a new age and repaints (the worst of the ticks that keep ages current:
@@ -379,7 +381,15 @@ export async function run(): Promise<void> {
     await quiet();
     report.grownRefresh = await oneFileGrows(api, env);
     await quiet();
-    report.agesRetold = await agesRetold(api);
+    await api.views.tree.setSortOrder('modified');
+    try {
+      report.grownByTime = await oneFileGrows(api, env);
+    } finally {
+      await api.views.tree.setSortOrder('name');
+    }
+    await quiet();
+    // (A bundle before round ten has no reage: the row is left out.)
+    if (typeof api.views.tree.reage === 'function') report.agesRetold = await agesRetold(api);
     await quiet();
     report.goToFile = await goToFile(api, env);
   } catch (err) {
