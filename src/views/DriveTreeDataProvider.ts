@@ -124,9 +124,8 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     if (!this.visible) return rows;
     for (const key of this.expanded) {
       const node = this.containers.get(key);
-      const listing = this.listings.get(key);
-      const ready = listing && this.sorted.get(listing)?.ready;
-      if (node && ready && this.ancestorsExpanded(node)) rows.push(...ready.reage(nowMs));
+      const built = this.builtRows(key)?.ready;
+      if (node && built && this.ancestorsExpanded(node)) rows.push(...built.reage(nowMs));
     }
     if (rows.length > 0) this.changed.fire(rows);
     return rows;
@@ -211,7 +210,7 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
     // Someone else changed a file: it gets a mark, and the folder's own row, unless it already
     // says so, must now read "has new or changed files", which takes repainting the folder.
     if (!change.own && change.changed.length > 0 && !this.labelledMarked.has(change.key)) return undefined;
-    const record = this.sorted.get(change.base);
+    const record = this.builtRows(change.key);
     if (!record?.ready || record.order !== this.order) return undefined;
     const rows = record.ready.apply(change.entries, Date.now());
     if (!rows) return undefined;
@@ -298,8 +297,13 @@ export class DriveTreeDataProvider implements vscode.TreeDataProvider<DriveNode>
 
   /** The row VS Code was given for `name` in a container, if any. */
   private shownRow(key: string, name: string): EntryNode | undefined {
+    return this.builtRows(key)?.ready?.made(name);
+  }
+
+  /** The rows of a container, sorted from the listing they were last built from. */
+  private builtRows(key: string): SortedRecord | undefined {
     const listing = this.listings.get(key);
-    return listing && this.sorted.get(listing)?.ready?.made(name);
+    return listing && this.sorted.get(listing);
   }
 
   get sortOrder(): SortOrder {

@@ -142,42 +142,43 @@ export class SortedRows {
    */
   apply(listing: readonly DriveEntry[], listedAtMs: number): EntryNode[] | undefined {
     if (listing.length !== this.entries.length) return undefined;
-    const at: number[] = [];
-    const changed: DriveEntry[] = [];
+    /** The new entries by position. */
+    const changed = new Map<number, DriveEntry>();
     for (const entry of listing) {
       const i = this.indexOf(entry.name);
       if (i < 0) return undefined;
       const held = this.entries[i];
       if (held === entry) continue;
       if (held.isDir !== entry.isDir) return undefined;
-      at.push(i);
-      changed.push(entry);
+      changed.set(i, entry);
     }
-    if (this.order !== 'name' && !this.staysInOrder(at, changed)) return undefined;
+    if (this.order !== 'name' && !this.staysInOrder(changed)) return undefined;
     const repainted: EntryNode[] = [];
     this.listedAtMs = listedAtMs;
-    changed.forEach((entry, k) => {
-      const i = at[k];
+    for (const [i, entry] of changed) {
       this.entries[i] = entry;
       const row = this.rows[i];
       if (row) {
         row.update(entry, listedAtMs);
         repainted.push(row);
       }
-    });
+    }
     return repainted;
   }
 
   /**
-   * Whether the entries with `changed` at positions `at` still sort as they stand: each in order
-   * with its neighbours (changed or not). The rest of the order is the one before, so that is
-   * the whole order.
+   * Whether the `changed` entries (by position) still sort where they stand: each in order with
+   * its neighbours (changed or not). The rest of the order is the one before, so that is the
+   * whole order.
    */
-  private staysInOrder(at: readonly number[], changed: readonly DriveEntry[]): boolean {
-    const replaced = new Map(at.map((i, k) => [i, changed[k]]));
-    const entryAt = (i: number): DriveEntry => replaced.get(i) ?? this.entries[i];
+  private staysInOrder(changed: ReadonlyMap<number, DriveEntry>): boolean {
+    const entryAt = (i: number): DriveEntry => changed.get(i) ?? this.entries[i];
     const last = this.entries.length - 1;
-    return at.every((i) => (i === 0 || compareEntries(entryAt(i - 1), entryAt(i), this.order) <= 0) && (i === last || compareEntries(entryAt(i), entryAt(i + 1), this.order) <= 0));
+    for (const i of changed.keys()) {
+      if (i > 0 && compareEntries(entryAt(i - 1), entryAt(i), this.order) > 0) return false;
+      if (i < last && compareEntries(entryAt(i), entryAt(i + 1), this.order) > 0) return false;
+    }
+    return true;
   }
 
   /** The rows made whose age text changed by `nowMs` (see EntryRow.reage); rows made later tell theirs at it too. */

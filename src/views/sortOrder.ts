@@ -38,19 +38,17 @@ export async function sortEntries(entries: readonly DriveEntry[], order: SortOrd
   }, slicer);
   const pause = slicer.checkpoint();
   if (pause) await pause;
-  at.sort((i, j) => {
-    const a = entries[i];
-    const b = entries[j];
-    if (a.isDir !== b.isDir) return a.isDir ? -1 : 1;
-    return compareField(a, b, order) || compareKeys(keys[i], keys[j]);
-  });
+  at.sort((i, j) => compareEntries(entries[i], entries[j], order, keys[i], keys[j]));
   return at.map((i) => entries[i]);
 }
 
-/** The order {@link sortEntries} gives, for two entries (their names keyed on the spot): negative when `a` comes first. */
-export function compareEntries(a: DriveEntry, b: DriveEntry, order: SortOrder): number {
+/**
+ * The order {@link sortEntries} gives, for two entries: negative when `a` comes first. Their
+ * names' {@link naturalKey}s are made on the spot unless given (the sort makes each once).
+ */
+export function compareEntries(a: DriveEntry, b: DriveEntry, order: SortOrder, keyA?: string, keyB?: string): number {
   if (a.isDir !== b.isDir) return a.isDir ? -1 : 1;
-  return compareField(a, b, order) || compareKeys(naturalKey(a.name), naturalKey(b.name));
+  return compareField(a, b, order) || compareKeys(keyA ?? naturalKey(a.name), keyB ?? naturalKey(b.name));
 }
 
 function compareField(a: DriveEntry, b: DriveEntry, order: SortOrder): number {
