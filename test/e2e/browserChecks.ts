@@ -8,7 +8,7 @@
  * replacing a local file), a Ctrl+click multi-selection downloaded to a folder (and Skip All on
  * the second try), Copy curl Download Command read back from the clipboard and run, an error row
  * for a failing listing, New / Rename / Delete Desktop… (the context menu, the delete modal), the live drive (a file the desktop writes appears in the tree by itself
- * marked N, an open log grows on screen, a growing file's row shows its new size, a removed file's row goes), the main flow with the keyboard only (a11yChecks.ts), and last (it reloads the
+ * marked N, an open log grows on screen, a growing file's row shows its new size, a row's age moves on by itself, a removed file's row goes), the main flow with the keyboard only (a11yChecks.ts), and last (it reloads the
  * window) Open Drive as Workspace Folder, then the Explorer's nendrive: folder following the drive.
  * After those, in a code-server of their own, a new user (newUserChecks.ts): the README's install
  * command, the walkthrough, and both high-contrast themes. Last, in code-servers of their own,

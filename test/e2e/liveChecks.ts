@@ -3,7 +3,7 @@
  * straight into its data folder, server side, never through the extension) and the workbench
  * follows without a click. A new file's row appears in the tree marked "N" (the desktop row
  * wears the propagated dot), an open log file grows in its editor, a file that grows shows its
- * new size in its row, a removed file's row goes;
+ * new size in its row, a row's age moves on by itself, a removed file's row goes;
  * and after Open Drive as Workspace Folder, the Explorer's nendrive: folder follows too.
  */
 import * as path from 'node:path';
@@ -114,6 +114,7 @@ export function liveChecks(s: Session): Check[] {
   const newFile = 'screenshot-live.png';
   const logFile = 'agent.log';
   const growFile = 'agent-steps.csv';
+  const ageFile = 'agent-heartbeat.txt';
   const logLines = (n: number) => Array.from({ length: n }, (_, i) => `[agent] step ${i + 1}: ${i % 2 ? 'clicked Submit' : 'filled the invoice form'}`).join('\n') + '\n';
 
   return [
@@ -209,6 +210,32 @@ export function liveChecks(s: Session): Check[] {
         const last = await row.boundingBox();
         if (!bar || !last) throw new Error('the side bar or the row has no box');
         await page.screenshot({ path: path.join(s.shots, 'live-grows.png'), clip: { x: bar.x, y: bar.y, width: bar.width, height: Math.min(bar.height, last.y + last.height + 40 - bar.y) } });
+      },
+    },
+    {
+      name: 'live drive: a row\'s age moves on by itself ("just now" becomes "1m ago") with nothing changing on the drive',
+      run: async () => {
+        await showExpandedDesktop(s);
+        // Written 40 s ago: "just now" for 20 s more, then "1m ago" by the tree's next age tick (every 30 s).
+        emu.putFile(s.desktop, ageFile, 'alive\n', { mtime: Math.floor(Date.now() / 1000) - 40 });
+        try {
+          const row = rowByLabel(page, ageFile);
+          await row.waitFor({ timeout: LIVE_TIMEOUT_MS });
+          await page.mouse.move(900, 400);
+          const age = async (): Promise<string> => ((await row.locator('.label-description').textContent()) ?? '').split(' · ')[1]?.trim() ?? '';
+          const first = await age();
+          if (first !== 'just now') throw new Error(`the new "${ageFile}" row reads "${first}", expected "just now"`);
+          let last = first;
+          try {
+            await poll(`the "${ageFile}" row to read "1m ago" without a click`, 60_000, async () => ((last = await age()) === '1m ago' ? true : undefined));
+          } catch (err) {
+            throw new Error(`${err instanceof Error ? err.message : String(err)}; it read "${last}"`);
+          }
+        } finally {
+          // Leave the drive's root as the later checks expect it: one more file there pushed a
+          // sample file out of the Explorer's rendered rows in "Open Drive as Workspace Folder".
+          emu.removeFile(s.desktop, ageFile);
+        }
       },
     },
     {
