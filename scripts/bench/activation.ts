@@ -12,6 +12,10 @@ import type { ProbeReport } from './activationProbe';
 export interface ActivationResult {
   /** ms from `extension.activate()` called to resolved, one per fresh extension host. */
   activationMs?: number[];
+  /** Of each activationMs (same order): VS Code's require() of dist/extension.js. */
+  loadMs?: number[];
+  /** Of each activationMs: the extension's activate() call. The rest is VS Code's own work. */
+  activateCallMs?: number[];
   /** The tree's getChildren of a desktop row holding `treeCount` files, listing request included. */
   getChildrenMs?: number[];
   /** The same from a listing already in the provider's cache (the tree's own cost). */
@@ -33,6 +37,8 @@ export async function measureActivation(root: string, tmp: string, runs: number,
   const probe = join(root, 'out', 'scripts', 'bench', 'activationProbe.js');
   if (!existsSync(join(root, 'dist', 'extension.js'))) return { reason: 'dist/extension.js missing (npm run build)' };
   const activationMs: number[] = [];
+  const loadMs: number[] = [];
+  const activateCallMs: number[] = [];
   const getChildrenMs: number[] = [];
   const getChildrenFromCacheMs: number[] = [];
   const pollMs: number[] = [];
@@ -62,7 +68,13 @@ export async function measureActivation(root: string, tmp: string, runs: number,
       const report = JSON.parse(readFileSync(outFile, 'utf8')) as ProbeReport;
       if (report.error) errors.push(`run ${i + 1}: ${report.error.split('\n')[0]}`);
       else if (report.isActiveBefore) alreadyActive++;
-      else if (report.activationMs !== undefined) activationMs.push(Math.round(report.activationMs * 10) / 10);
+      else if (report.activationMs !== undefined) {
+        activationMs.push(Math.round(report.activationMs * 10) / 10);
+        if (report.loadMs !== undefined && report.activateCallMs !== undefined) {
+          loadMs.push(Math.round(report.loadMs * 10) / 10);
+          activateCallMs.push(Math.round(report.activateCallMs * 10) / 10);
+        }
+      }
       if (report.treeWithListingMs !== undefined) getChildrenMs.push(Math.round(report.treeWithListingMs * 10) / 10);
       if (report.treeFromCacheMs !== undefined) getChildrenFromCacheMs.push(Math.round(report.treeFromCacheMs * 10) / 10);
       if (report.pollMs !== undefined) pollMs.push(Math.round(report.pollMs * 10) / 10);
@@ -74,7 +86,7 @@ export async function measureActivation(root: string, tmp: string, runs: number,
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const result: ActivationResult = { activationMs, getChildrenMs, getChildrenFromCacheMs, pollMs, diffMs, idle, errors: errors.length ? errors : undefined };
+  const result: ActivationResult = { activationMs, loadMs, activateCallMs, getChildrenMs, getChildrenFromCacheMs, pollMs, diffMs, idle, errors: errors.length ? errors : undefined };
   result.note = 'code-server 4.100.3, fresh host per run';
   if (alreadyActive) result.reason = `${alreadyActive} run(s) found the extension already active before the probe (activated at startup)`;
   if (!activationMs.length) result.reason = result.reason ?? (errors[0] ?? 'no sample');
