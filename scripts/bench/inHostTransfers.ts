@@ -55,7 +55,7 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
   const src = join(b.files, 'inhost-src.bin');
   writeFileOfSize(src, bytes);
   b.runCurl(['-o', '/dev/null', '-X', 'POST', '--data-binary', `@${src}`, '-H', 'Content-Type: application/octet-stream', `${b.emu.url}/desktops/${b.desktop}/files/inhost-down.bin`]);
-  const r = await measureInHostTransfers(root, tmp, { url: b.emu.url, apiKey: b.base.apiKey, desktopId: b.desktop, listDesktopId, listCount, downloadName: 'inhost-down.bin', uploadPath: src, bytes, rounds: Number(process.env.NEN_BENCH_INHOST_ROUNDS) || Math.max(b.repeat, 11) });
+  const r = await measureInHostTransfers(root, tmp, { url: b.emu.url, apiKey: b.base.apiKey, desktopId: b.desktop, listDesktopId, listCount, downloadName: 'inhost-down.bin', uploadPath: src, bytes, rounds: Number(process.env.NEN_BENCH_INHOST_ROUNDS) || Math.max(b.repeat, 21) });
   rmSync(src, { force: true });
   await b.emu.send({ cmd: 'clear' });
   b.results.inHost = r;
