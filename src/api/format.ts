@@ -18,18 +18,19 @@ let numberLanguage = 'en-US';
 let formatters: { count: Intl.NumberFormat; size: Intl.NumberFormat } | undefined;
 
 function numberFormats(): { count: Intl.NumberFormat; size: Intl.NumberFormat } {
-  if (formatters) return formatters;
   // Intl takes the first of the two it has, so a tag it does not know ("qps-ploc") gives
   // English, whatever the process's own locale; a malformed one throws, and gives English too.
   // Not `supportedLocalesOf`: it lists every locale ICU has, which took 7-12 ms of activate()
   // in the extension host (12-29 ms in plain Node).
-  let locales = [numberLanguage, 'en-US'];
-  try {
-    new Intl.NumberFormat(locales);
-  } catch {
-    locales = ['en-US'];
+  const make = (locales: string[]) => ({ count: new Intl.NumberFormat(locales), size: new Intl.NumberFormat(locales, { maximumFractionDigits: 1, useGrouping: false }) });
+  if (!formatters) {
+    try {
+      formatters = make([numberLanguage, 'en-US']);
+    } catch {
+      formatters = make(['en-US']);
+    }
   }
-  return (formatters = { count: new Intl.NumberFormat(locales), size: new Intl.NumberFormat(locales, { maximumFractionDigits: 1, useGrouping: false }) });
+  return formatters;
 }
 
 /**

@@ -86,6 +86,21 @@ async function waitForDecoration(row: Locator, what: string, ok: (d: RowDecorati
   }
 }
 
+/** A tree row's description: "20 KB · just now". */
+async function rowDescription(row: Locator): Promise<string> {
+  return ((await row.locator('.label-description').textContent()) ?? '').trim();
+}
+
+/** Polls `row`'s description until `ok`; a timeout says what the row read last. */
+async function waitForDescription(row: Locator, what: string, ok: (description: string) => boolean, timeoutMs: number): Promise<string> {
+  let last = '';
+  try {
+    return await poll(what, timeoutMs, async () => (ok((last = await rowDescription(row))) ? last : undefined));
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; it read "${last}"`);
+  }
+}
+
 /** Monaco renders spaces as non-breaking spaces. */
 async function editorText(page: Page): Promise<string> {
   return ((await page.locator('.editor-instance .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
@@ -187,19 +202,13 @@ export function liveChecks(s: Session): Check[] {
         const row = rowByLabel(page, growFile);
         await row.waitFor({ timeout: LIVE_TIMEOUT_MS });
         await page.mouse.move(900, 400);
-        const description = async (): Promise<string> => ((await row.locator('.label-description').textContent()) ?? '').trim();
-        await poll(`the new "${growFile}" row to read 61 B`, 10_000, async () => ((await description()).startsWith('61 B') ? true : undefined));
+        await waitForDescription(row, `the new "${growFile}" row to read 61 B`, (d) => d.startsWith('61 B'), 10_000);
         for (const [bytes, size] of [
           [1536, '1.5 KB'],
           [20480, '20 KB'],
         ] as const) {
           emu.putFile(s.desktop, growFile, csv(bytes));
-          let last = '';
-          try {
-            await poll(`the "${growFile}" row to read ${size} without a click`, LIVE_TIMEOUT_MS, async () => ((last = await description()).startsWith(`${size} ·`) ? true : undefined));
-          } catch (err) {
-            throw new Error(`${err instanceof Error ? err.message : String(err)}; it read "${last}"`);
-          }
+          await waitForDescription(row, `the "${growFile}" row to read ${size} without a click`, (d) => d.startsWith(`${size} ·`), LIVE_TIMEOUT_MS);
           // Still marked (a file the desktop wrote and nobody opened yet), in the tree as it was.
           await waitForDecoration(row, `the "${growFile}" row to keep its mark`, (d) => d.badge === 'N' || d.badge === 'M');
           if ((await desktop.getAttribute('aria-expanded')) !== 'true') throw new Error('the desktop row collapsed while the row changed');
@@ -222,15 +231,10 @@ export function liveChecks(s: Session): Check[] {
           const row = rowByLabel(page, ageFile);
           await row.waitFor({ timeout: LIVE_TIMEOUT_MS });
           await page.mouse.move(900, 400);
-          const age = async (): Promise<string> => ((await row.locator('.label-description').textContent()) ?? '').split(' · ')[1]?.trim() ?? '';
-          const first = await age();
-          if (first !== 'just now') throw new Error(`the new "${ageFile}" row reads "${first}", expected "just now"`);
-          let last = first;
-          try {
-            await poll(`the "${ageFile}" row to read "1m ago" without a click`, 60_000, async () => ((last = await age()) === '1m ago' ? true : undefined));
-          } catch (err) {
-            throw new Error(`${err instanceof Error ? err.message : String(err)}; it read "${last}"`);
-          }
+          const age = (description: string): string => description.split(' · ')[1]?.trim() ?? '';
+          const first = await rowDescription(row);
+          if (age(first) !== 'just now') throw new Error(`the new "${ageFile}" row reads "${first}", expected its age "just now"`);
+          await waitForDescription(row, `the "${ageFile}" row to read "1m ago" without a click`, (d) => age(d) === '1m ago', 60_000);
         } finally {
           // Leave the drive's root as the later checks expect it: one more file there pushed a
           // sample file out of the Explorer's rendered rows in "Open Drive as Workspace Folder".
