@@ -16,6 +16,9 @@ export interface ActivationResult {
   loadMs?: number[];
   /** Of each activationMs: the extension's activate() call. The rest is VS Code's own work. */
   activateCallMs?: number[];
+  /** The first and a second `new Intl.Collator()` of each host, after activation (see ProbeReport.firstCollatorMs). */
+  firstCollatorMs?: number[];
+  secondCollatorMs?: number[];
   /** The tree's getChildren of a desktop row holding `treeCount` files, listing request included. */
   getChildrenMs?: number[];
   /** The same from a listing already in the provider's cache (the tree's own cost). */
@@ -39,6 +42,8 @@ export async function measureActivation(root: string, tmp: string, runs: number,
   const activationMs: number[] = [];
   const loadMs: number[] = [];
   const activateCallMs: number[] = [];
+  const firstCollatorMs: number[] = [];
+  const secondCollatorMs: number[] = [];
   const getChildrenMs: number[] = [];
   const getChildrenFromCacheMs: number[] = [];
   const pollMs: number[] = [];
@@ -75,6 +80,8 @@ export async function measureActivation(root: string, tmp: string, runs: number,
           activateCallMs.push(Math.round(report.activateCallMs * 10) / 10);
         }
       }
+      if (report.firstCollatorMs !== undefined) firstCollatorMs.push(Math.round(report.firstCollatorMs * 100) / 100);
+      if (report.secondCollatorMs !== undefined) secondCollatorMs.push(Math.round(report.secondCollatorMs * 100) / 100);
       if (report.treeWithListingMs !== undefined) getChildrenMs.push(Math.round(report.treeWithListingMs * 10) / 10);
       if (report.treeFromCacheMs !== undefined) getChildrenFromCacheMs.push(Math.round(report.treeFromCacheMs * 10) / 10);
       if (report.pollMs !== undefined) pollMs.push(Math.round(report.pollMs * 10) / 10);
@@ -86,7 +93,7 @@ export async function measureActivation(root: string, tmp: string, runs: number,
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const result: ActivationResult = { activationMs, loadMs, activateCallMs, getChildrenMs, getChildrenFromCacheMs, pollMs, diffMs, idle, errors: errors.length ? errors : undefined };
+  const result: ActivationResult = { activationMs, loadMs, activateCallMs, firstCollatorMs, secondCollatorMs, getChildrenMs, getChildrenFromCacheMs, pollMs, diffMs, idle, errors: errors.length ? errors : undefined };
   result.note = 'code-server 4.100.3, fresh host per run';
   if (alreadyActive) result.reason = `${alreadyActive} run(s) found the extension already active before the probe (activated at startup)`;
   if (!activationMs.length) result.reason = result.reason ?? (errors[0] ?? 'no sample');

@@ -29,6 +29,14 @@ export interface ProbeReport {
   loadMs?: number;
   /** Of activationMs: the extension's own activate() call. The rest is VS Code's. */
   activateCallMs?: number;
+  /**
+   * After activation, before any sort: `new Intl.Collator().compare()` the first time in this
+   * host process and a second time. The extension's first sort of a folder makes its collator
+   * (src/views/format.ts); the first in a process sets up ICU's collation, the rest reuse it. So
+   * that treeWithListingMs keeps meaning the tree's own work, the probe pays that first set-up.
+   */
+  firstCollatorMs?: number;
+  secondCollatorMs?: number;
   /** getChildren of the desktop row, the listing request included (cache invalidated first). */
   treeWithListingMs?: number;
   /** getChildren of the desktop row from a fresh listing already in the provider's cache. */
@@ -79,6 +87,16 @@ async function timeTree(count: number, report: ProbeReport): Promise<void> {
   } finally {
     await env.dispose();
   }
+}
+
+/** See ProbeReport.firstCollatorMs. The same default options as the tree's collator. */
+function timeCollators(report: ProbeReport): void {
+  let t = performance.now();
+  new Intl.Collator().compare('file10', 'file2');
+  report.firstCollatorMs = performance.now() - t;
+  t = performance.now();
+  new Intl.Collator().compare('file10', 'file2');
+  report.secondCollatorMs = performance.now() - t;
 }
 
 /** What an idle drive shown in a visible tree costs: listings over `seconds`, default interval. */
@@ -155,6 +173,7 @@ export async function run(): Promise<void> {
         unhook();
       }
     }
+    timeCollators(report);
     const treeCount = Number(process.env.NEN_BENCH_TREE_COUNT ?? 0);
     if (treeCount > 0) await timeTree(treeCount, report);
     const idleSeconds = Number(process.env.NEN_BENCH_LIVE_SECONDS ?? 0);

@@ -43,11 +43,24 @@ export interface TransferProbeEnv {
   rounds: number;
 }
 
+export interface CommandParts {
+  beforeMs: number[];
+  afterMs: number[];
+}
+
 export interface TransferProbeReport {
   commandDownloadMs: number[];
   libraryDownloadMs: number[];
   commandUploadMs: number[];
   libraryUploadMs: number[];
+  /**
+   * Of each recorded command sample (same order), the command's own work: from
+   * `executeCommand` to its call of the client's `downloadToFile` / `upload` (the drive stat,
+   * the local checks, the progress notification), and from that call's return to the command's
+   * (the summary). The rest is the transfer, as the library's samples make it.
+   */
+  commandDownloadParts?: CommandParts;
+  commandUploadParts?: CommandParts;
   /**
    * Four transfers at once: event-loop delay in ms and the tree's answer meanwhile. Measured on
    * a second batch of four; `firstConcurrent` is the batch before it, the first four-at-once of
@@ -314,6 +327,37 @@ async function configure(env: TransferProbeEnv): Promise<Awaited<ReturnType<type
   return api;
 }
 
+/**
+ * Runs a command, noting when it calls the running extension's client for the transfer and when
+ * that call returned (the client instance's method shadowed for the one call, then restored),
+ * into `parts` (see TransferProbeReport.commandDownloadParts).
+ */
+async function commandParts(client: object, method: 'downloadToFile' | 'upload', command: () => PromiseLike<unknown>, parts: CommandParts | undefined): Promise<void> {
+  const own = client as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const original = own[method];
+  let called: number | undefined;
+  let returned: number | undefined;
+  own[method] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    called ??= performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      returned = performance.now();
+    }
+  };
+  const t = performance.now();
+  try {
+    await command();
+  } finally {
+    delete own[method];
+  }
+  const end = performance.now();
+  if (parts && called !== undefined && returned !== undefined) {
+    parts.beforeMs.push(called - t);
+    parts.afterMs.push(end - returned);
+  }
+}
+
 const timed = async (fn: () => PromiseLike<unknown>): Promise<number> => {
   const t = performance.now();
   await fn();
@@ -334,9 +378,13 @@ export async function run(): Promise<void> {
       if (statSync(local).size !== env.bytes) throw new Error(`downloaded ${statSync(local).size} bytes, expected ${env.bytes}`);
       rmSync(local, { force: true });
     };
+    // The warm-up round's command samples are not recorded, its parts neither.
+    let recording = false;
+    report.commandDownloadParts = { beforeMs: [], afterMs: [] };
+    report.commandUploadParts = { beforeMs: [], afterMs: [] };
     const down = {
       command: async () => {
-        await vscode.commands.executeCommand('nenDrive.download', driveUriForTest(env.desktopId, env.downloadName), vscode.Uri.file(folder), { overwrite: true });
+        await commandParts(client(), 'downloadToFile', () => vscode.commands.executeCommand('nenDrive.download', driveUriForTest(env.desktopId, env.downloadName), vscode.Uri.file(folder), { overwrite: true }), recording ? report.commandDownloadParts : undefined);
         checkLocal();
       },
       library: async () => {
@@ -345,7 +393,7 @@ export async function run(): Promise<void> {
       },
     };
     const up = {
-      command: () => vscode.commands.executeCommand('nenDrive.upload', driveUriForTest(env.desktopId), [vscode.Uri.file(env.uploadPath)], { conflict: 'overwrite' }),
+      command: () => commandParts(client(), 'upload', () => vscode.commands.executeCommand('nenDrive.upload', driveUriForTest(env.desktopId), [vscode.Uri.file(env.uploadPath)], { conflict: 'overwrite' }), recording ? report.commandUploadParts : undefined),
       library: () => client().upload(env.desktopId, 'probe-up.bin', { kind: 'file', path: env.uploadPath }),
     };
     // One unrecorded round warms both paths, then alternating rounds, the order rotating. Each
@@ -358,6 +406,7 @@ export async function run(): Promise<void> {
       return new Promise((r) => setTimeout(r, 500));
     };
     for (let i = 0; i <= env.rounds; i++) {
+      recording = i > 0;
       const order = i % 2 ? (['library', 'command'] as const) : (['command', 'library'] as const);
       for (const k of order) {
         await quiet();
