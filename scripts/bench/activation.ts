@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 import type { ProbeReport } from './activationProbe';
+import { round } from './stats';
 
 export interface ActivationResult {
   /** ms from `extension.activate()` called to resolved, one per fresh extension host. */
@@ -74,18 +75,18 @@ export async function measureActivation(root: string, tmp: string, runs: number,
       if (report.error) errors.push(`run ${i + 1}: ${report.error.split('\n')[0]}`);
       else if (report.isActiveBefore) alreadyActive++;
       else if (report.activationMs !== undefined) {
-        activationMs.push(Math.round(report.activationMs * 10) / 10);
+        activationMs.push(round(report.activationMs));
         if (report.loadMs !== undefined && report.activateCallMs !== undefined) {
-          loadMs.push(Math.round(report.loadMs * 10) / 10);
-          activateCallMs.push(Math.round(report.activateCallMs * 10) / 10);
+          loadMs.push(round(report.loadMs));
+          activateCallMs.push(round(report.activateCallMs));
         }
       }
-      if (report.firstCollatorMs !== undefined) firstCollatorMs.push(Math.round(report.firstCollatorMs * 100) / 100);
-      if (report.secondCollatorMs !== undefined) secondCollatorMs.push(Math.round(report.secondCollatorMs * 100) / 100);
-      if (report.treeWithListingMs !== undefined) getChildrenMs.push(Math.round(report.treeWithListingMs * 10) / 10);
-      if (report.treeFromCacheMs !== undefined) getChildrenFromCacheMs.push(Math.round(report.treeFromCacheMs * 10) / 10);
-      if (report.pollMs !== undefined) pollMs.push(Math.round(report.pollMs * 10) / 10);
-      if (report.diffMs !== undefined) diffMs.push(Math.round(report.diffMs * 100) / 100);
+      if (report.firstCollatorMs !== undefined) firstCollatorMs.push(round(report.firstCollatorMs, 2));
+      if (report.secondCollatorMs !== undefined) secondCollatorMs.push(round(report.secondCollatorMs, 2));
+      if (report.treeWithListingMs !== undefined) getChildrenMs.push(round(report.treeWithListingMs));
+      if (report.treeFromCacheMs !== undefined) getChildrenFromCacheMs.push(round(report.treeFromCacheMs));
+      if (report.pollMs !== undefined) pollMs.push(round(report.pollMs));
+      if (report.diffMs !== undefined) diffMs.push(round(report.diffMs, 2));
       if (report.idle) idle = report.idle;
     } finally {
       await browser.close().catch(() => undefined);
