@@ -174,8 +174,9 @@ export class DriveClient {
     const fail = this.t.err;
     const path = filePath(desktopId, name, opts.path, fail);
     if (this.thread && this.large(opts.sizeHint ?? opts.expectedSize)) {
-      const { signal, onProgress, onTempFile, ...plain } = opts;
-      return this.thread.run({ op: 'download', desktopId, name, targetPath, opts: plain }, { signal, onProgress, onTempFile }, () => this.toFile(desktopId, name, path, targetPath, opts));
+      const { signal, onProgress, onTempFile, beforePlace, ...plain } = opts;
+      const job = { op: 'download' as const, desktopId, name, targetPath, opts: { ...plain, ...(beforePlace ? { gated: true } : {}) } };
+      return this.thread.run(job, { signal, onProgress, onTempFile, beforePlace }, () => this.toFile(desktopId, name, path, targetPath, opts));
     }
     return this.toFile(desktopId, name, path, targetPath, opts);
   }
@@ -199,11 +200,28 @@ export class DriveClient {
         await this.checkArrived(desktopId, name, received, o);
         return received;
       });
+      if (opts.beforePlace) await this.untilPlaced(opts.beforePlace, opts.signal);
       await placeFile(temp, target, overwrite, fail);
       return { size };
     } finally {
       await fsp.unlink(longPath(temp)).catch(() => undefined);
     }
+  }
+
+  /** Awaits the caller's `beforePlace`; a cancel meanwhile ends the wait and fails the download as `cancelled`. */
+  private async untilPlaced(beforePlace: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) resolve();
+    });
+    try {
+      await Promise.race([beforePlace(), aborted]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    this.t.throwIfCancelled(signal);
   }
 
   // ------------------------------------------------------------- desktops

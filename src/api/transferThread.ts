@@ -46,9 +46,10 @@ export interface WorkerInit {
   l10nBundle?: l10n.l10nJsonFormat;
 }
 
-type Plain<T> = Omit<T, 'signal' | 'onProgress' | 'onTempFile'>;
+type Plain<T> = Omit<T, 'signal' | 'onProgress' | 'onTempFile' | 'beforePlace'>;
 export type ThreadJob =
-  | { op: 'download'; desktopId: string; name: string; targetPath: string; opts: Plain<DownloadToFileOptions> }
+  /** `gated`: the caller gave `beforePlace`; the worker asks this thread (`place?`) before the rename. */
+  | { op: 'download'; desktopId: string; name: string; targetPath: string; opts: Plain<DownloadToFileOptions> & { gated?: boolean } }
   | { op: 'upload'; desktopId: string; name: string; path: string; opts: Plain<UploadOptions> };
 type Outcome<J extends ThreadJob> = J extends { op: 'download' } ? { size: number } : UploadResult;
 
@@ -61,13 +62,19 @@ export interface SentError {
   resource?: NenResource;
 }
 
-export type ToWorker = { t: 'run'; id: number; job: ThreadJob } | { t: 'abort'; id: number } | { t: 'key'; n: number; key: string | undefined };
+export type ToWorker =
+  | { t: 'run'; id: number; job: ThreadJob }
+  | { t: 'abort'; id: number }
+  | { t: 'key'; n: number; key: string | undefined }
+  /** The answer of the caller's `beforePlace`: without `error`, the file may take its name. */
+  | { t: 'place'; id: number; error?: SentError };
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'progress'; id: number; done: number; total?: number }
   | { t: 'temp'; id: number; path: string }
   | { t: 'request'; entry: RequestLogEntry }
   | { t: 'key?'; n: number }
+  | { t: 'place?'; id: number }
   | { t: 'done'; id: number; value: unknown }
   | { t: 'fail'; id: number; error: SentError };
 
@@ -80,7 +87,7 @@ export function sendError(e: unknown): SentError {
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
-function remakeError(s: SentError): Error {
+export function remakeError(s: SentError): Error {
   return s.kind ? new NenApiError(s.kind, s.message, s) : new Error(s.message);
 }
 
@@ -93,6 +100,7 @@ interface Pending {
   /** A download's temporary file, once the worker chose it: removed here if the worker is lost. */
   temp?: string;
   onTempFile?: (path: string) => void;
+  beforePlace?: () => Promise<void>;
   detach: () => void;
 }
 
@@ -119,7 +127,7 @@ export class TransferThread {
   }
 
   /** Runs `job` on the worker; `here` runs it on this thread if the worker cannot start. */
-  run<J extends ThreadJob>(job: J, call: TransferOptions & { onTempFile?: (path: string) => void }, here: () => Promise<Outcome<J>>): Promise<Outcome<J>> {
+  run<J extends ThreadJob>(job: J, call: TransferOptions & Pick<DownloadToFileOptions, 'onTempFile' | 'beforePlace'>, here: () => Promise<Outcome<J>>): Promise<Outcome<J>> {
     const worker = this.broken ? undefined : this.start();
     if (!worker) return here();
     clearTimeout(this.idle);
@@ -133,6 +141,7 @@ export class TransferThread {
         reject,
         onProgress: call.onProgress,
         onTempFile: call.onTempFile,
+        beforePlace: call.beforePlace,
         here,
         detach: () => signal?.removeEventListener('abort', onAbort),
       });
@@ -220,6 +229,17 @@ export class TransferThread {
           .catch(() => undefined)
           .then((key) => worker.postMessage({ t: 'key', n: m.n, key } satisfies ToWorker));
         return;
+      case 'place?': {
+        // The worker waits with the whole body in its temporary file; a transfer gone meanwhile was aborted there.
+        const ask = this.pending.get(m.id)?.beforePlace;
+        void Promise.resolve()
+          .then(() => ask?.())
+          .then(
+            () => worker.postMessage({ t: 'place', id: m.id } satisfies ToWorker),
+            (err: unknown) => worker.postMessage({ t: 'place', id: m.id, error: sendError(err) } satisfies ToWorker),
+          );
+        return;
+      }
       case 'done':
       case 'fail': {
         const p = this.pending.get(m.id);

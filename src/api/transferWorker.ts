@@ -10,7 +10,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { DriveClient } from './DriveClient';
 import { Throttle } from './throttle';
-import { PROGRESS_EVERY_MS, sendError, type FromWorker, type ThreadJob, type ToWorker, type WorkerInit } from './transferThread';
+import { PROGRESS_EVERY_MS, remakeError, sendError, type FromWorker, type ThreadJob, type ToWorker, type WorkerInit } from './transferThread';
 import type { Progress } from './types';
 
 /** The transfer thread's nice value on Linux (0 is the default, 19 the lowest priority). */
@@ -32,6 +32,8 @@ function serve(port: MessagePort, init: WorkerInit): void {
     onRequest: (entry) => post({ t: 'request', entry }),
   });
   const running = new Map<number, AbortController>();
+  /** Downloads waiting for the main thread's `place` before their rename. */
+  const placing = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
 
   async function run(id: number, job: ThreadJob): Promise<void> {
     const ac = new AbortController();
@@ -46,11 +48,17 @@ function serve(port: MessagePort, init: WorkerInit): void {
       last = p;
       progress.request();
     };
-    const call = { ...job.opts, signal: ac.signal, onProgress };
+    const { gated, ...opts } = job.opts as typeof job.opts & { gated?: boolean };
+    const call = { ...opts, signal: ac.signal, onProgress };
+    const beforePlace = (): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        placing.set(id, { resolve, reject });
+        post({ t: 'place?', id });
+      });
     try {
       const value =
         job.op === 'download'
-          ? await client.downloadToFile(job.desktopId, job.name, job.targetPath, { ...call, onTempFile: (path) => post({ t: 'temp', id, path }) })
+          ? await client.downloadToFile(job.desktopId, job.name, job.targetPath, { ...call, onTempFile: (path) => post({ t: 'temp', id, path }), ...(gated ? { beforePlace } : {}) })
           : await client.upload(job.desktopId, job.name, { kind: 'file', path: job.path }, call);
       progress.request(true);
       post({ t: 'done', id, value });
@@ -59,6 +67,7 @@ function serve(port: MessagePort, init: WorkerInit): void {
       post({ t: 'fail', id, error: sendError(err) });
     } finally {
       running.delete(id);
+      placing.delete(id);
     }
   }
 
@@ -69,7 +78,16 @@ function serve(port: MessagePort, init: WorkerInit): void {
         return;
       case 'abort':
         running.get(m.id)?.abort();
+        // A download waiting for its `place` stops waiting: the client then fails it as cancelled.
+        placing.get(m.id)?.resolve();
         return;
+      case 'place': {
+        const waiting = placing.get(m.id);
+        placing.delete(m.id);
+        if (m.error) waiting?.reject(remakeError(m.error));
+        else waiting?.resolve();
+        return;
+      }
       case 'key':
         keys.get(m.n)?.(m.key);
         keys.delete(m.n);

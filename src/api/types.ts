@@ -116,6 +116,14 @@ export interface DownloadToFileOptions extends DownloadOptions {
    * so that a thread lost mid-download still leaves nothing behind.
    */
   onTempFile?: (path: string) => void;
+  /**
+   * Asked once the whole body is in the temporary file, before it takes the target's name: a
+   * rejection removes the temporary file, leaves the target untouched and fails the download with
+   * that error. Lets a caller start the download before it knows the file should land (a
+   * `nendrive:` URI that may name a folder), and never land one that should not. On the transfer
+   * thread the question crosses back to this thread.
+   */
+  beforePlace?: () => Promise<void>;
 }
 
 /** A request the client made, for the log channel. Never contains the key. */

@@ -71,6 +71,67 @@ export async function downloadFiles(
   return downloadJobs(services, jobs, options.token, report);
 }
 
+/**
+ * One `nendrive:` URI and a destination, from a script: whether the URI names a file or a folder
+ * is the server's to say (`isFolder`, a stat that lists its folder). Rather than wait for that
+ * answer (a listing request, 5-17 ms on loopback, a round trip on a real network), the file's
+ * download starts beside it: the body may fill a temporary file, but the file takes its name only
+ * once the answer says file, and nothing is shown (notification, transfers list, message) before
+ * the answer. `'folder'` when it is a folder: nothing landed and nothing was reported.
+ */
+export async function downloadUnlessFolder(
+  services: Services,
+  ref: DriveFileRef,
+  destination: vscode.Uri,
+  options: DownloadCommandOptions,
+  isFolder: Promise<boolean>,
+): Promise<DownloadReport | 'folder'> {
+  const report = emptyReport();
+  let jobs: Job[];
+  try {
+    jobs = await jobsAt(destination, [ref], options, report);
+  } catch (err) {
+    if (await isFolder) return 'folder';
+    throw err;
+  }
+  if (jobs.length === 0) {
+    if (await isFolder) return 'folder';
+    summarize(services, report);
+    return report;
+  }
+  const [job] = jobs;
+  const early = new AbortController();
+  let last: { done: number; total?: number } | undefined;
+  let onBytes: ((done: number, total?: number) => void) | undefined;
+  const started = download(services, job, early.signal, (done, total) => {
+    last = { done, total };
+    onBytes?.(done, total);
+  }, async () => {
+    if (await isFolder) throw new Error('a folder, not a file'); // never shown: the folder's download answers instead
+  });
+  started.catch(() => undefined); // settled below, whichever way this goes
+  let adopted = false;
+  try {
+    if (await isFolder) return 'folder';
+    // A file: the batch takes over the download already running (its cancel, its bytes so far).
+    await transfer(services, jobs, options.token, report, (failed) => downloadJobs(services, failed, undefined, emptyReport()), (_, signal, bytes) => {
+      adopted = true;
+      if (signal.aborted) early.abort();
+      else signal.addEventListener('abort', () => early.abort(), { once: true });
+      onBytes = bytes;
+      if (last) bytes(last.done, last.total);
+      return started;
+    });
+  } finally {
+    if (!adopted) {
+      early.abort();
+      await started.catch(() => undefined);
+    }
+  }
+  summarize(services, report);
+  return report;
+}
+
 /** Downloads the jobs and shows how it went; Retry Failed runs this again with the failed jobs alone (same local paths). */
 async function downloadJobs(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport): Promise<DownloadReport> {
   if (jobs.length > 0) await transfer(services, jobs, token, report, (failed) => downloadJobs(services, failed, undefined, emptyReport()));
@@ -196,14 +257,35 @@ export async function askExisting(
   return picked && { choice: picked.choice, all: picked.all };
 }
 
-/** Downloads the jobs a few at a time under one cancellable notification, and says what failed. */
-async function transfer(services: Services, jobs: readonly Job[], token: vscode.CancellationToken | undefined, report: DownloadReport, retryFailed: (failed: Job[]) => unknown): Promise<void> {
-  const client = services.clients.get();
+/** One job's download through the client; `beforePlace` as in `DownloadToFileOptions`. */
+function download(services: Services, job: Job, signal: AbortSignal, onBytes: (done: number, total?: number) => void, beforePlace?: () => Promise<void>): Promise<{ size: number }> {
+  return services.clients.get().downloadToFile(job.ref.desktopId, job.ref.name, job.path, {
+    path: job.ref.folder,
+    overwrite: job.overwrite,
+    signal,
+    onProgress: (p) => onBytes(p.done, p.total),
+    ...(job.ref.size === undefined ? {} : { sizeHint: job.ref.size }),
+    ...(beforePlace ? { beforePlace } : {}),
+  });
+}
+
+type Each = (job: Job, signal: AbortSignal, onBytes: (done: number, total?: number) => void) => Promise<{ size: number }>;
+
+/**
+ * Downloads the jobs a few at a time under one cancellable notification, and says what failed.
+ * `each` runs one job (default: its download, started now).
+ */
+async function transfer(
+  services: Services,
+  jobs: readonly Job[],
+  token: vscode.CancellationToken | undefined,
+  report: DownloadReport,
+  retryFailed: (failed: Job[]) => unknown,
+  each: Each = (job, signal, onBytes) => download(services, job, signal, onBytes),
+): Promise<void> {
   const title = jobs.length === 1 ? vscode.l10n.t('Downloading {0}', quotedName(jobs[0].ref.name)) : vscode.l10n.t('Downloading {0} files', jobs.length);
   const batch = { title, direction: 'download' as const, registry: services.transfers, redact: services.log.redact, describe: (j: Job) => ({ name: j.ref.name, desktopId: j.ref.desktopId, desktop: j.ref.desktopId, size: j.ref.size }) };
-  const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, (job, signal, onBytes) =>
-    client.downloadToFile(job.ref.desktopId, job.ref.name, job.path, { path: job.ref.folder, overwrite: job.overwrite, signal, onProgress: (p) => onBytes(p.done, p.total), ...(job.ref.size === undefined ? {} : { sizeHint: job.ref.size }) }),
-  );
+  const { settled, cancelled } = await transferAll(batch, token, jobs, services.clients.settings.transferConcurrency, each);
   report.cancelled = report.cancelled || cancelled;
   settled.forEach((r, i) => {
     const job = jobs[i];

@@ -99,7 +99,7 @@ export async function splitDriveFolders(services: Services, items: readonly unkn
  * Asked of this window's provider directly: the same answer as `workspace.fs.stat`, without its
  * round trip through the workbench (10-30 ms per URI in code-server, measured by `npm run bench`).
  */
-async function isDriveFolder(services: Services, uri: vscode.Uri): Promise<boolean> {
+export async function isDriveFolder(services: Services, uri: vscode.Uri): Promise<boolean> {
   const stat = await services.fs.stat(uri).catch(() => undefined);
   return stat !== undefined && (stat.type & vscode.FileType.Directory) !== 0;
 }

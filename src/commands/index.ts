@@ -4,11 +4,11 @@ import type { Services } from '../services';
 import type { DriveTreeDataProvider } from '../views/DriveTreeDataProvider';
 import { isDriveNode, type DriveNode } from '../views/nodes';
 import { registerConflictHandling } from './conflicts';
-import { downloadFiles, type DownloadCommandOptions } from './download';
+import { downloadFiles, downloadUnlessFolder, type DownloadCommandOptions } from './download';
 import { fileCommands } from './fileCommands';
-import { downloadFolders, splitDriveFolders } from './folderDownload';
+import { downloadFolders, isDriveFolder, splitDriveFolders } from './folderDownload';
 import { showFailure } from './messages';
-import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toUploadItems } from './targets';
+import { folderOrPick, isNodeArray, namedItems, pickFiles, toFileRefs, toFolderRef, toUploadItems } from './targets';
 import { uploadItems, type UploadCommandOptions } from './upload';
 import { desktopCommands } from './desktopCommands';
 import { deleteDesktop } from './desktopDelete';
@@ -67,6 +67,13 @@ export function registerCommands(services: Services, tree: DriveTreeDataProvider
       const named = namedItems(target, second);
       const destination = second instanceof vscode.Uri ? second : undefined;
       const opts = (options ?? {}) as DownloadCommandOptions;
+      // One URI to a given destination (a script's call): the file's download starts while the stat says whether it is one.
+      const sole = destination && named?.length === 1 ? toFileRefs(named.filter((n) => n instanceof vscode.Uri))[0] : undefined;
+      if (destination && sole) {
+        const outcome = await downloadUnlessFolder(services, sole, destination, opts, isDriveFolder(services, sole.uri));
+        if (outcome !== 'folder') return outcome;
+        return downloadFolders(services, [toFolderRef(sole.uri)!], destination, opts);
+      }
       // Folder rows, desktop rows and nendrive: folder URIs download recursively (folderDownload.ts).
       const { folders, files } = named ? await splitDriveFolders(services, named) : { folders: [], files: [] };
       const refs = named ? toFileRefs(files) : await pickFiles(services, tree, vscode.l10n.t('Download which files?'), true);

@@ -252,6 +252,49 @@ suite('Folder transfers', () => {
     assert.ok(notes.includes(`info: Downloaded 'proj' (5 files) to ${dest}.`), JSON.stringify(notes));
   });
 
+  /** The drive's listings (any folder): the stat that tells a file from a folder is one of them. */
+  const listing = (): RegExp => new RegExp(`^/desktops/${env.desktopId}/files/?$`);
+
+  test('one URI to a destination: the file\'s download starts beside the stat that tells file from folder, and the file takes its name only once the stat says file', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 1);
+    env.emu.putFile(env.desktopId, 'report.bin', data);
+    const dest = path.join(local, 'dl');
+    fs.mkdirSync(dest);
+    env.services.fs.invalidate(env.desktopId);
+    // Every listing in the next moments answers 1.5 s late; the file itself comes at full speed.
+    env.emu.injectFault({ type: 'delay', ms: 1500 }, { method: 'GET', path: listing() }, 5);
+    const running = vscode.commands.executeCommand(Commands.download, env.uri('report.bin'), vscode.Uri.file(dest));
+    const fileGet = (await waitFor(() => requestsOf(env.emu, 'GET', '/files/report.bin').find((r) => r.doneAt !== undefined), 'the whole file sent while the stat waits', 1400))!;
+    const stats = requestsOf(env.emu, 'GET', listing());
+    assert.ok(stats.length > 0 && stats.every((r) => r.doneAt === undefined), 'the listing is still held back: the download did not wait for it');
+    assert.ok(stats.some((r) => r.at <= fileGet.at), 'the stat was asked no later than the file');
+    assert.deepEqual(fs.readdirSync(dest).filter((n) => !n.endsWith('.part')), [], 'no file before the stat says it is one');
+    const report = (await running) as DownloadReport;
+    assert.deepEqual(report.downloaded.map((d) => d.name), ['report.bin']);
+    assert.deepEqual(fs.readdirSync(dest), ['report.bin'], 'the file, and no temporary file');
+    assert.ok(fs.readFileSync(path.join(dest, 'report.bin')).equals(data), 'the exact bytes');
+    assert.ok(notes.includes(`info: Downloaded 'report.bin' to ${dest}.`), JSON.stringify(notes));
+  });
+
+  test('one URI to a destination that names a folder: whatever the server answered for it as a file (here 200 and a body, before the stat), no file lands; the folder downloads, and nothing mentions a file', async () => {
+    const files = seedDrive();
+    const dest = path.join(local, 'out');
+    env.services.fs.invalidate(env.desktopId);
+    env.emu.injectFault({ type: 'body', body: 'not a file', contentType: 'application/octet-stream' }, { method: 'GET', path: /\/files\/proj$/ });
+    env.emu.injectFault({ type: 'delay', ms: 800 }, { method: 'GET', path: listing() });
+    const report = (await vscode.commands.executeCommand(Commands.download, env.uri('proj'), vscode.Uri.file(dest))) as DownloadReport;
+    const asFile = requestsOf(env.emu, 'GET', /\/files\/proj$/);
+    assert.equal(asFile.length, 1, 'the name was asked for as a file, beside the stat');
+    const [stat] = requestsOf(env.emu, 'GET', listing());
+    assert.ok(asFile[0].doneAt !== undefined && stat.doneAt !== undefined && asFile[0].doneAt < stat.doneAt, 'its whole answer came before the stat\'s');
+    assert.deepEqual(walk(dest), walk(driveDir()), 'the folder\'s files and folders, and nothing else (no file named proj, no temporary file)');
+    for (const [rel, content] of Object.entries(files)) assert.ok(fs.readFileSync(path.join(dest, 'proj', rel)).equals(Buffer.from(content)), `${rel} has the exact bytes`);
+    assert.equal(report.downloaded.length, 5);
+    assert.deepEqual(report.failed, []);
+    assert.deepEqual(notes, [`info: Downloaded 'proj' (5 files) to ${dest}.`], 'one message, about the folder');
+    assert.ok(!env.services.transfers.all().some((t) => t.info.name === 'proj'), 'no transfer of a file named proj was ever listed');
+  });
+
   test('Download… of a whole desktop from its row, into a picked folder; an existing local file is asked about and kept on Skip', async () => {
     seedDrive();
     env.emu.putFile(env.desktopId, 'top.txt', 'top');

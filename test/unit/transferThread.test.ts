@@ -82,6 +82,54 @@ test('errors come back as the same NenApiError: kind, status, resource and messa
   assert.deepEqual(await readdir(work), [], 'nothing left behind');
 });
 
+for (const where of ['the worker', 'this thread'] as const) {
+  test(`on ${where}: beforePlace holds the whole body in the temporary file until it answers; a refusal lands nothing and fails with its error`, { timeout: 30_000 }, async (t) => {
+    const { emu, client, work } = await setup(t, where === 'the worker' ? { offThread } : {});
+    const data = randomBytes(9 * MIB + 7);
+    emu.putFile(DESK, 'g.bin', data);
+    // Answered by hand: resolve lands the file, reject refuses it.
+    const gate = (): { asked: Promise<void>; answer: { resolve: () => void; reject: (e: Error) => void }; beforePlace: () => Promise<void> } => {
+      let told!: () => void;
+      const asked = new Promise<void>((r) => (told = r));
+      const answer = {} as { resolve: () => void; reject: (e: Error) => void };
+      const beforePlace = (): Promise<void> =>
+        new Promise<void>((resolve, reject) => {
+          Object.assign(answer, { resolve, reject });
+          told();
+        });
+      return { asked, answer, beforePlace };
+    };
+    const parts = async (): Promise<string[]> => (await readdir(work)).filter((n) => n.endsWith('.part'));
+
+    const yes = gate();
+    const landing = client.downloadToFile(DESK, 'g.bin', join(work, 'g.bin'), { beforePlace: yes.beforePlace });
+    await yes.asked;
+    assert.equal(client.transferThreadRunning, where === 'the worker', `the download ran on ${where}`);
+    const [part] = await parts();
+    assert.ok(part, 'the temporary file is there while the answer is awaited');
+    assert.equal((await readFile(join(work, part))).length, data.length, 'it holds the whole body before the question');
+    assert.deepEqual(await readdir(work), [part], 'the target does not exist before the answer');
+    yes.answer.resolve();
+    assert.deepEqual(await landing, { size: data.length });
+    assert.ok((await readFile(join(work, 'g.bin'))).equals(data), 'a yes lands the bytes');
+
+    const no = gate();
+    const refused = client.downloadToFile(DESK, 'g.bin', join(work, 'h.bin'), { beforePlace: no.beforePlace });
+    await no.asked;
+    no.answer.reject(new Error('it is a folder'));
+    await assert.rejects(refused, (e: Error) => e.message === 'it is a folder');
+    assert.deepEqual(await readdir(work), ['g.bin'], 'a no leaves neither the target nor the temporary file');
+
+    const waiting = gate();
+    const ac = new AbortController();
+    const cancelled = expectKind(client.downloadToFile(DESK, 'g.bin', join(work, 'i.bin'), { beforePlace: waiting.beforePlace, signal: ac.signal }), 'cancelled');
+    await waiting.asked;
+    ac.abort();
+    await cancelled; // the cancel ends the wait: the answer never comes
+    assert.deepEqual(await readdir(work), ['g.bin'], 'a cancel while waiting lands nothing');
+  });
+}
+
 test('the key is asked of this thread for every request, so a changed or missing key applies at once', async (t) => {
   let key: string | undefined = KEY;
   let asked = 0;

@@ -250,6 +250,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
         res.end();
         return;
       }
+      case 'delay':
+        void sleep(fault.ms).then(() => {
+          if (closing || res.destroyed) return;
+          route(req, res, ctx).catch((err) => internalError(res, ctx, err));
+        });
+        return;
       case 'hang':
         if (fault.afterBytes !== undefined && !(req.method === 'POST' && hasBody(req))) {
           // Answer normally up to afterBytes of the body, then stall; close() destroys the socket.

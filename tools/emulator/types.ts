@@ -39,7 +39,9 @@ export type FaultSpec =
   /** A 200 with this raw body (e.g. malformed JSON, or JSON without `files`). */
   | { type: 'body'; status?: number; body: string; contentType?: string }
   /** A redirect to another URL (to test that the key does not follow to another origin). */
-  | { type: 'redirect'; status?: number; location: string };
+  | { type: 'redirect'; status?: number; location: string }
+  /** The usual answer, `ms` late (a slow listing while other requests go at full speed). */
+  | { type: 'delay'; ms: number };
 
 export interface FaultMatch {
   /** e.g. 'GET', 'POST'; any when omitted. */
