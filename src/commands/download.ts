@@ -155,7 +155,7 @@ async function jobsAt(destination: vscode.Uri, refs: readonly DriveFileRef[], op
     }
     return [{ ref: refs[0], path: destination.fsPath, overwrite: options.overwrite === true }];
   }
-  await fsp.mkdir(destination.fsPath, { recursive: true });
+  if (!st?.isDirectory()) await fsp.mkdir(destination.fsPath, { recursive: true });
   const plan = await placeInFolder(destination.fsPath, refs, report.refused);
   const jobs: Job[] = [];
   for (const place of plan.places) {
