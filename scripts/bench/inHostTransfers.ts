@@ -77,6 +77,11 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
       b.rows.push({ measurement: `  of which the command's own work, before the client's call and after it`, client: `${round(median(parts.beforeMs))} + ${round(median(parts.afterMs))} ms`, reference: `medians of ${parts.beforeMs.length}; before: ${round(Math.min(...parts.beforeMs))}-${round(Math.max(...parts.beforeMs))} ms`, ratio: '', target: '', result: 'info' });
     }
   }
+  const link = r.smallOnLink;
+  if (link?.commandMs.length) {
+    const [c, l, k2] = [median(link.commandMs), median(link.libraryMs), median(link.curlMs)];
+    b.rows.push({ measurement: `nenDrive.download of one ${link.bytes / 1024} KiB file by URI, ${link.latencyMs} ms a request (median of ${link.commandMs.length})`, client: `${round(c, 0)}`, reference: `host's client ${round(l, 0)}; curl ${round(k2, 0)}`, ratio: `${round(c / l, 2)}`, target: '', result: 'info' });
+  }
   const k = r.concurrent;
   if (k) {
     const first = r.firstConcurrent;

@@ -13,12 +13,16 @@
  * - The tree's Refresh of the 10,000-file desktop alone: its stall of the event loop, with the
  *   view closed (the probe asks for the rows) and then open with the desktop expanded (VS Code
  *   asks, and makes tree items of all 10,000 rows).
+ * - A script's `nenDrive.download` of one small file by URI on a link of {@link LINK_LATENCY_MS}
+ *   a request (an emulator of the probe's own, in this host), against the host's client and
+ *   `curl`: where the command's drive stat would cost a round trip of its own.
  * Writes a {@link TransferProbeReport} to NEN_BENCH_TRANSFER_OUT.
  */
 // eslint-disable-next-line no-restricted-imports -- a bench module that runs inside the extension host
 import * as vscode from 'vscode';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as inspector from 'node:inspector';
 import { basename, join } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -26,7 +30,8 @@ import { Settings } from '../../src/constants';
 import { pickDriveFile, type DriveFileItem } from '../../src/commands/drivePicker';
 import type { DesktopNode } from '../../src/views/nodes';
 import { revealRow } from '../../src/views/reveal';
-import { driveUriForTest, getApi, waitFor } from '../../tools/vscode-host/inHost';
+import { startEmulator } from '../../tools/emulator/server';
+import { driveUriForTest, getApi, randomDesktopId, waitFor } from '../../tools/vscode-host/inHost';
 
 export interface TransferProbeEnv {
   url: string;
@@ -104,7 +109,22 @@ export interface TransferProbeReport {
    * items (VS Code sends them all to the window at each), and how many it shows.
    */
   goToFile?: { shownMs: number[]; maxDelayMs: number[]; sends: number[]; items: number };
+  /** See {@link smallOnLink}. */
+  smallOnLink?: LinkReport;
   error?: string;
+}
+
+/**
+ * One small file downloaded by URI on a link where every request waits `latencyMs`: the command
+ * (`nenDrive.download(uri, folder, { overwrite: true })`, its listing cache emptied first, as for
+ * a script's first call), the host's client (`downloadToFile`) and `curl -o`, alternating, in ms.
+ */
+export interface LinkReport {
+  latencyMs: number;
+  bytes: number;
+  commandMs: number[];
+  libraryMs: number[];
+  curlMs: number[];
 }
 
 export interface RefreshReport {
@@ -441,6 +461,8 @@ export async function run(): Promise<void> {
     if (typeof api.views.tree.reage === 'function') report.agesRetold = await agesRetold(api);
     await quiet();
     report.goToFile = await goToFile(api, env);
+    await quiet();
+    report.smallOnLink = await smallOnLink(api, env);
   } catch (err) {
     report.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   }
@@ -744,4 +766,68 @@ async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: Transfer
   const toMs = (ns: number): number => beyondResolution(ns, resolutionMs);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   return { ms, p50: toMs(h.percentile(50)), p99: toMs(h.percentile(99)), max: toMs(h.max), resolutionMs, getChildrenMs, rows, gc: { count: gc.count, maxMs: r2(gc.maxMs), totalMs: r2(gc.totalMs) }, late: lateReport, cpu };
+}
+
+/** The simulated link's wait per request (target 2's link has the same). */
+const LINK_LATENCY_MS = 40;
+
+/**
+ * {@link LinkReport}: an emulator of its own in this host with {@link LINK_LATENCY_MS} per
+ * request, the extension pointed at it for the samples and back at the bench's after.
+ */
+async function smallOnLink(api: Awaited<ReturnType<typeof getApi>>, env: TransferProbeEnv, rounds = 11): Promise<LinkReport> {
+  const bytes = 64 * 1024;
+  const desktopId = randomDesktopId();
+  const name = 'link-small.bin';
+  const dataDir = mkdtempSync(join(env.work, 'link-emu-'));
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', dataDir, apiKey: env.apiKey, desktops: [desktopId], latencyMs: LINK_LATENCY_MS });
+  emu.putFile(desktopId, name, randomBytes(bytes));
+  const folder = join(env.work, 'link-down');
+  mkdirSync(folder, { recursive: true });
+  const local = join(folder, name);
+  const report: LinkReport = { latencyMs: LINK_LATENCY_MS, bytes, commandMs: [], libraryMs: [], curlMs: [] };
+  const config = vscode.workspace.getConfiguration(Settings.section);
+  const point = async (url: string, desktops: string[]): Promise<void> => {
+    await config.update(Settings.apiUrl, url, vscode.ConfigurationTarget.Global);
+    await config.update(Settings.desktops, desktops, vscode.ConfigurationTarget.Global);
+    await waitFor(() => api.services.clients.baseUrl === url, `the client to use ${url}`, 15_000);
+    api.services.fs.invalidateAll();
+  };
+  const checkLocal = (): void => {
+    if (statSync(local).size !== bytes) throw new Error(`downloaded ${statSync(local).size} bytes on the link, expected ${bytes}`);
+    rmSync(local, { force: true });
+  };
+  const curl = (): Promise<void> =>
+    new Promise((resolve, reject) =>
+      execFile('curl', ['-sS', '--fail', '-o', local, '-H', `Authorization: Bearer ${env.apiKey}`, `${emu.url}/desktops/${desktopId}/files/${name}`], (err) => (err ? reject(err) : resolve())),
+    );
+  const ways = {
+    command: async () => {
+      api.services.fs.invalidateAll();
+      await vscode.commands.executeCommand('nenDrive.download', driveUriForTest(desktopId, name), vscode.Uri.file(folder), { overwrite: true });
+    },
+    library: async () => {
+      await api.services.clients.get().downloadToFile(desktopId, name, local, { overwrite: true });
+    },
+    curl,
+  };
+  const samples = { command: report.commandMs, library: report.libraryMs, curl: report.curlMs };
+  try {
+    await point(emu.url, [desktopId]);
+    // One unrecorded round (connections, the transfer thread), then rounds in rotating order.
+    for (let i = 0; i <= rounds; i++) {
+      const order = (['command', 'library', 'curl'] as const).map((_, k, all) => all[(k + i) % all.length]);
+      for (const way of order) {
+        await new Promise((r) => setTimeout(r, 100));
+        const ms = await timed(ways[way]);
+        checkLocal();
+        if (i > 0) samples[way].push(ms);
+      }
+    }
+  } finally {
+    await point(env.url, [env.desktopId, env.listDesktopId]);
+    await emu.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return report;
 }
