@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { quotedName } from '../api/display';
 import { longPath } from '../api/localName';
+import { runPool } from '../api/pool';
 import { folderRules } from '../api/sameName';
 import { diskPlanFs, TreePlanner, type TreePlace } from '../api/treePlaces';
 import { listDriveTree, type RemoteTreeFile } from '../api/treeTransfer';
@@ -78,14 +79,25 @@ export async function downloadFolders(
   return report;
 }
 
-/** The drive folders among named items (folder and desktop rows, `nendrive:` folder URIs), and the rest. */
+/** How many `nendrive:` URIs are stat-ed at once when a call names several (each stat is a listing of its folder). */
+const STATS_AT_ONCE = 8;
+
+/**
+ * The drive folders among named items (folder and desktop rows, `nendrive:` folder URIs), and
+ * the rest, in order. URIs that name a file or a folder are asked of the server a few at a time,
+ * not one after another: URIs in different folders each cost a listing's round trip.
+ */
 export async function splitDriveFolders(services: Services, items: readonly unknown[]): Promise<{ folders: DriveFolderRef[]; files: unknown[] }> {
+  const asked = await runPool(items, STATS_AT_ONCE, async (item) =>
+    isDriveNode(item)
+      ? item.kind === 'desktop' || (item.kind === 'folder' && item.entry.unreachableReason === undefined)
+      : item instanceof vscode.Uri && item.scheme === SCHEME && (!parseDriveUri(item).name || (await isDriveFolder(services, item))),
+  );
   const folders: DriveFolderRef[] = [];
   const files: unknown[] = [];
-  for (const item of items) {
-    const isFolder = isDriveNode(item)
-      ? item.kind === 'desktop' || (item.kind === 'folder' && item.entry.unreachableReason === undefined)
-      : item instanceof vscode.Uri && item.scheme === SCHEME && (!parseDriveUri(item).name || (await isDriveFolder(services, item)));
+  for (const [i, item] of items.entries()) {
+    // isDriveFolder never rejects: a stat that fails counts as a file.
+    const isFolder = asked[i].status === 'fulfilled' && asked[i].value;
     const ref = isFolder ? toFolderRef(item) : undefined;
     if (ref) folders.push(isDriveNode(item) && item.kind === 'desktop' ? { ...ref, label: item.label } : ref);
     else files.push(item);

@@ -295,6 +295,26 @@ suite('Folder transfers', () => {
     assert.ok(!env.services.transfers.all().some((t) => t.info.name === 'proj'), 'no transfer of a file named proj was ever listed');
   });
 
+  test('several URIs: the stats that tell files from folders are asked together, not one after another', async () => {
+    env.emu.putFile(env.desktopId, 'x.txt', 'from a', { path: 'a' });
+    env.emu.putFile(env.desktopId, 'y.txt', 'from b', { path: 'b' });
+    const dest = path.join(local, 'two');
+    env.services.fs.invalidateAll();
+    // Every listing answers 1 s late: one after another, folder b's would start after folder a's ended.
+    env.emu.injectFault({ type: 'delay', ms: 1000 }, { method: 'GET', path: listing() }, 10);
+    const report = (await vscode.commands.executeCommand(Commands.download, [env.uri('a', 'x.txt'), env.uri('b', 'y.txt')], vscode.Uri.file(dest))) as DownloadReport;
+    assert.deepEqual(report.downloaded.map((d) => d.name).sort(), ['x.txt', 'y.txt']);
+    assert.equal(fs.readFileSync(path.join(dest, 'x.txt'), 'utf8'), 'from a');
+    assert.equal(fs.readFileSync(path.join(dest, 'y.txt'), 'utf8'), 'from b');
+    const of = (folder: string): { at: number; doneAt?: number } => {
+      const found = requestsOf(env.emu, 'GET', listing()).find((r) => new URL(r.url, 'http://x').searchParams.get('path') === folder);
+      assert.ok(found, `folder ${folder} was listed`);
+      return found;
+    };
+    const [a, b] = [of('a'), of('b')];
+    assert.ok(a.doneAt !== undefined && b.doneAt !== undefined && a.at < b.doneAt && b.at < a.doneAt, `the two listings overlapped (a ${a.at}-${a.doneAt}, b ${b.at}-${b.doneAt})`);
+  });
+
   test('Download… of a whole desktop from its row, into a picked folder; an existing local file is asked about and kept on Skip', async () => {
     seedDrive();
     env.emu.putFile(env.desktopId, 'top.txt', 'top');
