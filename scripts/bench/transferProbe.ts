@@ -336,15 +336,27 @@ function cpuShares(before: TaskTimes | undefined, after: TaskTimes | undefined):
 
 async function configure(env: TransferProbeEnv): Promise<Awaited<ReturnType<typeof getApi>>> {
   const api = await getApi();
-  const config = vscode.workspace.getConfiguration(Settings.section);
-  await config.update(Settings.apiUrl, env.url, vscode.ConfigurationTarget.Global);
-  await config.update(Settings.desktops, [env.desktopId, env.listDesktopId], vscode.ConfigurationTarget.Global);
-  await config.update(Settings.liveRefreshSeconds, 0, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration(Settings.section).update(Settings.liveRefreshSeconds, 0, vscode.ConfigurationTarget.Global);
   await api.services.keys.set(env.apiKey);
-  await waitFor(() => api.services.clients.baseUrl === env.url, 'the client to use the bench emulator', 15_000);
   await waitFor(async () => (await api.services.keys.get()) === env.apiKey, 'the key to be stored', 15_000);
-  api.services.fs.invalidateAll();
+  await pointAt(api, env.url, [env.desktopId, env.listDesktopId]);
   return api;
+}
+
+/** Points the extension at the emulator at `url` with `desktops` shown, once its client uses it, with no listing cached. */
+async function pointAt(api: Awaited<ReturnType<typeof getApi>>, url: string, desktops: string[]): Promise<void> {
+  const config = vscode.workspace.getConfiguration(Settings.section);
+  await config.update(Settings.apiUrl, url, vscode.ConfigurationTarget.Global);
+  await config.update(Settings.desktops, desktops, vscode.ConfigurationTarget.Global);
+  await waitFor(() => api.services.clients.baseUrl === url, `the client to use ${url}`, 15_000);
+  api.services.fs.invalidateAll();
+}
+
+/** Throws unless the file at `path` holds `bytes`; then removes it for the next sample. */
+function takeDownloaded(path: string, bytes: number): void {
+  const size = statSync(path).size;
+  if (size !== bytes) throw new Error(`downloaded ${size} bytes to ${basename(path)}, expected ${bytes}`);
+  rmSync(path, { force: true });
 }
 
 /**
@@ -394,10 +406,7 @@ export async function run(): Promise<void> {
     const folder = join(env.work, 'down');
     mkdirSync(folder, { recursive: true });
     const local = join(folder, env.downloadName);
-    const checkLocal = (): void => {
-      if (statSync(local).size !== env.bytes) throw new Error(`downloaded ${statSync(local).size} bytes, expected ${env.bytes}`);
-      rmSync(local, { force: true });
-    };
+    const checkLocal = (): void => takeDownloaded(local, env.bytes);
     // The warm-up round's command samples are not recorded, its parts neither.
     let recording = false;
     report.commandDownloadParts = { beforeMs: [], afterMs: [] };
@@ -786,17 +795,6 @@ async function smallOnLink(api: Awaited<ReturnType<typeof getApi>>, env: Transfe
   mkdirSync(folder, { recursive: true });
   const local = join(folder, name);
   const report: LinkReport = { latencyMs: LINK_LATENCY_MS, bytes, commandMs: [], libraryMs: [], curlMs: [] };
-  const config = vscode.workspace.getConfiguration(Settings.section);
-  const point = async (url: string, desktops: string[]): Promise<void> => {
-    await config.update(Settings.apiUrl, url, vscode.ConfigurationTarget.Global);
-    await config.update(Settings.desktops, desktops, vscode.ConfigurationTarget.Global);
-    await waitFor(() => api.services.clients.baseUrl === url, `the client to use ${url}`, 15_000);
-    api.services.fs.invalidateAll();
-  };
-  const checkLocal = (): void => {
-    if (statSync(local).size !== bytes) throw new Error(`downloaded ${statSync(local).size} bytes on the link, expected ${bytes}`);
-    rmSync(local, { force: true });
-  };
   const curl = (): Promise<void> =>
     new Promise((resolve, reject) =>
       execFile('curl', ['-sS', '--fail', '-o', local, '-H', `Authorization: Bearer ${env.apiKey}`, `${emu.url}/desktops/${desktopId}/files/${name}`], (err) => (err ? reject(err) : resolve())),
@@ -813,19 +811,19 @@ async function smallOnLink(api: Awaited<ReturnType<typeof getApi>>, env: Transfe
   };
   const samples = { command: report.commandMs, library: report.libraryMs, curl: report.curlMs };
   try {
-    await point(emu.url, [desktopId]);
+    await pointAt(api, emu.url, [desktopId]);
     // One unrecorded round (connections, the transfer thread), then rounds in rotating order.
     for (let i = 0; i <= rounds; i++) {
       const order = (['command', 'library', 'curl'] as const).map((_, k, all) => all[(k + i) % all.length]);
       for (const way of order) {
         await new Promise((r) => setTimeout(r, 100));
         const ms = await timed(ways[way]);
-        checkLocal();
+        takeDownloaded(local, bytes);
         if (i > 0) samples[way].push(ms);
       }
     }
   } finally {
-    await point(env.url, [env.desktopId, env.listDesktopId]);
+    await pointAt(api, env.url, [env.desktopId, env.listDesktopId]);
     await emu.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
