@@ -73,8 +73,9 @@ export async function downloadFiles(
 
 /**
  * One `nendrive:` URI and a destination, from a script: whether the URI names a file or a folder
- * is the server's to say (`isFolder`, a stat that lists its folder). Rather than wait for that
- * answer (a listing request, 5-17 ms on loopback, a round trip on a real network), the file's
+ * is the server's to say (`isFolder`: the provider's stat, which lists the folder unless a listing
+ * of the last 3 s is cached). Rather than wait for that answer (a listing request, 5-17 ms on
+ * loopback, a round trip on a real network), the file's
  * download starts beside it: the body may fill a temporary file, but the file takes its name only
  * once the answer says file, and nothing is shown (notification, transfers list, message) before
  * the answer. `'folder'` when it is a folder: nothing landed and nothing was reported.
