@@ -14,6 +14,7 @@ import { MAX_UPLOAD_BYTES, isNenApiError, type DriveClient, type Progress, type 
 import { clientFixture, DESK } from './clientFixture';
 import type { EmulatorHandle } from '../../tools/emulator/types';
 import { hostileServer } from './hostileServer';
+import { MIN_WRITE_BYTES } from '../../src/api/bodyToFile';
 
 const KEY = 'sk_nen_transfers_Hh27dLq0PpXv31mK';
 
@@ -274,29 +275,30 @@ async function partialOnDisk(dir: string, bytes: number): Promise<string> {
 
 // Bytes arrive, are written to the temporary file, and then the body stalls: only then does
 // "nothing partial is left" say anything (with a body where no byte arrives, there is no partial
-// file to leave). Both ends are checked: cancelled by the user, and timed out.
-test('a download cancelled after 64 KiB arrived leaves nothing, not even a partial one', async (t) => {
+// file to leave; under MIN_WRITE_BYTES they wait in memory). Both ends are checked: cancelled by
+// the user, and timed out.
+test('a download cancelled after 512 KiB arrived leaves nothing, not even a partial one', async (t) => {
   const { emu, client, work } = await setup(t);
-  emu.putFile(DESK, 'half.bin', randomBytes(256 * 1024));
-  emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/half.bin' });
+  emu.putFile(DESK, 'half.bin', randomBytes(1024 * 1024));
+  emu.injectFault({ type: 'hang', afterBytes: MIN_WRITE_BYTES }, { method: 'GET', path: '/files/half.bin' });
   const ac = new AbortController();
   let arrived = 0;
   const running = client.downloadToFile(DESK, 'half.bin', join(work, 'half.bin'), { signal: ac.signal, onProgress: (p) => (arrived = p.done) });
-  const partial = await partialOnDisk(work, 64 * 1024);
-  assert.equal(arrived, 64 * 1024, 'exactly the bytes sent before the stall arrived');
+  const partial = await partialOnDisk(work, MIN_WRITE_BYTES);
+  assert.equal(arrived, MIN_WRITE_BYTES, 'exactly the bytes sent before the stall arrived');
   ac.abort();
   await expectKind(running, 'cancelled');
   assert.deepEqual(await readdir(work), [], `the partial file ${partial} is gone and no target was made`);
 });
 
-test('a download that stalls after 64 KiB times out and leaves nothing, not even a partial one', async (t) => {
+test('a download that stalls after 512 KiB times out and leaves nothing, not even a partial one', async (t) => {
   const { emu, client, work } = await setup(t, { transferTimeoutMs: 400 });
-  emu.putFile(DESK, 'half.bin', randomBytes(256 * 1024));
+  emu.putFile(DESK, 'half.bin', randomBytes(1024 * 1024));
   await writeFile(join(work, 'half.bin'), 'my local copy');
-  emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/half.bin' }, 10);
+  emu.injectFault({ type: 'hang', afterBytes: MIN_WRITE_BYTES }, { method: 'GET', path: '/files/half.bin' }, 10);
   const running = client.downloadToFile(DESK, 'half.bin', join(work, 'half.bin'), { overwrite: true });
   const failed = expectKind(running, 'timeout');
-  await partialOnDisk(work, 64 * 1024);
+  await partialOnDisk(work, MIN_WRITE_BYTES);
   await failed;
   assert.deepEqual(await readdir(work), ['half.bin'], 'no partial file beside the target');
   assert.equal(await readFile(join(work, 'half.bin'), 'utf8'), 'my local copy', 'the existing file is untouched');

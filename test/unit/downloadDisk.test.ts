@@ -12,7 +12,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import * as net from 'node:net';
+import { open } from 'node:fs/promises';
 import { EarlySync, writeTemp, type SyncFd } from '../../src/api/atomicFile';
+import { MIN_WRITE_BYTES, pumpToFd } from '../../src/api/bodyToFile';
+import { rawGet } from '../../src/api/rawGet';
 import { NenApiError, type MakeError } from '../../src/api/errors';
 import { startEmulator } from '../../tools/emulator/server';
 
@@ -153,3 +157,60 @@ for (const [route, rawMinBytes] of [
     assert.deepEqual(await readdir(work), ['keep.txt'], 'no target and no temporary file');
   });
 }
+
+/**
+ * A server that sends `data` with a Content-Length in pieces of `piece` bytes, one every
+ * millisecond (so the client reads them one by one, the way a loopback download arrives in
+ * reads of some 70 KiB); resolves its origin.
+ */
+async function slowServer(t: TestContext, data: Buffer, piece: number): Promise<string> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${data.length}\r\n\r\n`);
+      let at = 0;
+      const next = (): void => {
+        if (socket.destroyed) return;
+        if (at >= data.length) return void socket.end();
+        socket.write(data.subarray(at, at + piece));
+        at += piece;
+        setTimeout(next, 1);
+      };
+      next();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+/** The body of `origin` pumped into `path` on its own connection; resolves the size of every write, in order. */
+async function pumpedWrites(origin: string, path: string): Promise<number[]> {
+  const res = await rawGet({ origin, path: '/f', headers: {}, signal: new AbortController().signal, connectTimeoutMs: 5000 });
+  const handle = await open(path, 'w');
+  const writes: number[] = [];
+  try {
+    await pumpToFd(handle.fd, { body: res.body, check: () => undefined, end: () => undefined }, 4 * MIB, (n) => writes.push(n));
+  } finally {
+    await handle.close();
+  }
+  return writes;
+}
+
+test('a download read in small pieces is written in few large writes (at least MIN_WRITE_BYTES each but the last), byte-exact', { timeout: 30_000 }, async (t) => {
+  const dir = await folder(t, 'nen-batch-');
+  const data = randomBytes(6 * MIB + 12_345);
+  const target = join(dir, 'big.bin');
+  const writes = await pumpedWrites(await slowServer(t, data, 64 * 1024), target);
+  assert.ok((await readFile(target)).equals(data), 'the exact bytes');
+  assert.equal(writes.reduce((a, b) => a + b, 0), data.length);
+  // One write per 64 KiB read would be about 100 writes.
+  assert.ok(writes.length <= Math.ceil(data.length / MIN_WRITE_BYTES) + 1, `${writes.length} writes: ${writes.join(', ')}`);
+  for (const w of writes.slice(0, -1)) assert.ok(w >= MIN_WRITE_BYTES, `a write of ${w} bytes before the last: ${writes.join(', ')}`);
+
+  // A body smaller than one batch goes out in one write once it ended.
+  const small = randomBytes(200_000);
+  const smallTarget = join(dir, 'small.bin');
+  assert.deepEqual(await pumpedWrites(await slowServer(t, small, 16 * 1024), smallTarget), [small.length]);
+  assert.ok((await readFile(smallTarget)).equals(small));
+});
