@@ -124,6 +124,27 @@ export function benchDownload(b: TransferBench): void {
   const tenth = [0, 1, 2].map(() => checked(Math.round(sizeBytes / 10), () => b.runClient({ ...job, name: 'tenth-down.bin' })));
   report(b, 'download', label, { client, curl, node, fetchRef, tenth, cold }, 2.0, 'to a file');
   fsyncCost(b, sizeBytes);
+  overwriteCost(b, job, sizeBytes);
+}
+
+/**
+ * The client's download onto an existing file of the same size (synced, as a file kept for a
+ * while is), as Overwrite does, against the same download onto no file, alternating: what
+ * replacing the old file adds.
+ */
+function overwriteCost(b: TransferBench, job: WorkerJob & { op: 'download' }, bytes: number): void {
+  const once = (existing: boolean): number => {
+    rmSync(job.target, { force: true });
+    if (existing) writeFileOfSize(job.target, bytes, true);
+    execFileSync('sync');
+    const { ms } = b.runClient(job);
+    if (statSync(job.target).size !== bytes) throw new Error(`downloaded ${statSync(job.target).size} bytes, expected ${bytes}`);
+    rmSync(job.target, { force: true });
+    return ms;
+  };
+  const [over, fresh] = alternateAll<number>([() => once(true), () => once(false)], 1, 3);
+  b.results.overwriteMs = { overExisting: over.map((x) => round(x)), ontoNoFile: fresh.map((x) => round(x)) };
+  b.rows.push({ measurement: `  the same download over an existing ${b.sizeMiB} MiB file (Overwrite; median of 3)`, client: `${round(median(over), 0)} ms`, reference: `onto no file ${round(median(fresh), 0)}`, ratio: `${round(median(over) / median(fresh), 2)}`, target: '', result: 'info' });
 }
 
 function seed(b: TransferBench, name: string, bytes: number): void {
