@@ -194,15 +194,21 @@ export type RenameFile = (from: string, to: string) => Promise<void>;
  * the download could say it was done. With the hold the rename takes 1-2.5 ms, and the freeing
  * happens in the close that follows, off the download's path. Only a regular file is held, and
  * opened without blocking or following a link: a FIFO or a device at the target is never opened.
+ * Where the rename fails while the old file is held, it is let go and the rename tried once more.
  */
 export async function renameHoldingOld(from: string, to: string, rename: RenameFile = fsp.rename): Promise<void> {
   const old = process.platform === 'win32' ? undefined : await openIfFile(to);
+  if (!old) return rename(from, to);
   try {
     await rename(from, to);
-  } finally {
-    // Not awaited: this close is where the replaced file is freed.
-    void old?.close().catch(() => undefined);
+  } catch {
+    // Some file systems (an SMB share, say) will not replace a file that is open: let go of it
+    // and rename as before; a failure now is the rename's own.
+    await old.close().catch(() => undefined);
+    return rename(from, to);
   }
+  // Not awaited: this close is where the replaced file is freed.
+  void old.close().catch(() => undefined);
 }
 
 /** `path` opened for reading when it is a regular file (not through a link), else undefined. */

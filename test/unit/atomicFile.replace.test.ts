@@ -101,3 +101,33 @@ test('overwrite of a FIFO or a symbolic link: neither is opened, the name gets t
   assert.equal(await readFile(link, 'utf8'), 'over the link');
   assert.equal(await readFile(elsewhere, 'utf8'), 'not mine to touch');
 });
+
+test('overwrite where an open file cannot be replaced (as on some SMB shares): the hold is let go and the rename goes through', { skip: !linux && 'reads /proc/self/fd', timeout: 20_000 }, async (t) => {
+  const dir = await folder(t);
+  const target = join(dir, 'shared.bin');
+  const temp = join(dir, '.shared.bin.nendrive-2.part');
+  await writeFile(target, 'the old bytes');
+  await writeFile(temp, 'the new bytes');
+  const old = statSync(target);
+  const calls: string[] = [];
+  // Refuses, the way such a share does, while anything holds the old file open.
+  const refusingWhileOpen = async (from: string, to: string): Promise<void> => {
+    const held = heldOn(old.dev, old.ino).length > 0;
+    calls.push(held ? 'refused: the old file is open' : 'renamed');
+    if (held) throw Object.assign(new Error('EBUSY: resource busy or locked, rename'), { code: 'EBUSY' });
+    await rename(from, to);
+  };
+  await renameHoldingOld(temp, target, refusingWhileOpen);
+  assert.deepEqual(calls, ['refused: the old file is open', 'renamed']);
+  assert.equal(await readFile(target, 'utf8'), 'the new bytes');
+
+  // A rename that fails for its own reason still fails, with its own error.
+  await writeFile(temp, 'again');
+  await assert.rejects(
+    renameHoldingOld(temp, target, async () => {
+      throw Object.assign(new Error('EACCES: permission denied, rename'), { code: 'EACCES' });
+    }),
+    /EACCES/,
+  );
+  assert.equal(await readFile(target, 'utf8'), 'the new bytes', 'the target untouched');
+});
