@@ -8,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { fstatSync, readdirSync, statSync, lstatSync } from 'node:fs';
+import { fstatSync, readdirSync, statSync, lstatSync, type Stats } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,24 +39,33 @@ function heldOn(dev: number, ino: number): number[] {
   return held;
 }
 
+/** A target holding 'the old bytes' and its temporary file holding 'the new bytes'; `old` is the target's stat. */
+async function oldAndNew(dir: string, name: string): Promise<{ target: string; temp: string; old: Stats }> {
+  const target = join(dir, name);
+  const temp = join(dir, `.${name}.nendrive-1.part`);
+  await writeFile(target, 'the old bytes');
+  await writeFile(temp, 'the new bytes');
+  return { target, temp, old: statSync(target) };
+}
+
+/** renameHoldingOld(from, to); resolves the descriptors this process held on `watched` while the rename ran. */
+async function heldWhileRenaming(from: string, to: string, watched: Stats): Promise<number[]> {
+  let held: number[] = [];
+  await renameHoldingOld(from, to, async (a, b) => {
+    held = heldOn(watched.dev, watched.ino);
+    await rename(a, b);
+  });
+  return held;
+}
+
 async function until(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(ok(), what);
 }
 
 test('overwrite: the replaced file is held open while the rename runs, the new bytes land, and the hold is let go', { skip: !linux && 'reads /proc/self/fd', timeout: 20_000 }, async (t) => {
-  const dir = await folder(t);
-  const target = join(dir, 'report.bin');
-  const temp = join(dir, '.report.bin.nendrive-1.part');
-  await writeFile(target, 'the old bytes');
-  await writeFile(temp, 'the new bytes');
-  const old = statSync(target);
-  let heldDuringRename: number[] = [];
-  await renameHoldingOld(temp, target, async (from, to) => {
-    heldDuringRename = heldOn(old.dev, old.ino);
-    await rename(from, to);
-  });
-  assert.equal(heldDuringRename.length, 1, 'one descriptor on the replaced file while the rename ran');
+  const { target, temp, old } = await oldAndNew(await folder(t), 'report.bin');
+  assert.equal((await heldWhileRenaming(temp, target, old)).length, 1, 'one descriptor on the replaced file while the rename ran');
   assert.equal(await readFile(target, 'utf8'), 'the new bytes');
   await until('the replaced file is closed after the rename', () => heldOn(old.dev, old.ino).length === 0);
 
@@ -75,12 +84,7 @@ test('overwrite of a FIFO or a symbolic link: neither is opened, the name gets t
   execFileSync('mkfifo', [fifo]);
   const fifoStat = lstatSync(fifo);
   await writeFile(temp, 'over the fifo');
-  let onFifo: number[] = [1];
-  await renameHoldingOld(temp, fifo, async (from, to) => {
-    onFifo = heldOn(fifoStat.dev, fifoStat.ino);
-    await rename(from, to);
-  });
-  assert.deepEqual(onFifo, [], 'the FIFO was not opened');
+  assert.deepEqual(await heldWhileRenaming(temp, fifo, fifoStat), [], 'the FIFO was not opened');
   assert.ok(lstatSync(fifo).isFile());
   assert.equal(await readFile(fifo, 'utf8'), 'over the fifo');
 
@@ -91,24 +95,14 @@ test('overwrite of a FIFO or a symbolic link: neither is opened, the name gets t
   await symlink(elsewhere, link);
   const pointed = statSync(elsewhere);
   await writeFile(temp, 'over the link');
-  let onPointed: number[] = [1];
-  await renameHoldingOld(temp, link, async (from, to) => {
-    onPointed = heldOn(pointed.dev, pointed.ino);
-    await rename(from, to);
-  });
-  assert.deepEqual(onPointed, [], 'the file behind the link was not opened');
+  assert.deepEqual(await heldWhileRenaming(temp, link, pointed), [], 'the file behind the link was not opened');
   assert.ok(lstatSync(link).isFile(), 'the link itself was replaced');
   assert.equal(await readFile(link, 'utf8'), 'over the link');
   assert.equal(await readFile(elsewhere, 'utf8'), 'not mine to touch');
 });
 
 test('overwrite where an open file cannot be replaced (as on some SMB shares): the hold is let go and the rename goes through', { skip: !linux && 'reads /proc/self/fd', timeout: 20_000 }, async (t) => {
-  const dir = await folder(t);
-  const target = join(dir, 'shared.bin');
-  const temp = join(dir, '.shared.bin.nendrive-2.part');
-  await writeFile(target, 'the old bytes');
-  await writeFile(temp, 'the new bytes');
-  const old = statSync(target);
+  const { target, temp, old } = await oldAndNew(await folder(t), 'shared.bin');
   const calls: string[] = [];
   // Refuses, the way such a share does, while anything holds the old file open.
   const refusingWhileOpen = async (from: string, to: string): Promise<void> => {
