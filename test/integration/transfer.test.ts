@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MIN_WRITE_BYTES } from '../../src/api/bodyToFile';
 import { Commands } from '../../src/constants';
 import type { DownloadReport } from '../../src/commands/download';
 import type { UploadReport } from '../../src/commands/upload';
@@ -151,16 +152,17 @@ suite('Upload and download commands', () => {
 
   test('a cancelled download leaves no file behind, not even a partial one', async () => {
     env = await setupEmulator();
-    env.emu.putFile(env.desktopId, 'slow.bin', randomBytes(256 * 1024));
-    // 64 KiB arrive and are written to the partial file, then the body stalls: with a hang where
-    // no byte ever arrives there would be no partial file to leave, and the test would prove nothing.
-    env.emu.injectFault({ type: 'hang', afterBytes: 64 * 1024 }, { method: 'GET', path: '/files/slow.bin' });
+    env.emu.putFile(env.desktopId, 'slow.bin', randomBytes(MiB));
+    // One batch of writes (MIN_WRITE_BYTES) arrives and is written to the partial file, then the
+    // body stalls: with a hang where no byte ever arrives there would be no partial file to
+    // leave, and the test would prove nothing.
+    env.emu.injectFault({ type: 'hang', afterBytes: MIN_WRITE_BYTES }, { method: 'GET', path: '/files/slow.bin' });
     const dest = path.join(local, 'dl');
     fs.mkdirSync(dest);
     const cts = new vscode.CancellationTokenSource();
     const running = vscode.commands.executeCommand(Commands.download, env.uri('slow.bin'), vscode.Uri.file(dest), { token: cts.token });
     const partialSize = (): number => fs.readdirSync(dest).filter((n) => n.endsWith('.part')).reduce((n, f) => Math.max(n, fs.statSync(path.join(dest, f)).size), 0);
-    await waitFor(() => partialSize() >= 64 * 1024, 'a partial file holding the 64 KiB sent before the stall', 10_000);
+    await waitFor(() => partialSize() >= MIN_WRITE_BYTES, 'a partial file holding the 512 KiB sent before the stall', 10_000);
     cts.cancel();
     const report = (await running) as DownloadReport;
     assert.equal(report.cancelled, true);
@@ -184,7 +186,8 @@ suite('Upload and download commands', () => {
     const cts = new vscode.CancellationTokenSource();
     const running = vscode.commands.executeCommand(Commands.download, env.uri('big.bin'), vscode.Uri.file(dest), { token: cts.token });
     const partialSize = (): number => fs.readdirSync(dest).filter((n) => n.endsWith('.part')).reduce((n, f) => Math.max(n, fs.statSync(path.join(dest, f)).size), 0);
-    await waitFor(() => partialSize() >= 4 * MiB, 'a partial file holding the 4 MiB sent before the stall', 10_000);
+    // Bytes go to the file in batches of MIN_WRITE_BYTES: all of the 4 MiB but less than one batch.
+    await waitFor(() => partialSize() > 4 * MiB - MIN_WRITE_BYTES, 'a partial file holding the 4 MiB sent before the stall, but for less than one batch', 10_000);
     assert.equal(client.transferThreadRunning, true, 'the transfer thread runs the download');
     // The emulator runs in this host: its end of the connection is the one socket more on this
     // thread. A download on this thread would add its own end as well.
