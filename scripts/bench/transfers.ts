@@ -99,17 +99,7 @@ export function benchDownload(b: TransferBench): void {
   const url = `${b.emu.url}/desktops/${b.desktop}/files/big-down.bin`;
   const common = { ...b.base, desktopId: b.desktop, name: 'big-down.bin', target };
   const job: WorkerJob = { op: 'download', ...common };
-  const checked = (bytes: number, run: () => WorkerResult): WorkerResult => {
-    rmSync(target, { force: true });
-    // Start every run with no dirty pages left by the one before: the client's fsync would
-    // otherwise also wait for the writeback of the previous runner's 100 MiB (curl's, fetch's).
-    execFileSync('sync');
-    const r = run();
-    const got = statSync(target).size;
-    if (got !== bytes) throw new Error(`downloaded ${got} bytes, expected ${bytes}`);
-    rmSync(target, { force: true });
-    return r;
-  };
+  const checked = (bytes: number, run: () => WorkerResult): WorkerResult => downloadChecked(target, bytes, run);
   const [client, curl, node, fetchRef] = alternateAll<WorkerResult>(
     [
       () => checked(sizeBytes, () => b.runClient(job)),
@@ -133,18 +123,27 @@ export function benchDownload(b: TransferBench): void {
  * replacing the old file adds.
  */
 function overwriteCost(b: TransferBench, job: WorkerJob & { op: 'download' }, bytes: number): void {
-  const once = (existing: boolean): number => {
-    rmSync(job.target, { force: true });
-    if (existing) writeFileOfSize(job.target, bytes, true);
-    execFileSync('sync');
-    const { ms } = b.runClient(job);
-    if (statSync(job.target).size !== bytes) throw new Error(`downloaded ${statSync(job.target).size} bytes, expected ${bytes}`);
-    rmSync(job.target, { force: true });
-    return ms;
-  };
+  const once = (existing: boolean): number => downloadChecked(job.target, bytes, () => b.runClient(job), existing).ms;
   const [over, fresh] = alternateAll<number>([() => once(true), () => once(false)], 1, 3);
   b.results.overwriteMs = { overExisting: over.map((x) => round(x)), ontoNoFile: fresh.map((x) => round(x)) };
   b.rows.push({ measurement: `  the same download over an existing ${b.sizeMiB} MiB file (Overwrite; median of 3)`, client: `${round(median(over), 0)} ms`, reference: `onto no file ${round(median(fresh), 0)}`, ratio: `${round(median(over) / median(fresh), 2)}`, target: '', result: 'info' });
+}
+
+/**
+ * One download run to `target` (first a synced file of `bytes` there when `existing`, else none),
+ * started with no dirty pages left by the run before: the client's fsync would otherwise also
+ * wait for the writeback of the previous runner's 100 MiB (curl's, fetch's). Throws unless the
+ * target then holds `bytes`; removes it.
+ */
+function downloadChecked(target: string, bytes: number, run: () => WorkerResult, existing = false): WorkerResult {
+  rmSync(target, { force: true });
+  if (existing) writeFileOfSize(target, bytes, true);
+  execFileSync('sync');
+  const r = run();
+  const got = statSync(target).size;
+  if (got !== bytes) throw new Error(`downloaded ${got} bytes, expected ${bytes}`);
+  rmSync(target, { force: true });
+  return r;
 }
 
 function seed(b: TransferBench, name: string, bytes: number): void {

@@ -139,7 +139,7 @@ const MIN_TARGET_BYTES = 64 * 1024;
 /**
  * A write of a {@link RawBody}'s bytes waits until this many have gathered (unless the body
  * ended or the slabs are filling up). Each write is a hand-off to libuv's thread pool and back:
- * writing every socket read (some 70 KiB on loopback, 1,100-1,400 writes per 100 MiB) cost a
+ * writing every socket read (some 70 KiB on loopback, 1,100-1,500 writes per 100 MiB) cost a
  * third of the download's CPU in those hand-offs on the 2-core bench machine.
  */
 export const MIN_WRITE_BYTES = 512 * 1024;
@@ -151,8 +151,9 @@ export const MIN_WRITE_BYTES = 512 * 1024;
  * copied into them. Whenever no write is in flight and {@link MIN_WRITE_BYTES} have gathered (or
  * the body ended, or the slabs are filling up), every byte the slabs hold and no write took yet
  * goes out in one `writev`, the slab being filled included, and the socket pauses while the free
- * slabs could not take one more read. No allocation per read: the slabs come from the shared pool and go back to it once
- * the transfer settled (no write from them in flight, no read into them to come).
+ * slabs could not take one more read. No allocation per read: the slabs come from the shared pool
+ * and go back to it once the transfer settled (no write from them in flight, no read into them to
+ * come).
  */
 function pumpViews(fd: number, src: CheckedBody, body: RawBody, writeAhead: number, onWritten: (bytes: number) => void): Promise<number> {
   const maxSlabs = Math.max(2, Math.ceil(writeAhead / SLAB_BYTES));
