@@ -66,6 +66,12 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'git.enabled': false,
   'npm.autoDetect': 'off',
   'files.hotExit': 'off',
+  // A remote window's extension host (code-server's is one) looks for ports to forward: every 2-6 s
+  // it lists every process's sockets under /proc through `ls` and `ps` child processes, 40-80 ms of
+  // the host's main thread a scan on these machines. Desktop VS Code's local host never does.
+  // code-server has a tunnel provider, which keeps the scan on unless its source is `output`.
+  'remote.autoForwardPorts': false,
+  'remote.autoForwardPortsSource': 'output',
 };
 
 export function codeServerInstalled(): boolean {
