@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
-import type { ConcurrentReport, RefreshReport, TransferProbeEnv, TransferProbeReport } from './transferProbe';
+import type { ConcurrentReport, CpuShare, RefreshReport, TransferProbeEnv, TransferProbeReport } from './transferProbe';
 import { writeFileOfSize, type TransferBench } from './transfers';
 import { median, round } from './stats';
 
@@ -45,6 +45,29 @@ function cpuRow(b: TransferBench, k: ConcurrentReport): void {
   b.rows.push({ measurement: `  time on a core over those ${round(k.ms / 1000)} s, ms (busiest first)`, client: top, reference: '', ratio: '', target: '', result: 'info' });
 }
 
+/**
+ * Time on a core during the command's samples and the library's (medians), in all and for the
+ * groups that share the two cores with the transfer: what a command sample's extra time was made of.
+ */
+function cpuPairRow(b: TransferBench, cpu: { command: CpuShare[][]; library: CpuShare[][] }): void {
+  const of = (samples: CpuShare[][], who: (w: string) => boolean): number => round(median(samples.map((s) => s.filter((c) => who(c.who)).reduce((t, c) => t + c.onCoreMs, 0))), 0);
+  const pair = (who: (w: string) => boolean): string => `${of(cpu.command, who)} / ${of(cpu.library, who)}`;
+  const groups = [
+    ['host main thread', (w: string) => w === 'host: main thread'],
+    ['transfer thread', (w: string) => w.startsWith('host: transfer thread')],
+    ['workbench', (w: string) => w.startsWith('chromium')],
+    ['emulator', (w: string) => w.includes('emulatorHost')],
+  ] as const;
+  b.rows.push({
+    measurement: `  time on a core during each download, the command's / the library's (medians of ${cpu.command.length})`,
+    client: `${pair(() => true)} ms`,
+    reference: groups.map(([name, who]) => `${name} ${pair(who)}`).join('; '),
+    ratio: '',
+    target: '',
+    result: 'info',
+  });
+}
+
 /** The `inhost` section of the bench: seeds the drive, runs the probe, adds the rows. */
 export async function benchInHost(b: TransferBench, root: string, tmp: string, listDesktopId: string, listCount: number): Promise<void> {
   const bytes = Math.round(b.sizeMiB * 1024 * 1024);
@@ -65,10 +88,10 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
     return;
   }
   const pairs = [
-    ['nenDrive.download', r.commandDownloadMs, r.libraryDownloadMs, r.commandDownloadParts],
-    ['nenDrive.upload', r.commandUploadMs, r.libraryUploadMs, r.commandUploadParts],
+    ['nenDrive.download', r.commandDownloadMs, r.libraryDownloadMs, r.commandDownloadParts, r.downloadCpu],
+    ['nenDrive.upload', r.commandUploadMs, r.libraryUploadMs, r.commandUploadParts, undefined],
   ] as const;
-  for (const [id, cmd, lib, parts] of pairs) {
+  for (const [id, cmd, lib, parts, cpu] of pairs) {
     const c = median(cmd);
     const l = median(lib);
     b.rows.push({ measurement: `${id} ${b.sizeMiB} MiB in the extension host (median of ${cmd.length})`, client: `${round(c, 0)}`, reference: `host's client ${round(l, 0)}`, ratio: `${round(c / l, 2)}`, target: '≤ 1.10', result: c / l <= 1.1 ? 'PASS' : 'MISS' });
@@ -76,6 +99,7 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
     if (parts?.beforeMs.length) {
       b.rows.push({ measurement: `  of which the command's own work, before the client's call and after it`, client: `${round(median(parts.beforeMs))} + ${round(median(parts.afterMs))} ms`, reference: `medians of ${parts.beforeMs.length}; before: ${round(Math.min(...parts.beforeMs))}-${round(Math.max(...parts.beforeMs))} ms`, ratio: '', target: '', result: 'info' });
     }
+    if (cpu?.command.length && cpu.library.length) cpuPairRow(b, cpu);
   }
   const link = r.smallOnLink;
   if (link?.commandMs.length) {

@@ -67,6 +67,12 @@ export interface TransferProbeReport {
   commandDownloadParts?: CommandParts;
   commandUploadParts?: CommandParts;
   /**
+   * Of each recorded download sample (same order), every thread's time on a core meanwhile, by
+   * group ({@link cpuShares}): where a command sample's extra time went, on a machine whose two
+   * cores the transfer, the emulator and the workbench share.
+   */
+  downloadCpu?: { command: CpuShare[][]; library: CpuShare[][] };
+  /**
    * Four transfers at once: event-loop delay in ms and the tree's answer meanwhile. Measured on
    * a second batch of four; `firstConcurrent` is the batch before it, the first four-at-once of
    * the host, whose transfers still make most of their buffers (the pool held what one transfer
@@ -317,8 +323,8 @@ function cpuByTask(): TaskTimes | undefined {
   return out;
 }
 
-/** What each group of {@link cpuByTask} added between two snapshots, the busiest first (those over 5 ms). */
-function cpuShares(before: TaskTimes | undefined, after: TaskTimes | undefined): CpuShare[] | undefined {
+/** What each group of {@link cpuByTask} added between two snapshots, the busiest first (those of `minMs` and over). */
+function cpuShares(before: TaskTimes | undefined, after: TaskTimes | undefined, minMs = 5): CpuShare[] | undefined {
   if (!before || !after) return undefined;
   const groups = new Map<string, CpuShare>();
   for (const [task, a] of after) {
@@ -329,7 +335,7 @@ function cpuShares(before: TaskTimes | undefined, after: TaskTimes | undefined):
     groups.set(a.who, g);
   }
   return [...groups.values()]
-    .filter((g) => g.onCoreMs >= 5)
+    .filter((g) => g.onCoreMs >= minMs)
     .map((g) => ({ who: g.who, onCoreMs: r1(g.onCoreMs), waitingMs: r1(g.waitingMs) }))
     .sort((x, y) => y.onCoreMs - x.onCoreMs);
 }
@@ -439,7 +445,10 @@ export async function run(): Promise<void> {
       const order = i % 2 ? (['library', 'command'] as const) : (['command', 'library'] as const);
       for (const k of order) {
         await quiet();
+        const before = cpuByTask();
         const d = await timed(down[k]);
+        const cpu = cpuShares(before, cpuByTask(), 0.5);
+        if (recording && cpu) (report.downloadCpu ??= { command: [], library: [] })[k].push(cpu);
         await quiet();
         const u = await timed(up[k]);
         if (i === 0) continue;
