@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import * as inspector from 'node:inspector';
 import { basename, join } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Settings } from '../../src/constants';
 import { pickDriveFile, type DriveFileItem } from '../../src/commands/drivePicker';
 import type { DesktopNode } from '../../src/views/nodes';
@@ -451,7 +452,7 @@ export async function run(): Promise<void> {
         api.services.fs.invalidate(env.desktopId);
       }
       execFileSync('sync');
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     };
     for (let i = 0; i <= env.rounds; i++) {
       recording = i > 0;
@@ -555,7 +556,7 @@ async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: Tran
     // The rows VS Code is given (all 10,000, or the first ones and a "Show more" row).
     shown = (await getChildren(listRow)).length;
     await waitFor(() => items >= shown, 'VS Code to show the rows', 20_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   try {
     for (let i = 0; i < 5; i++) {
@@ -576,11 +577,11 @@ async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: Tran
         await waitFor(() => items >= shown, 'VS Code to take the rows', 10_000);
         out.rowsShown = items;
         // Its tree items travel to the workbench after that; let the window take it in.
-        await new Promise((r) => setTimeout(r, Math.max(0, 1500 - (performance.now() - t0))));
+        await sleep(Math.max(0, 1500 - (performance.now() - t0)));
       } else {
         ms = await timed(() => tree.getChildren(listRow));
         // The workbench asks for the rows again after the refresh event; let that run too.
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
       h.disable();
       if (profile && profileTo) writeFileSync(profileTo, JSON.stringify(await profile()));
@@ -590,7 +591,7 @@ async function listingRefresh(api: Awaited<ReturnType<typeof getApi>>, env: Tran
       out.gcMs.push(r1(g.totalMs));
       out.longestGcMs.push(r1(g.longestMs));
       out.longestGcKind.push(g.longestKind);
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
     }
   } finally {
     tree.getChildren = getChildren;
@@ -614,7 +615,7 @@ async function oneFileGrows(api: Awaited<ReturnType<typeof getApi>>, env: Transf
     // window it is someone else's change, seen by the next listing.
     before: async (i) => {
       await api.services.clients.get().upload(env.listDesktopId, file.entry.name, { kind: 'bytes', data: new Uint8Array(100 + i) });
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
     },
     act: async () => {
       await api.services.fs.list(env.listDesktopId, undefined, { fresh: true });
@@ -664,7 +665,7 @@ async function repaints(
       const expected = await step.act(i);
       const ms = performance.now() - t0;
       await waitFor(() => items >= expected, 'VS Code to take the repainted rows', 10_000);
-      await new Promise((r) => setTimeout(r, Math.max(0, 1500 - (performance.now() - t0))));
+      await sleep(Math.max(0, 1500 - (performance.now() - t0)));
       h.disable();
       const g = gc.stop();
       if (i < warmups) continue;
@@ -715,7 +716,7 @@ async function goToFile(api: Awaited<ReturnType<typeof getApi>>, env: TransferPr
     });
     await waitFor(() => picker !== undefined && !picker.busy && count >= env.listCount, 'Go to File to list every file', 30_000);
     const ms = performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     h.disable();
     out.shownMs.push(r1(ms));
     out.maxDelayMs.push(beyondResolution(h.max, resolutionMs));
@@ -723,7 +724,7 @@ async function goToFile(api: Awaited<ReturnType<typeof getApi>>, env: TransferPr
     out.items = count;
     picker!.hide();
     await picked;
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
   }
   return out;
 }
@@ -782,7 +783,7 @@ async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: Transfer
   // The tree answers from its listing, as when the user scrolls or expands during the transfers.
   while (running) {
     getChildrenMs.push(await timed(() => api.views.tree.getChildren(listRow)));
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   await transfers;
   const ms = performance.now() - t0;
@@ -838,7 +839,7 @@ async function smallOnLink(api: Awaited<ReturnType<typeof getApi>>, env: Transfe
     for (let i = 0; i <= rounds; i++) {
       const order = (['command', 'library', 'curl'] as const).map((_, k, all) => all[(k + i) % all.length]);
       for (const way of order) {
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
         const ms = await timed(ways[way]);
         takeDownloaded(local, bytes);
         if (i > 0) samples[way].push(ms);
