@@ -91,6 +91,10 @@ class EmulatorProcess {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   send(cmd: HostRequest): Promise<void> {
     const id = this.nextId++;
     return new Promise((ok, fail) => {

@@ -9,6 +9,7 @@ import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } fr
 import type { ConcurrentReport, CpuShare, RefreshReport, TransferProbeEnv, TransferProbeReport } from './transferProbe';
 import { writeFileOfSize, type TransferBench } from './transfers';
 import { median, round } from './stats';
+import { LOWEST } from './yieldCores';
 
 export async function measureInHostTransfers(root: string, tmp: string, env: Omit<TransferProbeEnv, 'work'>): Promise<TransferProbeReport | { reason: string }> {
   if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
@@ -37,6 +38,15 @@ export async function measureInHostTransfers(root: string, tmp: string, env: Omi
   }
 }
 
+
+/** What a batch's late turns were made of (the thread's own work, or a wait for a core), and who had the cores. */
+function lateRows(b: TransferBench, k: ConcurrentReport): void {
+  const l = k.late;
+  if (l) {
+    b.rows.push({ measurement: `  the loop's ${l.lateTurns} turns late by > ${l.thresholdMs} ms (of ${l.turns}): ${l.spanMs} ms`, client: `on a core ${l.onCoreMs} ms`, reference: `waiting for a core ${l.waitingMs} ms (whole window: ${l.windowOnCoreMs} / ${l.windowWaitingMs})`, ratio: '', target: '', result: 'info' });
+  }
+  cpuRow(b, k);
+}
 
 /** Who had the cores while the batch of four ran: the host's threads, the emulator, the workbench, the rest. */
 function cpuRow(b: TransferBench, k: ConcurrentReport): void {
@@ -78,7 +88,7 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
   const src = join(b.files, 'inhost-src.bin');
   writeFileOfSize(src, bytes);
   b.runCurl(['-o', '/dev/null', '-X', 'POST', '--data-binary', `@${src}`, '-H', 'Content-Type: application/octet-stream', `${b.emu.url}/desktops/${b.desktop}/files/inhost-down.bin`]);
-  const r = await measureInHostTransfers(root, tmp, { url: b.emu.url, apiKey: b.base.apiKey, desktopId: b.desktop, listDesktopId, listCount, downloadName: 'inhost-down.bin', uploadPath: src, bytes, rounds: Number(process.env.NEN_BENCH_INHOST_ROUNDS) || Math.max(b.repeat, 21) });
+  const r = await measureInHostTransfers(root, tmp, { url: b.emu.url, apiKey: b.base.apiKey, desktopId: b.desktop, listDesktopId, listCount, downloadName: 'inhost-down.bin', uploadPath: src, bytes, emulatorPid: b.emu.pid, rounds: Number(process.env.NEN_BENCH_INHOST_ROUNDS) || Math.max(b.repeat, 21) });
   rmSync(src, { force: true });
   await b.emu.send({ cmd: 'clear' });
   b.results.inHost = r;
@@ -109,14 +119,27 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
   const k = r.concurrent;
   if (k) {
     const first = r.firstConcurrent;
-    b.rows.push({ measurement: `event-loop delay, 4 × ${b.sizeMiB} MiB at once in the host (${round(k.ms / 1000)} s; second batch)`, client: `p99 ${k.p99} ms, max ${k.max} ms`, reference: `p50 ${k.p50} ms; GC ${k.gc.count}×, longest ${k.gc.maxMs} ms${first ? `; first batch p99 ${first.p99}, max ${first.max}` : ''}`, ratio: '', target: 'p99 < 10, max < 50', result: k.p99 < 10 && k.max < 50 ? 'PASS' : 'MISS' });
-    const l = k.late;
-    if (l) {
-      // What the late turns were made of: the thread's own work, or a wait for one of the machine's cores.
-      b.rows.push({ measurement: `  the loop's ${l.lateTurns} turns late by > ${l.thresholdMs} ms (of ${l.turns}): ${l.spanMs} ms`, client: `on a core ${l.onCoreMs} ms`, reference: `waiting for a core ${l.waitingMs} ms (whole window: ${l.windowOnCoreMs} / ${l.windowWaitingMs})`, ratio: '', target: '', result: 'info' });
+    const y = r.yieldingConcurrent?.how === 'session' || r.yieldingConcurrent?.how === 'threads' ? r.yieldingConcurrent : undefined;
+    const within = (c: ConcurrentReport): boolean => c.p99 < 10 && c.max < 50;
+    // Target 4 is the host's: judged with the emulator yielding the cores, as a server elsewhere
+    // would (third batch); the second batch, at equal share with it, is shown beside it.
+    if (y) {
+      const how = y.how === 'session' ? `its session at nice ${LOWEST}` : `its threads at nice ${LOWEST}`;
+      b.rows.push({ measurement: `event-loop delay, 4 × ${b.sizeMiB} MiB at once in the host, the emulator yielding the cores (${round(y.ms / 1000)} s; third batch)`, client: `p99 ${y.p99} ms, max ${y.max} ms`, reference: `p50 ${y.p50} ms; GC ${y.gc.count}×, longest ${y.gc.maxMs} ms; ${how}${y.note ? ` (${y.note})` : ''}`, ratio: '', target: 'p99 < 10, max < 50', result: within(y) ? 'PASS' : 'MISS' });
+      lateRows(b, y);
     }
-    cpuRow(b, k);
-    const worst = Math.max(...k.getChildrenMs);
+    b.rows.push({
+      measurement: `${y ? '  the same at equal share with the emulator' : `event-loop delay, 4 × ${b.sizeMiB} MiB at once in the host`} (${round(k.ms / 1000)} s; second batch)`,
+      client: `p99 ${k.p99} ms, max ${k.max} ms`,
+      reference: `p50 ${k.p50} ms; GC ${k.gc.count}×, longest ${k.gc.maxMs} ms${first ? `; first batch p99 ${first.p99}, max ${first.max}` : ''}${y ? `; ${within(k) ? 'within' : 'over'} the target` : ''}${r.yieldingConcurrent && !y ? `; no third batch: ${r.yieldingConcurrent.note ?? 'no priority to lower'}` : ''}`,
+      ratio: '',
+      target: y ? '' : 'p99 < 10, max < 50',
+      result: y ? 'info' : within(k) ? 'PASS' : 'MISS',
+    });
+    lateRows(b, k);
+    // The tree's answers during the second and third batches together.
+    const answers = [...k.getChildrenMs, ...(y?.getChildrenMs ?? [])];
+    const worst = Math.max(...answers);
     const refreshRow = (what: string, lr: RefreshReport | undefined, asked: string): void => {
       if (!lr) return;
       b.rows.push({ measurement: `  the tree's Refresh of those ${listCount} files alone, ${what} (${lr.getChildrenMs.length} times)`, client: `longest stall ${round(median(lr.maxDelayMs))} ms (median; worst ${round(Math.max(...lr.maxDelayMs))})`, reference: `${asked} ${round(median(lr.getChildrenMs))} ms with the request; GC ${round(median(lr.gcMs))} ms (median; longest pauses ${lr.longestGcMs.map((ms, i) => (ms ? `${ms} ${lr.longestGcKind[i]}` : '0')).join(', ')})`, ratio: '', target: '', result: 'info' });
@@ -138,6 +161,6 @@ export async function benchInHost(b: TransferBench, root: string, tmp: string, l
     if (f) {
       b.rows.push({ measurement: `  Go to File over ${f.items} files, until all are in the pick (${f.shownMs.length} times)`, client: `longest stall ${round(median(f.maxDelayMs))} ms (median; worst ${round(Math.max(...f.maxDelayMs))})`, reference: `all in ${round(median(f.shownMs))} ms (median); items given ${f.sends.join(', ')} times`, ratio: '', target: '', result: 'info' });
     }
-    b.rows.push({ measurement: `  tree getChildren of ${listCount} files meanwhile (${k.rows} rows to VS Code; worst of ${k.getChildrenMs.length})`, client: `${round(worst)} ms`, reference: `median ${round(median(k.getChildrenMs))} ms`, ratio: '', target: '< 100 ms', result: worst < 100 ? 'PASS' : 'MISS' });
+    b.rows.push({ measurement: `  tree getChildren of ${listCount} files meanwhile (${k.rows} rows to VS Code; worst of ${answers.length})`, client: `${round(worst)} ms`, reference: `median ${round(median(answers))} ms`, ratio: '', target: '< 100 ms', result: worst < 100 ? 'PASS' : 'MISS' });
   }
 }

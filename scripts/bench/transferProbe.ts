@@ -7,9 +7,11 @@
  *   (`downloadToFile`, `upload`), timed here.
  * - Responsiveness: four big transfers at once (two downloads, two uploads, through the
  *   commands) while `monitorEventLoopDelay` watches the host's event loop and the tree's
- *   getChildren of a 10,000-file desktop is timed meanwhile; a second batch is the one reported,
- *   and {@link LateTurns} splits the late turns into the thread's own work and waiting for a core.
- *   With NEN_BENCH_CPU_PROFILE=<file>, V8's profile of the reported batch is written there.
+ *   getChildren of a 10,000-file desktop is timed meanwhile; after a first batch (the host's first
+ *   four at once), a second at equal share of the cores and a third with the emulator at the back
+ *   of the queue for them ({@link yieldCores}), as a server on another machine would be.
+ *   {@link LateTurns} splits the late turns into the thread's own work and waiting for a core.
+ *   With NEN_BENCH_CPU_PROFILE=<file>, V8's profile of the third batch is written there.
  * - The tree's Refresh of the 10,000-file desktop alone: its stall of the event loop, with the
  *   view closed (the probe asks for the rows) and then open with the desktop expanded (VS Code
  *   asks, and makes tree items of all 10,000 rows).
@@ -33,6 +35,7 @@ import type { DesktopNode } from '../../src/views/nodes';
 import { revealRow } from '../../src/views/reveal';
 import { startEmulator } from '../../tools/emulator/server';
 import { driveUriForTest, getApi, randomDesktopId, waitFor } from '../../tools/vscode-host/inHost';
+import { yieldCores, type Yielded } from './yieldCores';
 
 export interface TransferProbeEnv {
   url: string;
@@ -47,6 +50,8 @@ export interface TransferProbeEnv {
   bytes: number;
   work: string;
   rounds: number;
+  /** The bench's emulator process, which {@link yieldCores} sends to the back of the queue for the last batch. */
+  emulatorPid?: number;
 }
 
 export interface CommandParts {
@@ -81,6 +86,13 @@ export interface TransferProbeReport {
    */
   concurrent?: ConcurrentReport;
   firstConcurrent?: ConcurrentReport;
+  /**
+   * A third batch of four, the emulator's session (or, without autogroups, its threads) at the
+   * lowest priority meanwhile ({@link yieldCores}): the host's loop as it is when the server is on
+   * another machine, not on these two cores. `how` says which priority was lowered (`none`: the
+   * batch ran at equal share, as the second).
+   */
+  yieldingConcurrent?: ConcurrentReport & { how: Yielded['how']; note?: string };
   /**
    * The tree's Refresh of the 10,000-file desktop, nothing else running, five times: how long
    * getChildren took (a new listing: the request, the parse, the diff, the rows) and the longest
@@ -476,6 +488,8 @@ export async function run(): Promise<void> {
     report.firstConcurrent = await concurrent(api, env, folder);
     await quiet();
     report.concurrent = await concurrent(api, env, folder);
+    await quiet();
+    report.yieldingConcurrent = await whileEmulatorYields(env.emulatorPid, () => concurrent(api, env, folder));
     // Last, as it leaves the view open: the batches above ran with it closed, as in earlier rounds.
     await quiet();
     report.visibleRefresh = await listingRefresh(api, env, true);
@@ -798,6 +812,18 @@ async function concurrent(api: Awaited<ReturnType<typeof getApi>>, env: Transfer
   const toMs = (ns: number): number => beyondResolution(ns, resolutionMs);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   return { ms, p50: toMs(h.percentile(50)), p99: toMs(h.percentile(99)), max: toMs(h.max), resolutionMs, getChildrenMs, rows, gc: { count: gc.count, maxMs: r2(gc.maxMs), totalMs: r2(gc.totalMs) }, late: lateReport, cpu };
+}
+
+/** `batch` with the emulator at the back of the queue for the cores, then its priority put back. */
+async function whileEmulatorYields(pid: number | undefined, batch: () => Promise<ConcurrentReport>): Promise<ConcurrentReport & { how: Yielded['how']; note?: string }> {
+  const y = pid ? yieldCores(pid) : { how: 'none' as const, note: 'no emulator pid', restore: () => undefined };
+  let r: ConcurrentReport;
+  try {
+    r = await batch();
+  } finally {
+    y.restore();
+  }
+  return { ...r, how: y.how, ...(y.note ? { note: y.note } : {}) };
 }
 
 /** The simulated link's wait per request (target 2's link has the same). */

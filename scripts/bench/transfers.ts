@@ -21,7 +21,7 @@ export interface Row {
 }
 
 export interface TransferBench {
-  emu: { url: string; send(cmd: HostRequest): Promise<void> };
+  emu: { url: string; pid?: number; send(cmd: HostRequest): Promise<void> };
   base: { baseUrl: string; apiKey: string; warmDesktopId: string };
   desktop: string;
   files: string;
