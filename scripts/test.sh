@@ -22,7 +22,7 @@ section() { printf '\n==== %s ====\n' "$1"; }
 # Each counted stage must run at least this many tests (a little below today's counts: unit
 # 420, in-host 209, browser 58), so adding tests never trips it but an empty or partial run
 # (a glob that matches nothing, a suite that stops loading files) fails instead of passing.
-MIN_UNIT=461
+MIN_UNIT=462
 MIN_IN_HOST=223
 MIN_BROWSER=61
 

@@ -3,13 +3,13 @@
  * in headless Chromium and transferProbe.js as the `extensionTestsPath` (the mechanism of
  * activation.ts), talking to the bench's emulator process. Returns the probe's report.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeServerInstalled, launchChromium, startCodeServer, workbenchUrl } from '../../tools/vscode-host/codeServerProcess';
 import type { ConcurrentReport, CpuShare, RefreshReport, TransferProbeEnv, TransferProbeReport } from './transferProbe';
 import { writeFileOfSize, type TransferBench } from './transfers';
 import { median, round } from './stats';
-import { LOWEST } from './yieldCores';
+import { LOWEST, sessionNice } from './yieldCores';
 
 export async function measureInHostTransfers(root: string, tmp: string, env: Omit<TransferProbeEnv, 'work'>): Promise<TransferProbeReport | { reason: string }> {
   if (!codeServerInstalled()) return { reason: 'code-server not installed (bash scripts/ensure-code-server.sh)' };
@@ -19,6 +19,9 @@ export async function measureInHostTransfers(root: string, tmp: string, env: Omi
   mkdirSync(workspace);
   const outFile = join(dir, 'probe.json');
   const probeEnv: TransferProbeEnv = { ...env, work: join(dir, 'work') };
+  // The probe lowers the emulator's session for one batch and puts it back; that session is
+  // also this process's and the terminal's, so it is put back here too if the host died meanwhile.
+  const sessionBefore = env.emulatorPid ? sessionNice(env.emulatorPid) : undefined;
   const server = await startCodeServer({ name: 'bench-transfers', stateDir: join(dir, 'state'), logFile: join(dir, 'code-server.log'), env: { NEN_BENCH_TRANSFER_OUT: outFile, NEN_BENCH_EMU: JSON.stringify(probeEnv), NEN_BENCH_CPU_PROFILE: process.env.NEN_BENCH_CPU_PROFILE, NEN_BENCH_REFRESH_PROFILE: process.env.NEN_BENCH_REFRESH_PROFILE, NEN_BENCH_VISIBLE_PROFILE: process.env.NEN_BENCH_VISIBLE_PROFILE } });
   const browser = await launchChromium();
   try {
@@ -34,6 +37,7 @@ export async function measureInHostTransfers(root: string, tmp: string, env: Omi
   } finally {
     await browser.close().catch(() => undefined);
     await server.close();
+    if (sessionBefore !== undefined && sessionNice(env.emulatorPid!) !== sessionBefore) writeFileSync(`/proc/${env.emulatorPid}/autogroup`, String(sessionBefore));
     rmSync(dir, { recursive: true, force: true });
   }
 }

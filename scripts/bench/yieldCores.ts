@@ -45,8 +45,9 @@ export function sessionNice(pid: number): number | undefined {
   }
 }
 
-export function yieldCores(pid: number): Yielded {
-  if (autogroupsOn()) {
+/** `autogroups`: whether the session's nice value counts (the kernel's setting unless a test says). */
+export function yieldCores(pid: number, autogroups = autogroupsOn()): Yielded {
+  if (autogroups) {
     const before = sessionNice(pid);
     if (before !== undefined) {
       try {

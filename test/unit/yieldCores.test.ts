@@ -41,6 +41,29 @@ test('yieldCores lowers the priority that counts, then puts it back', { skip: !l
   }
 });
 
+test('without autogroups, yieldCores lowers every thread of the process, then puts them back', { skip: !linux && 'Linux /proc only' }, async () => {
+  // Once it has said so it is running, with its threads (V8's workers) started.
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000); console.log("up")'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  await once(child.stdout!, 'data');
+  const pid = child.pid!;
+  try {
+    const threads = (): number[] => readdirSync(`/proc/${pid}/task`).map((t) => getPriority(Number(t)));
+    const before = threads();
+    const session = sessionNice(pid);
+    const y = yieldCores(pid, false);
+    assert.equal(y.how, 'threads');
+    // A node process has several threads (V8's platform workers, libuv's): every one is lowered.
+    assert.ok(before.length > 1 && threads().every((n) => n === LOWEST), String(threads()));
+    assert.equal(sessionNice(pid), session);
+    y.restore();
+    // Raising them again needs CAP_SYS_NICE; without it the note says they stayed low.
+    if (y.note) assert.match(y.note, /stayed at nice 19/);
+    else assert.deepEqual(threads(), before);
+  } finally {
+    child.kill();
+  }
+});
+
 test('yieldCores of a process that is gone changes nothing and says so', { skip: !linux && 'Linux /proc only' }, async () => {
   const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
   await once(child, 'exit');
