@@ -80,7 +80,8 @@ export interface TransferProbeReport {
   downloadCpu?: { command: CpuShare[][]; library: CpuShare[][] };
   /**
    * Four transfers at once: event-loop delay in ms and the tree's answer meanwhile. Measured on
-   * a second batch of four; `firstConcurrent` is the batch before it, the first four-at-once of
+   * a second batch of four, at equal share of the cores with the emulator (target 4 is judged on
+   * {@link yieldingConcurrent}); `firstConcurrent` is the batch before it, the first four-at-once of
    * the host, whose transfers still make most of their buffers (the pool held what one transfer
    * at a time had used).
    */
