@@ -45,14 +45,19 @@ export function sessionNice(pid: number): number | undefined {
   }
 }
 
+/** Sets the nice value of `pid`'s session (its autogroup). */
+export function setSessionNice(pid: number, nice: number): void {
+  writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+}
+
 /** `autogroups`: whether the session's nice value counts (the kernel's setting unless a test says). */
 export function yieldCores(pid: number, autogroups = autogroupsOn()): Yielded {
   if (autogroups) {
     const before = sessionNice(pid);
     if (before !== undefined) {
       try {
-        writeFileSync(`/proc/${pid}/autogroup`, String(LOWEST));
-        return { how: 'session', restore: () => writeFileSync(`/proc/${pid}/autogroup`, String(before)) };
+        setSessionNice(pid, LOWEST);
+        return { how: 'session', restore: () => setSessionNice(pid, before) };
       } catch (e) {
         return { how: 'none', note: `session: ${(e as Error).message}`, restore: () => undefined };
       }
